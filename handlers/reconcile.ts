@@ -1,0 +1,21 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { reconcile } from '../src/controller';
+import { summarizeRun } from '../src/report';
+import { logger, metrics } from '../src/telemetry';
+import { triggerOf } from '../src/triggers';
+import { configFromEnv, lambdaDeps } from '../src/wiring';
+
+const config = configFromEnv();
+const depsFor = lambdaDeps(config);
+
+/** EventBridge schedule (and alarm / Health / ARC events): one level-triggered reconcile pass. */
+export const handler = middy(async (event: unknown, context: Context) => {
+  const trigger = triggerOf(event);
+  const report = await reconcile(depsFor(context), config, { trigger: trigger.name, forceMetrics: trigger.forceMetrics });
+  return summarizeRun(report);
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

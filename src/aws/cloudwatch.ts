@@ -1,0 +1,72 @@
+import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { METRIC_NAMESPACE, RULE_METRICS, type RuleMetric } from '../constants';
+import type { Retrier } from '../retry';
+import type { MetricPoint, MetricWindow } from '../types';
+import { chunk } from './ec2';
+import { call } from './errors';
+
+/** GetMetricData takes at most 500 queries per request. */
+export const QUERIES_PER_CALL = 500;
+
+/** The CloudWatch half: one-minute sums of the rule metrics, batched 500 queries a call. */
+export class CloudWatchAdapter {
+  constructor(
+    private readonly client: CloudWatchClient,
+    private readonly retry: Retrier,
+  ) {}
+
+  async readMetrics(natGatewayIds: readonly string[], start: Date, end: Date): Promise<MetricWindow> {
+    const index = new Map<string, { nat: string; metric: RuleMetric }>();
+    const queries: MetricDataQuery[] = [];
+    natGatewayIds.forEach((nat, i) =>
+      RULE_METRICS.forEach((metric, j) => {
+        const Id = `m${i}_${j}`;
+        index.set(Id, { nat, metric });
+        queries.push({
+          Id,
+          MetricStat: {
+            Metric: { Namespace: METRIC_NAMESPACE, MetricName: metric, Dimensions: [{ Name: 'NatGatewayId', Value: nat }] },
+            Period: 60,
+            Stat: 'Sum',
+          },
+          ReturnData: true,
+        });
+      }),
+    );
+
+    const byMinute = new Map<string, Map<number, Partial<Record<RuleMetric, number>>>>();
+    for (const batch of chunk(queries, QUERIES_PER_CALL)) {
+      let token: string | undefined;
+      do {
+        const res = await this.retry.run('GetMetricData', () =>
+          call('GetMetricData', () =>
+            this.client.send(
+              new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', NextToken: token }),
+            ),
+          ),
+        );
+        for (const r of res.MetricDataResults ?? []) {
+          const q = r.Id ? index.get(r.Id) : undefined;
+          if (!q) continue;
+          const minutes = byMinute.get(q.nat) ?? new Map<number, Partial<Record<RuleMetric, number>>>();
+          byMinute.set(q.nat, minutes);
+          (r.Timestamps ?? []).forEach((ts, k) => {
+            const v = r.Values?.[k];
+            if (v === undefined) return;
+            const m = Math.floor(ts.getTime() / 60_000) * 60_000;
+            if (m < start.getTime() || m >= end.getTime()) return;
+            const values = minutes.get(m) ?? {};
+            values[q.metric] = (values[q.metric] ?? 0) + v;
+            minutes.set(m, values);
+          });
+        }
+        token = res.NextToken;
+      } while (token);
+    }
+    const result = new Map<string, MetricPoint[]>();
+    for (const [nat, minutes] of byMinute) {
+      result.set(nat, [...minutes].sort(([a], [b]) => a - b).map(([m, values]) => ({ start: new Date(m), values })));
+    }
+    return { start, end, byGateway: result };
+  }
+}

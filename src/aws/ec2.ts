@@ -1,0 +1,179 @@
+import {
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DescribeAvailabilityZonesCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
+  type EC2Client,
+  type Filter,
+  type NatGateway as SdkNat,
+  ReplaceRouteCommand,
+  type Route as SdkRoute,
+  type RouteTable as SdkRouteTable,
+} from '@aws-sdk/client-ec2';
+import { CloudApiError } from '../errors';
+import type { Scope } from '../ports';
+import type { Retrier } from '../retry';
+import type { Inventory, NatGateway, NatState, Route, RouteTable, Zone, ZoneState } from '../types';
+import { call } from './errors';
+
+/** EC2 accepts up to 200 values per filter; tag and delete calls are batched the same way. */
+export const FILTER_VALUES_MAX = 200;
+export const TAG_RESOURCES_MAX = 200;
+
+export const chunk = <T>(xs: readonly T[], n: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+};
+
+const NAT_STATES: readonly NatState[] = ['pending', 'available', 'failed', 'deleting', 'deleted'];
+const ZONE_STATES: readonly ZoneState[] = ['available', 'information', 'impaired', 'unavailable', 'constrained'];
+
+function toRoute(r: SdkRoute): Route | undefined {
+  const destination = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId;
+  if (!destination) return undefined;
+  const other =
+    r.GatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId ?? r.NetworkInterfaceId ?? r.InstanceId ??
+    r.EgressOnlyInternetGatewayId ?? r.LocalGatewayId ?? r.CarrierGatewayId ?? r.CoreNetworkArn ?? 'unknown';
+  return {
+    destination,
+    target: r.NatGatewayId ? { kind: 'nat', id: r.NatGatewayId } : { kind: 'other', id: other },
+    state: r.State === 'blackhole' ? 'blackhole' : 'active',
+  };
+}
+
+function toNat(n: SdkNat, subnetAz: ReadonlyMap<string, string>): NatGateway {
+  const state = NAT_STATES.find((s) => s === n.State);
+  if (!n.NatGatewayId || !n.VpcId || !state) {
+    // An unknown observation is an error, never a default: a new state must be understood first.
+    throw new CloudApiError('DescribeNatGateways', 'UnexpectedResponse', `gateway ${n.NatGatewayId ?? '?'} has state ${n.State ?? '?'}`);
+  }
+  const regional = n.AvailabilityMode === 'regional';
+  return {
+    id: n.NatGatewayId,
+    vpcId: n.VpcId,
+    az: regional || !n.SubnetId ? undefined : subnetAz.get(n.SubnetId),
+    state,
+    connectivityType: n.ConnectivityType === 'private' ? 'private' : 'public',
+    availabilityMode: regional ? 'regional' : 'zonal',
+  };
+}
+
+/** The EC2 half of the AWS adapter: describe in bulk, write one route at a time. */
+export class Ec2Adapter {
+  constructor(
+    private readonly client: EC2Client,
+    private readonly retry: Retrier,
+  ) {}
+
+  private send<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.retry.run(operation, () => call(operation, fn));
+  }
+
+  async describeRouteTables(filters: Filter[]): Promise<SdkRouteTable[]> {
+    const out: SdkRouteTable[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.send('DescribeRouteTables', () =>
+        this.client.send(new DescribeRouteTablesCommand({ Filters: filters, MaxResults: 100, NextToken: token })),
+      );
+      out.push(...(page.RouteTables ?? []));
+      token = page.NextToken;
+    } while (token);
+    return out;
+  }
+
+  async describeSubnetAzs(vpcIds: readonly string[]): Promise<Map<string, string>> {
+    const azBySubnet = new Map<string, string>();
+    for (const values of chunk(vpcIds, FILTER_VALUES_MAX)) {
+      let token: string | undefined;
+      do {
+        const page = await this.send('DescribeSubnets', () =>
+          this.client.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: values }], MaxResults: 1000, NextToken: token })),
+        );
+        for (const s of page.Subnets ?? []) if (s.SubnetId && s.AvailabilityZone) azBySubnet.set(s.SubnetId, s.AvailabilityZone);
+        token = page.NextToken;
+      } while (token);
+    }
+    return azBySubnet;
+  }
+
+  async describeNatGateways(vpcIds: readonly string[]): Promise<SdkNat[]> {
+    const out: SdkNat[] = [];
+    for (const values of chunk(vpcIds, FILTER_VALUES_MAX)) {
+      let token: string | undefined;
+      do {
+        const page = await this.send('DescribeNatGateways', () =>
+          this.client.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: values }], MaxResults: 1000, NextToken: token })),
+        );
+        out.push(...(page.NatGateways ?? []));
+        token = page.NextToken;
+      } while (token);
+    }
+    return out;
+  }
+
+  async describeZones(): Promise<Zone[]> {
+    const res = await this.send('DescribeAvailabilityZones', () => this.client.send(new DescribeAvailabilityZonesCommand({})));
+    return (res.AvailabilityZones ?? [])
+      .filter((z) => z.ZoneName && z.ZoneId && (z.ZoneType === undefined || z.ZoneType === 'availability-zone'))
+      .map((z) => ({
+        name: z.ZoneName as string,
+        id: z.ZoneId as string,
+        state: ZONE_STATES.find((s) => s === z.State) ?? 'unavailable',
+      }));
+  }
+
+  /** Zones, gateways and managed tables: four describe calls (plus pages), whatever the table count. */
+  async readInventory(scope: Scope): Promise<Inventory> {
+    const filters: Filter[] = [{ Name: `tag:${scope.managedTagKey}`, Values: [scope.managedTagValue] }];
+    if (scope.vpcIds.length > 0) filters.push({ Name: 'vpc-id', Values: [...scope.vpcIds] });
+    const [sdkTables, zones] = await Promise.all([this.describeRouteTables(filters), this.describeZones()]);
+    const vpcIds = [...new Set(sdkTables.map((t) => t.VpcId).filter((v): v is string => !!v))].sort();
+    if (vpcIds.length === 0) return { zones, natGateways: [], routeTables: [] };
+    const [subnetAz, sdkNats] = await Promise.all([this.describeSubnetAzs(vpcIds), this.describeNatGateways(vpcIds)]);
+    const routeTables: RouteTable[] = sdkTables.map((t) => ({
+      id: t.RouteTableId as string,
+      vpcId: t.VpcId as string,
+      tags: Object.fromEntries((t.Tags ?? []).filter((x) => x.Key !== undefined).map((x) => [x.Key as string, x.Value ?? ''])),
+      subnetAzs: [
+        ...new Set((t.Associations ?? []).map((a) => (a.SubnetId ? subnetAz.get(a.SubnetId) : undefined)).filter((z): z is string => !!z)),
+      ].sort(),
+      routes: (t.Routes ?? []).map(toRoute).filter((r): r is Route => r !== undefined),
+    }));
+    return { zones, natGateways: sdkNats.map((n) => toNat(n, subnetAz)), routeTables };
+  }
+
+  async readRoutes(routeTableIds: readonly string[]): Promise<Map<string, readonly Route[]>> {
+    const out = new Map<string, readonly Route[]>();
+    for (const values of chunk([...new Set(routeTableIds)], FILTER_VALUES_MAX)) {
+      for (const t of await this.describeRouteTables([{ Name: 'route-table-id', Values: values }])) {
+        if (t.RouteTableId) out.set(t.RouteTableId, (t.Routes ?? []).map(toRoute).filter((r): r is Route => r !== undefined));
+      }
+    }
+    return out;
+  }
+
+  async replaceRoute(routeTableId: string, destination: string, natGatewayId: string): Promise<void> {
+    const dest = destination.includes(':') ? { DestinationIpv6CidrBlock: destination } : { DestinationCidrBlock: destination };
+    await this.send('ReplaceRoute', () =>
+      this.client.send(new ReplaceRouteCommand({ RouteTableId: routeTableId, ...dest, NatGatewayId: natGatewayId })),
+    );
+  }
+
+  async createTags(routeTableIds: readonly string[], tags: Readonly<Record<string, string>>): Promise<void> {
+    const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    for (const ids of chunk(routeTableIds, TAG_RESOURCES_MAX)) {
+      await this.send('CreateTags', () => this.client.send(new CreateTagsCommand({ Resources: ids, Tags })));
+    }
+  }
+
+  async deleteTags(routeTableIds: readonly string[], keys: readonly string[]): Promise<void> {
+    const Tags = keys.map((Key) => ({ Key }));
+    for (const ids of chunk(routeTableIds, TAG_RESOURCES_MAX)) {
+      await this.send('DeleteTags', () => this.client.send(new DeleteTagsCommand({ Resources: ids, Tags })));
+    }
+  }
+}

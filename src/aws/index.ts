@@ -1,0 +1,16 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Clock } from '../clock';
+import type { Notifier } from '../ports';
+import type { Retrier } from '../retry';
+import { AwsCloud } from './cloud';
+import { SnsNotifier } from './sns';
+
+export { AwsCloud } from './cloud';
+
+export function snsNotifier(topicArn: string, retry: Retrier): Notifier {
+  return new SnsNotifier(new SNSClient({ maxAttempts: 1 }), topicArn, retry);
+}
+
+export function awsCloud(clock: Clock): AwsCloud {
+  return AwsCloud.fromEnvironment(clock);
+}

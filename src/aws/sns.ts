@@ -1,0 +1,23 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Notification, Notifier } from '../ports';
+import type { Retrier } from '../retry';
+import { call } from './errors';
+
+/** SNS subjects must be ASCII, start with a letter/number/punctuation, and be under 100 chars. */
+export const toSubject = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 99);
+
+export class SnsNotifier implements Notifier {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly topicArn: string,
+    private readonly retry: Retrier,
+  ) {}
+
+  async notify(n: Notification): Promise<void> {
+    await this.retry.run('Publish', () =>
+      call('Publish', () =>
+        this.client.send(new PublishCommand({ TopicArn: this.topicArn, Subject: toSubject(n.subject), Message: n.message.slice(0, 250_000) })),
+      ),
+    );
+  }
+}

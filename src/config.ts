@@ -1,0 +1,154 @@
+import { ConfigError } from './errors';
+
+/** Everything the controller can be told, read once at cold start. */
+export interface Config {
+  /** Tag key/value that opts a route table in. The IAM policy is keyed on the same tag. */
+  readonly managedTagKey: string;
+  readonly managedTagValue: string;
+  /** Restrict to these VPCs; empty = every VPC with managed tables in the region. */
+  readonly vpcIds: readonly string[];
+  readonly dryRun: boolean;
+  readonly restoreHoldDownSeconds: number;
+  readonly maxChangesPerRun: number;
+  /** Soft rules: M bad periods out of the last N one-minute periods. */
+  readonly softBadPeriods: number;
+  readonly softWindowPeriods: number;
+  /** PacketsDropCount / PacketsOutToDestination above this ratio is a bad minute. */
+  readonly packetDropRatio: number;
+  readonly packetDropMinPackets: number;
+  /** ConnectionEstablishedCount / ConnectionAttemptCount below this ratio is a bad minute. */
+  readonly connectionSuccessRatio: number;
+  readonly connectionMinAttempts: number;
+  /** CloudWatch's one-minute data lands 1-3 minutes late: judge only periods older than this. */
+  readonly metricLagSeconds: number;
+  /** Read metrics on runs whose minute is a multiple of this (cost control; 1 = every run). */
+  readonly metricPollMinutes: number;
+  /** Parallel route writes in flight. */
+  readonly writeConcurrency: number;
+  /** SNS topic (ARN, or name in the function's own account/region) for notifications; empty = none. */
+  readonly notifyTopic: string | undefined;
+}
+
+export const DEFAULTS: Config = {
+  managedTagKey: 'nat-failover',
+  managedTagValue: 'enabled',
+  vpcIds: [],
+  dryRun: false,
+  restoreHoldDownSeconds: 600,
+  maxChangesPerRun: 50,
+  softBadPeriods: 3,
+  softWindowPeriods: 5,
+  packetDropRatio: 0.001,
+  packetDropMinPackets: 1000,
+  connectionSuccessRatio: 0.5,
+  connectionMinAttempts: 100,
+  metricLagSeconds: 120,
+  metricPollMinutes: 3,
+  writeConcurrency: 5,
+  notifyTopic: undefined,
+};
+
+/** The environment variables, their meaning and defaults: the README's configuration table. */
+export const ENV_VARS = {
+  MANAGED_TAG_KEY: 'managedTagKey',
+  MANAGED_TAG_VALUE: 'managedTagValue',
+  VPC_IDS: 'vpcIds',
+  DRY_RUN: 'dryRun',
+  RESTORE_HOLD_DOWN_SECONDS: 'restoreHoldDownSeconds',
+  MAX_CHANGES_PER_RUN: 'maxChangesPerRun',
+  SOFT_BAD_PERIODS: 'softBadPeriods',
+  SOFT_WINDOW_PERIODS: 'softWindowPeriods',
+  PACKET_DROP_RATIO: 'packetDropRatio',
+  PACKET_DROP_MIN_PACKETS: 'packetDropMinPackets',
+  CONNECTION_SUCCESS_RATIO: 'connectionSuccessRatio',
+  CONNECTION_MIN_ATTEMPTS: 'connectionMinAttempts',
+  METRIC_LAG_SECONDS: 'metricLagSeconds',
+  METRIC_POLL_MINUTES: 'metricPollMinutes',
+  WRITE_CONCURRENCY: 'writeConcurrency',
+  NOTIFY_TOPIC: 'notifyTopic',
+} as const satisfies Record<string, keyof Config>;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const present = (env: Env, key: string): string | undefined => {
+  const v = env[key];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+};
+
+const int = (env: Env, key: string, def: number, min: number, max: number): number => {
+  const raw = present(env, key);
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(key, `expected a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(key, `expected ${min}..${max}, got ${n}`);
+  return n;
+};
+
+const ratio = (env: Env, key: string, def: number): number => {
+  const raw = present(env, key);
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n >= 1 || !/^[0-9.eE+-]+$/.test(raw)) {
+    throw new ConfigError(key, `expected a ratio between 0 and 1 exclusive (e.g. 0.001), got "${raw}"`);
+  }
+  return n;
+};
+
+const bool = (env: Env, key: string, def: boolean): boolean => {
+  const raw = present(env, key);
+  if (raw === undefined) return def;
+  const v = raw.toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'false' || v === '0' || v === 'no') return false;
+  throw new ConfigError(key, `expected true or false, got "${raw}"`);
+};
+
+const TAG_KEY = /^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u;
+
+/** Reads and validates the configuration; throws one ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): Config {
+  const managedTagKey = present(env, 'MANAGED_TAG_KEY') ?? DEFAULTS.managedTagKey;
+  if (!TAG_KEY.test(managedTagKey) || managedTagKey.startsWith('aws:')) {
+    throw new ConfigError('MANAGED_TAG_KEY', `"${managedTagKey}" is not a valid EC2 tag key`);
+  }
+  if (managedTagKey.startsWith('nat-failover:')) {
+    throw new ConfigError('MANAGED_TAG_KEY', 'must not start with "nat-failover:" (the state-tag prefix)');
+  }
+  const managedTagValue = present(env, 'MANAGED_TAG_VALUE') ?? DEFAULTS.managedTagValue;
+
+  const vpcRaw = present(env, 'VPC_IDS');
+  const vpcIds = vpcRaw === undefined ? [] : vpcRaw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const v of vpcIds) {
+    if (!/^vpc-[0-9a-f]{8,17}$/.test(v)) throw new ConfigError('VPC_IDS', `"${v}" is not a VPC id (vpc-…)`);
+  }
+
+  const softBadPeriods = int(env, 'SOFT_BAD_PERIODS', DEFAULTS.softBadPeriods, 1, 60);
+  const softWindowPeriods = int(env, 'SOFT_WINDOW_PERIODS', DEFAULTS.softWindowPeriods, 1, 60);
+  if (softBadPeriods > softWindowPeriods) {
+    throw new ConfigError('SOFT_BAD_PERIODS', `${softBadPeriods} exceeds SOFT_WINDOW_PERIODS (${softWindowPeriods})`);
+  }
+
+  const topic = present(env, 'NOTIFY_TOPIC');
+  if (topic !== undefined && !/^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:)?[\w-]{1,256}$/.test(topic)) {
+    throw new ConfigError('NOTIFY_TOPIC', `"${topic}" is neither an SNS topic ARN nor a topic name`);
+  }
+
+  return {
+    managedTagKey,
+    managedTagValue,
+    vpcIds,
+    dryRun: bool(env, 'DRY_RUN', DEFAULTS.dryRun),
+    restoreHoldDownSeconds: int(env, 'RESTORE_HOLD_DOWN_SECONDS', DEFAULTS.restoreHoldDownSeconds, 0, 86_400),
+    maxChangesPerRun: int(env, 'MAX_CHANGES_PER_RUN', DEFAULTS.maxChangesPerRun, 1, 10_000),
+    softBadPeriods,
+    softWindowPeriods,
+    packetDropRatio: ratio(env, 'PACKET_DROP_RATIO', DEFAULTS.packetDropRatio),
+    packetDropMinPackets: int(env, 'PACKET_DROP_MIN_PACKETS', DEFAULTS.packetDropMinPackets, 0, 1e12),
+    connectionSuccessRatio: ratio(env, 'CONNECTION_SUCCESS_RATIO', DEFAULTS.connectionSuccessRatio),
+    connectionMinAttempts: int(env, 'CONNECTION_MIN_ATTEMPTS', DEFAULTS.connectionMinAttempts, 0, 1e12),
+    metricLagSeconds: int(env, 'METRIC_LAG_SECONDS', DEFAULTS.metricLagSeconds, 0, 3600),
+    metricPollMinutes: int(env, 'METRIC_POLL_MINUTES', DEFAULTS.metricPollMinutes, 1, 60),
+    writeConcurrency: int(env, 'WRITE_CONCURRENCY', DEFAULTS.writeConcurrency, 1, 50),
+    notifyTopic: topic,
+  };
+}

@@ -1,0 +1,42 @@
+/** Route destinations the controller may rewrite; every other route is someone else's. */
+export const IPV4_DEFAULT = '0.0.0.0/0' as const;
+export const NAT64_PREFIX = '64:ff9b::/96' as const;
+export const MANAGED_DESTINATIONS = [IPV4_DEFAULT, NAT64_PREFIX] as const;
+export type ManagedDestination = (typeof MANAGED_DESTINATIONS)[number];
+
+/** Prefix of every state tag the controller reads or writes on a route table. */
+export const TAG_PREFIX = 'nat-failover:' as const;
+
+/** State tags, all under TAG_PREFIX. `home-az` and `home-nat` may also be set by people. */
+export const TAGS = {
+  homeAz: `${TAG_PREFIX}home-az`,
+  homeNat: `${TAG_PREFIX}home-nat`,
+  state: `${TAG_PREFIX}state`,
+  since: `${TAG_PREFIX}since`,
+  reason: `${TAG_PREFIX}reason`,
+  homeOkSince: `${TAG_PREFIX}home-ok-since`,
+  flaps: `${TAG_PREFIX}flaps`,
+  lastRestore: `${TAG_PREFIX}last-restore`,
+  pinAwayFrom: `${TAG_PREFIX}pin-away-from`,
+  pinTarget: `${TAG_PREFIX}pin-target`,
+  pinUntil: `${TAG_PREFIX}pin-until`,
+  pinReason: `${TAG_PREFIX}pin-reason`,
+  pinBy: `${TAG_PREFIX}pin-by`,
+} as const;
+
+/** EC2 tag values are limited to 256 characters. */
+export const TAG_VALUE_MAX = 256;
+
+/** Flap damping: a failover within this long after a restore doubles the hold-down. */
+export const FLAP_WINDOW_SECONDS = 3600;
+export const MAX_HOLD_DOWN_SECONDS = 7200;
+
+export const METRIC_NAMESPACE = 'AWS/NATGateway' as const;
+/** The metrics the soft rules read; ErrorPortAllocation is read by `status` only. */
+export const RULE_METRICS = [
+  'PacketsDropCount',
+  'PacketsOutToDestination',
+  'ConnectionAttemptCount',
+  'ConnectionEstablishedCount',
+] as const;
+export type RuleMetric = (typeof RULE_METRICS)[number];

@@ -1,0 +1,247 @@
+import type { Clock } from './clock';
+import type { Config } from './config';
+import { IPV4_DEFAULT } from './constants';
+import { assessHealth } from './health';
+import { plan as makePlan } from './planner';
+import type { CloudPort, Notifier, Recorder, SignalSource } from './ports';
+import { mapLimit } from './retry';
+import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, TableAction } from './types';
+
+export interface ControllerDeps {
+  readonly cloud: CloudPort;
+  readonly clock: Clock;
+  readonly recorder: Recorder;
+  readonly signals?: SignalSource;
+  readonly notifier?: Notifier;
+}
+
+export interface RunOptions {
+  /** What woke the controller (schedule, alarm, health, manual…), for the logs. */
+  readonly trigger?: string;
+  /** Read metrics this run whatever the poll interval (e.g. an alarm fired). */
+  readonly forceMetrics?: boolean;
+  /** Overrides config.dryRun for this run (the `plan` action). */
+  readonly dryRun?: boolean;
+}
+
+export type ActionStatus = 'applied' | 'dry-run' | 'conflict' | 'failed';
+
+export interface ActionResult {
+  readonly action: TableAction;
+  readonly status: ActionStatus;
+  /** Route changes that were written (a failure half-way leaves the rest to the next run). */
+  readonly applied: readonly RouteChange[];
+  readonly detail?: string;
+}
+
+export interface RunReport {
+  readonly at: Date;
+  readonly trigger: string;
+  readonly dryRun: boolean;
+  readonly observation: Observation;
+  readonly health: HealthReport;
+  readonly plan: Plan;
+  readonly results: readonly ActionResult[];
+}
+
+/** The minute-aligned window of complete periods the soft rules judge. */
+export function metricWindow(now: Date, config: Pick<Config, 'metricLagSeconds' | 'softWindowPeriods'>): { start: Date; end: Date } {
+  const end = Math.floor((now.getTime() - config.metricLagSeconds * 1000) / 60_000) * 60_000;
+  return { start: new Date(end - config.softWindowPeriods * 60_000), end: new Date(end) };
+}
+
+/** Observe: one pass over the region, plus metrics when due, plus pushed signals. */
+export async function observe(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<Observation> {
+  const now = deps.clock.now();
+  const inventory = await deps.cloud.readInventory(config);
+  const pollDue = Math.floor(now.getTime() / 60_000) % config.metricPollMinutes === 0;
+  let metrics: MetricWindow | undefined;
+  const watched = inventory.natGateways.filter((n) => n.state === 'available' && n.availabilityMode === 'zonal').map((n) => n.id);
+  if ((pollDue || opts.forceMetrics) && watched.length > 0) {
+    const w = metricWindow(now, config);
+    metrics = await deps.cloud.readMetrics(watched, w.start, w.end);
+  }
+  const pushed = deps.signals ? await deps.signals.read(now) : { evacuations: [], alarms: [] };
+  return { now, inventory, metrics, evacuations: pushed.evacuations, alarms: pushed.alarms };
+}
+
+/** Decide: pure. */
+export function decide(obs: Observation, config: Config): { health: HealthReport; plan: Plan } {
+  const health = assessHealth(obs, config);
+  return { health, plan: makePlan(obs, health, config) };
+}
+
+const groupKey = (o: Readonly<Record<string, string>> | readonly string[]): string =>
+  JSON.stringify(Array.isArray(o) ? [...o].sort() : Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+
+/**
+ * Act: compare-and-swap route writes (one batched re-read, then ReplaceRoute per route with
+ * bounded concurrency), then the state tags, grouped so identical tag sets cost one call.
+ */
+export async function act(deps: ControllerDeps, config: Config, plan: Plan): Promise<ActionResult[]> {
+  const moving = plan.actions.filter((a) => a.routes.length > 0);
+  const fresh = moving.length > 0 ? await deps.cloud.readRoutes(moving.map((a) => a.routeTableId)) : new Map<string, readonly Route[]>();
+
+  const routeResults = await mapLimit(moving, config.writeConcurrency, async (a): Promise<ActionResult> => {
+    const now = fresh.get(a.routeTableId);
+    const drift = a.routes.find((c) => {
+      const r = now?.find((x) => x.destination === c.destination);
+      return !r || r.target.kind !== 'nat' || r.target.id !== c.from;
+    });
+    if (drift) {
+      const r = now?.find((x) => x.destination === drift.destination);
+      return { action: a, status: 'conflict', applied: [], detail: `${drift.destination} now points at ${r?.target.id ?? 'nothing'}, expected ${drift.from}: changed by someone else, not touched` };
+    }
+    const applied: RouteChange[] = [];
+    for (const c of a.routes) {
+      try {
+        await deps.cloud.replaceRoute(a.routeTableId, c.destination, c.to);
+        applied.push(c);
+      } catch (e) {
+        return { action: a, status: 'failed', applied, detail: `${c.destination}: ${(e as Error).message}` };
+      }
+    }
+    return { action: a, status: 'applied', applied };
+  });
+
+  // Tags only where the IPv4 route is where the recorded state says (or did not need to move).
+  const byTable = new Map(routeResults.map((r) => [r.action.routeTableId, r]));
+  const taggable = plan.actions.filter((a) => {
+    const r = byTable.get(a.routeTableId);
+    if (!r) return true;
+    return r.status === 'applied' || (r.status === 'failed' && r.applied.some((c) => c.destination === IPV4_DEFAULT));
+  });
+  const tagFailures = new Map<string, string>();
+  const setGroups = new Map<string, { tags: Readonly<Record<string, string>>; ids: string[] }>();
+  const removeGroups = new Map<string, { keys: readonly string[]; ids: string[] }>();
+  for (const a of taggable) {
+    if (Object.keys(a.tags.set).length > 0) {
+      const k = groupKey(a.tags.set);
+      const g = setGroups.get(k) ?? { tags: a.tags.set, ids: [] };
+      g.ids.push(a.routeTableId);
+      setGroups.set(k, g);
+    }
+    if (a.tags.remove.length > 0) {
+      const k = groupKey(a.tags.remove);
+      const g = removeGroups.get(k) ?? { keys: a.tags.remove, ids: [] };
+      g.ids.push(a.routeTableId);
+      removeGroups.set(k, g);
+    }
+  }
+  const tagWrites = [
+    ...[...setGroups.values()].map((g) => ({ ids: g.ids, run: () => deps.cloud.createTags(g.ids, g.tags) })),
+    ...[...removeGroups.values()].map((g) => ({ ids: g.ids, run: () => deps.cloud.deleteTags(g.ids, g.keys) })),
+  ];
+  await mapLimit(tagWrites, config.writeConcurrency, async (w) => {
+    try {
+      await w.run();
+    } catch (e) {
+      for (const id of w.ids) tagFailures.set(id, `state tags not written: ${(e as Error).message}`);
+    }
+  });
+
+  const results: ActionResult[] = [];
+  for (const a of plan.actions) {
+    const r = byTable.get(a.routeTableId) ?? { action: a, status: 'applied' as const, applied: [] };
+    const tagErr = taggable.includes(a) ? tagFailures.get(a.routeTableId) : undefined;
+    results.push(tagErr && r.status === 'applied' ? { ...r, status: 'failed', detail: tagErr } : r);
+  }
+  return results;
+}
+
+function summarise(f: Finding): Record<string, unknown> {
+  return { kind: f.kind, routeTableId: f.routeTableId, vpcId: f.vpcId, az: f.az, message: f.message };
+}
+
+/** Record: one log line per change and finding, EMF counters, a notification per change or hold. */
+export async function record(deps: ControllerDeps, report: RunReport): Promise<void> {
+  const { recorder } = deps;
+  let failovers = 0;
+  let restores = 0;
+  const notes: string[] = [];
+  for (const r of report.results) {
+    const a = r.action;
+    if (a.routes.length === 0) {
+      if (r.status === 'failed') recorder.error('state tags not written', { routeTableId: a.routeTableId, detail: r.detail });
+      continue;
+    }
+    const line = {
+      routeTableId: a.routeTableId,
+      vpcId: a.vpcId,
+      homeAz: a.homeAz,
+      transition: a.transition,
+      status: r.status,
+      routes: a.routes.map((c) => `${c.destination}: ${c.from} -> ${c.to}`),
+      reasons: a.reasons,
+      detail: r.detail,
+      trigger: report.trigger,
+    };
+    if (r.status === 'applied') {
+      recorder.info('route changed', line);
+      if (a.transition === 'restore') restores++;
+      else failovers++;
+    } else if (r.status === 'dry-run') recorder.info('would change route (dry run)', line);
+    else if (r.status === 'conflict') recorder.warn('route changed by someone else; skipped', line);
+    else recorder.error('route change failed', line);
+    if (r.status !== 'dry-run') {
+      notes.push(`${a.routeTableId} (${a.vpcId}, home ${a.homeAz}) ${a.transition} ${r.status}: ${line.routes.join(', ')}. Why: ${a.reasons.join('; ')}${r.detail ? `. ${r.detail}` : ''}`);
+    }
+  }
+  let safetyHolds = 0;
+  for (const f of report.plan.findings) {
+    const safety = f.kind === 'static-stability-guard' || f.kind === 'no-healthy-target' || f.kind === 'deferred-by-change-cap';
+    if (safety) {
+      safetyHolds++;
+      recorder.warn('held by safety rule', summarise(f));
+      if (!report.dryRun) notes.push(`HOLD ${f.kind}: ${f.message}`);
+    } else if (f.kind !== 'hold-down') recorder.info('finding', summarise(f));
+  }
+  const conflicts = report.results.filter((r) => r.status === 'conflict').length;
+
+  recorder.count('Failovers', failovers);
+  recorder.count('Restores', restores);
+  recorder.count('SkippedBySafety', safetyHolds + conflicts);
+  const awayByAz = new Map<string, number>();
+  for (const t of report.plan.tables) {
+    if (t.homeAz === undefined || t.mode === 'unmanaged') continue;
+    awayByAz.set(t.homeAz, (awayByAz.get(t.homeAz) ?? 0) + (t.desiredTarget !== t.homeNat ? 1 : 0));
+  }
+  for (const [az, n] of [...awayByAz].sort()) recorder.count('TablesAwayFromHome', n, { AvailabilityZone: az });
+
+  if (deps.notifier && notes.length > 0) {
+    const subject = failovers + restores > 0
+      ? `nat-failover: ${failovers} failover(s), ${restores} restore(s)`
+      : `nat-failover: ${notes.length} hold(s) or failed change(s)`;
+    try {
+      await deps.notifier.notify({ subject, message: notes.join('\n') });
+    } catch (e) {
+      // A notification is not worth failing a run whose routes already moved.
+      recorder.error('notification failed', { error: (e as Error).message });
+    }
+  }
+}
+
+/** One level-triggered pass: observe → decide → act → record. Safe to run again at any time. */
+export async function reconcile(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<RunReport> {
+  const started = deps.clock.now();
+  const dryRun = opts.dryRun ?? config.dryRun;
+  const observation = await observe(deps, config, opts);
+  const { health, plan } = decide(observation, config);
+  deps.recorder.info('plan', {
+    trigger: opts.trigger ?? 'unknown',
+    dryRun,
+    tables: plan.tables.length,
+    actions: plan.actions.length,
+    routeChanges: plan.actions.filter((a) => a.routes.length > 0).length,
+    periodsJudged: health.periodsJudged
+      ? `${health.periodsJudged.start.toISOString()}..${health.periodsJudged.end.toISOString()}`
+      : 'metrics not read this run',
+  });
+  const results: ActionResult[] = dryRun
+    ? plan.actions.map((a) => ({ action: a, status: 'dry-run' as const, applied: [] }))
+    : await act(deps, config, plan);
+  const report: RunReport = { at: started, trigger: opts.trigger ?? 'unknown', dryRun, observation, health, plan, results };
+  await record(deps, report);
+  deps.recorder.count('ReconcileDurationMs', deps.clock.now().getTime() - started.getTime());
+  return report;
+}

@@ -1,0 +1,164 @@
+import type { Config } from './config';
+import type {
+  GatewayHealth,
+  HealthReport,
+  MetricPoint,
+  NatGateway,
+  Observation,
+  Signal,
+  SoftVerdict,
+} from './types';
+
+/** AZ states that mean the AZ cannot be trusted; `information`/`constrained` are notices, not outages. */
+const BAD_ZONE_STATES = new Set(['impaired', 'unavailable']);
+
+const pct = (r: number): string => `${(r * 100).toFixed(3)}%`;
+
+type SoftRules = Pick<
+  Config,
+  | 'softBadPeriods'
+  | 'softWindowPeriods'
+  | 'packetDropRatio'
+  | 'packetDropMinPackets'
+  | 'connectionSuccessRatio'
+  | 'connectionMinAttempts'
+>;
+
+interface SoftResult {
+  readonly verdict: SoftVerdict;
+  readonly signals: readonly Signal[];
+}
+
+/**
+ * M-of-N judgement over one-minute periods. A minute with too little traffic, or no data at all,
+ * is not judged: silence is unknown, never healthy (a gateway whose traffic moved away is silent).
+ */
+export function judgeSoft(points: readonly MetricPoint[], rules: SoftRules): SoftResult {
+  const recent = [...points].sort((a, b) => a.start.getTime() - b.start.getTime()).slice(-rules.softWindowPeriods);
+  let judged = 0;
+  let dropBad = 0;
+  let connBad = 0;
+  let worstDrop = 0;
+  let worstConn = 1;
+  for (const p of recent) {
+    const v = p.values;
+    let judgedThis = false;
+    const out = v.PacketsOutToDestination;
+    const drop = v.PacketsDropCount;
+    if (out !== undefined && drop !== undefined && out + drop >= Math.max(1, rules.packetDropMinPackets)) {
+      judgedThis = true;
+      const r = drop / Math.max(out, 1);
+      if (r > rules.packetDropRatio) dropBad++;
+      worstDrop = Math.max(worstDrop, r);
+    }
+    const att = v.ConnectionAttemptCount;
+    const est = v.ConnectionEstablishedCount;
+    if (att !== undefined && est !== undefined && att >= Math.max(1, rules.connectionMinAttempts)) {
+      judgedThis = true;
+      const r = est / att;
+      if (r < rules.connectionSuccessRatio) connBad++;
+      worstConn = Math.min(worstConn, r);
+    }
+    if (judgedThis) judged++;
+  }
+  const n = rules.softWindowPeriods;
+  const m = rules.softBadPeriods;
+  const signals: Signal[] = [];
+  if (dropBad >= m) {
+    signals.push({
+      kind: 'packet-drops',
+      strength: 'soft',
+      detail: `packet-drop ratio above ${pct(rules.packetDropRatio)} in ${dropBad} of the last ${n} minutes (worst ${pct(worstDrop)})`,
+    });
+  }
+  if (connBad >= m) {
+    signals.push({
+      kind: 'connection-failures',
+      strength: 'soft',
+      detail: `connections established/attempted below ${pct(rules.connectionSuccessRatio)} in ${connBad} of the last ${n} minutes (worst ${pct(worstConn)})`,
+    });
+  }
+  if (signals.length > 0) return { verdict: 'bad', signals };
+  return { verdict: judged >= m ? 'ok' : 'unknown', signals };
+}
+
+function hardSignals(nat: NatGateway, obs: Observation, blackholed: ReadonlySet<string>): Signal[] {
+  const out: Signal[] = [];
+  if (nat.state !== 'available') {
+    out.push({ kind: 'nat-state', strength: 'hard', detail: `gateway state is ${nat.state}` });
+  }
+  if (blackholed.has(nat.id)) {
+    out.push({ kind: 'blackhole-route', strength: 'hard', detail: 'a route to the gateway is in state blackhole' });
+  }
+  if (nat.az !== undefined) {
+    const zone = obs.inventory.zones.find((z) => z.name === nat.az);
+    if (zone && BAD_ZONE_STATES.has(zone.state)) {
+      out.push({ kind: 'az-state', strength: 'hard', detail: `${zone.name} (${zone.id}) is ${zone.state}` });
+    }
+    for (const e of obs.evacuations) {
+      if (e.az === nat.az) {
+        out.push({
+          kind: 'az-evacuation',
+          strength: 'hard',
+          detail: `${e.source} evacuation of ${e.az} open since ${e.since.toISOString()} (${e.id})`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Health of every observed gateway, with the static-stability guard applied per VPC. */
+export function assessHealth(obs: Observation, config: SoftRules): HealthReport {
+  const blackholed = new Set<string>();
+  for (const t of obs.inventory.routeTables) {
+    for (const r of t.routes) if (r.target.kind === 'nat' && r.state === 'blackhole') blackholed.add(r.target.id);
+  }
+  const alarmsByNat = new Map<string, string[]>();
+  for (const a of obs.alarms) alarmsByNat.set(a.natGatewayId, [...(alarmsByNat.get(a.natGatewayId) ?? []), a.alarmName]);
+
+  const raw = new Map<string, GatewayHealth>();
+  for (const nat of obs.inventory.natGateways) {
+    const hard = hardSignals(nat, obs, blackholed);
+    let soft: SoftResult = { verdict: 'unknown', signals: [] };
+    if (obs.metrics) soft = judgeSoft(obs.metrics.byGateway.get(nat.id) ?? [], config);
+    const alarms = alarmsByNat.get(nat.id) ?? [];
+    if (alarms.length > 0) {
+      soft = {
+        verdict: 'bad',
+        signals: [...soft.signals, { kind: 'alarm', strength: 'soft', detail: `alarm in ALARM: ${alarms.join(', ')}` }],
+      };
+    }
+    raw.set(nat.id, { natGatewayId: nat.id, hard, soft: soft.verdict, softSignals: soft.signals, info: [], softSuppressed: false });
+  }
+
+  // Static stability: if most of a VPC's gateways look soft-bad at once, the monitoring is the
+  // likelier casualty. Soft verdicts there become unknown; hard signals still act.
+  const guardedVpcs: string[] = [];
+  const byVpc = new Map<string, NatGateway[]>();
+  for (const nat of obs.inventory.natGateways) {
+    if (nat.state !== 'available' || nat.availabilityMode !== 'zonal') continue;
+    byVpc.set(nat.vpcId, [...(byVpc.get(nat.vpcId) ?? []), nat]);
+  }
+  for (const [vpcId, nats] of byVpc) {
+    const bad = nats.filter((n) => raw.get(n.id)?.soft === 'bad').length;
+    if (bad * 2 > nats.length && nats.length > 1) {
+      guardedVpcs.push(vpcId);
+      for (const n of nats) {
+        const h = raw.get(n.id);
+        if (h && h.soft === 'bad') raw.set(n.id, { ...h, soft: 'unknown', softSuppressed: true });
+      }
+    }
+  }
+
+  const periodsJudged = obs.metrics
+    ? {
+        start: new Date(Math.max(obs.metrics.start.getTime(), obs.metrics.end.getTime() - config.softWindowPeriods * 60_000)),
+        end: obs.metrics.end,
+      }
+    : undefined;
+  return { gateways: raw, guardedVpcs: guardedVpcs.sort(), periodsJudged };
+}
+
+export const isEligibleTarget = (nat: NatGateway, h: GatewayHealth | undefined): boolean =>
+  nat.state === 'available' && h !== undefined && h.hard.length === 0 && h.soft !== 'bad';

@@ -1,0 +1,323 @@
+import { FLAP_WINDOW_SECONDS, IPV4_DEFAULT, MAX_HOLD_DOWN_SECONDS, NAT64_PREFIX } from './constants';
+import { isEligibleTarget } from './health';
+import { diffTags, isEmptyDiff, readState, stateTags } from './state';
+import type {
+  Finding,
+  HealthReport,
+  NatGateway,
+  Observation,
+  Plan,
+  RouteChange,
+  RouteTable,
+  TableAction,
+  TableMode,
+  TableState,
+  TableView,
+  Transition,
+} from './types';
+
+export interface PlannerConfig {
+  readonly managedTagKey: string;
+  readonly managedTagValue: string;
+  readonly restoreHoldDownSeconds: number;
+  readonly maxChangesPerRun: number;
+}
+
+/** Lower runs first under the change cap. */
+const PRIORITY = { evacuateDead: 0, evacuateSoft: 1, repoint: 1, converge: 1, pin: 2, restore: 3, record: 9 } as const;
+
+/** Hold-down for a table: doubled per recent flap, capped. */
+export function holdDownSeconds(base: number, flaps: number): number {
+  return Math.min(base * 2 ** Math.max(0, flaps), Math.max(base, MAX_HOLD_DOWN_SECONDS));
+}
+
+const secondsBetween = (a: Date, b: Date): number => (b.getTime() - a.getTime()) / 1000;
+
+interface Ctx {
+  readonly obs: Observation;
+  readonly health: HealthReport;
+  readonly config: PlannerConfig;
+  readonly nats: ReadonlyMap<string, NatGateway>;
+  /** Tables per gateway (IPv4 default route), updated as the plan moves tables: spreads failovers. */
+  readonly load: Map<string, number>;
+  readonly zoneByIdOrName: ReadonlyMap<string, string>;
+}
+
+const eligible = (ctx: Ctx, nat: NatGateway | undefined): nat is NatGateway =>
+  nat !== undefined && isEligibleTarget(nat, ctx.health.gateways.get(nat.id));
+
+function describeUnhealthy(ctx: Ctx, nat: NatGateway | undefined, id: string | undefined): string {
+  if (!nat) return id ? `${id} no longer exists` : 'no gateway in the home AZ';
+  const h = ctx.health.gateways.get(nat.id);
+  const parts = [...(h?.hard ?? []), ...(h?.soft === 'bad' ? (h?.softSignals ?? []) : [])].map((s) => s.detail);
+  return `${nat.id} unhealthy: ${parts.join('; ') || `state ${nat.state}`}`;
+}
+
+/** Deterministic spread: the least-loaded eligible gateway, ties broken by AZ then id. */
+function chooseTarget(ctx: Ctx, candidates: readonly NatGateway[]): NatGateway | undefined {
+  return [...candidates].sort(
+    (a, b) =>
+      (ctx.load.get(a.id) ?? 0) - (ctx.load.get(b.id) ?? 0) ||
+      (a.az ?? '').localeCompare(b.az ?? '') ||
+      a.id.localeCompare(b.id),
+  )[0];
+}
+
+function moveLoad(ctx: Ctx, from: string | undefined, to: string): void {
+  if (from !== undefined) ctx.load.set(from, (ctx.load.get(from) ?? 1) - 1);
+  ctx.load.set(to, (ctx.load.get(to) ?? 0) + 1);
+}
+
+interface TableDecision {
+  readonly action: TableAction | undefined;
+  readonly view: TableView;
+  readonly findings: readonly Finding[];
+}
+
+function unmanagedView(t: RouteTable, current: string | undefined, reason: string): TableView {
+  return {
+    routeTableId: t.id,
+    vpcId: t.vpcId,
+    homeAz: undefined,
+    homeNat: undefined,
+    currentTarget: current,
+    desiredTarget: undefined,
+    mode: 'unmanaged',
+    since: undefined,
+    reason,
+  };
+}
+
+function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
+  const { now } = ctx.obs;
+  const findings: Finding[] = [];
+  const skip = (message: string, current?: string, kind: Finding['kind'] = 'skipped-table'): TableDecision => ({
+    action: undefined,
+    view: unmanagedView(t, current, message),
+    findings: [{ kind, routeTableId: t.id, vpcId: t.vpcId, message }],
+  });
+
+  if (t.tags[ctx.config.managedTagKey] !== ctx.config.managedTagValue) {
+    return skip(`not tagged ${ctx.config.managedTagKey}=${ctx.config.managedTagValue}`);
+  }
+  const v4 = t.routes.find((r) => r.destination === IPV4_DEFAULT);
+  if (!v4 || v4.target.kind !== 'nat') {
+    return skip(`default route ${v4 ? `targets ${v4.target.id}` : 'is missing'}, not a NAT gateway: nothing to manage`, v4?.target.id);
+  }
+  const currentId = v4.target.id;
+  const current = ctx.nats.get(currentId);
+  if (current?.availabilityMode === 'regional') {
+    return skip(`uses regional NAT gateway ${currentId}: AWS spans AZs itself, no failover needed`, currentId, 'regional-nat');
+  }
+
+  const state = readState(t.tags);
+  const homeAzRaw = state.homeAz ?? (t.subnetAzs.length === 1 ? t.subnetAzs[0] : undefined);
+  if (homeAzRaw === undefined) {
+    return skip(
+      `home AZ unknown: associated with subnets in ${t.subnetAzs.length === 0 ? 'no AZ' : t.subnetAzs.join(', ')}; set the tag nat-failover:home-az`,
+      currentId,
+    );
+  }
+  const homeAz = ctx.zoneByIdOrName.get(homeAzRaw);
+  if (homeAz === undefined) return skip(`home AZ "${homeAzRaw}" is not an AZ of this region`, currentId);
+
+  const connectivity = current?.connectivityType ?? ctx.nats.get(state.homeNat ?? '')?.connectivityType ?? 'public';
+  const peers = [...ctx.nats.values()].filter(
+    (n) => n.vpcId === t.vpcId && n.availabilityMode === 'zonal' && n.connectivityType === connectivity,
+  );
+
+  // Home is an AZ: its gateway is the available one there (named by home-nat, else the current).
+  const inHome = peers.filter((n) => n.az === homeAz);
+  const availableHome = inHome.filter((n) => n.state === 'available').sort((a, b) => a.id.localeCompare(b.id));
+  const home =
+    availableHome.find((n) => n.id === state.homeNat) ??
+    availableHome.find((n) => n.id === currentId) ??
+    availableHome[0] ??
+    inHome.find((n) => n.id === state.homeNat) ??
+    inHome.find((n) => n.id === currentId);
+  const homeId = home?.id ?? state.homeNat;
+  const homeHealthy = eligible(ctx, home);
+
+  const pinActive = state.pin !== undefined && (state.pin.until === undefined || state.pin.until > now);
+  if (state.pin && !pinActive) {
+    findings.push({ kind: 'pin-released', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `pin away from ${state.pin.awayFromAz} expired at ${state.pin.until?.toISOString()}; released` });
+  }
+  const pin = pinActive ? state.pin : undefined;
+
+  let desired = currentId;
+  let transition: Transition | undefined;
+  let priority: number = PRIORITY.record;
+  const reasons: string[] = [];
+  const awayCandidates = (excludeAz: string) => peers.filter((n) => n.az !== excludeAz && n.az !== homeAz && eligible(ctx, n));
+
+  if (pin) {
+    const ok = (n: NatGateway | undefined): n is NatGateway => eligible(ctx, n) && n.az !== pin.awayFromAz;
+    const pinned = pin.target !== undefined ? ctx.nats.get(pin.target) : undefined;
+    if (pinned && ok(pinned) && peers.includes(pinned)) desired = pinned.id;
+    else if (ok(current) && (pin.target === undefined || !ok(pinned))) desired = currentId;
+    else {
+      const choice = chooseTarget(ctx, peers.filter((n) => ok(n)));
+      if (choice) desired = choice.id;
+      else findings.push({ kind: 'no-healthy-target', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `pinned away from ${pin.awayFromAz} but no healthy gateway elsewhere: left on ${currentId}` });
+    }
+    if (desired !== currentId) {
+      transition = 'pin';
+      priority = PRIORITY.pin;
+      reasons.push(`pinned away from ${pin.awayFromAz} by ${pin.by}: ${pin.reason}`);
+    }
+  } else if (homeHealthy) {
+    if (currentId === home.id) {
+      // at home: nothing to move
+    } else if (current?.az === homeAz || current === undefined) {
+      desired = home.id;
+      transition = 'repoint';
+      priority = PRIORITY.repoint;
+      reasons.push(`${currentId} is not the home gateway of ${homeAz} (${current ? `state ${current.state}` : 'gone'}); ${home.id} is`);
+    } else {
+      const okSince = state.mode !== 'home' && state.homeOkSince ? state.homeOkSince : now;
+      const hold = holdDownSeconds(ctx.config.restoreHoldDownSeconds, state.flaps);
+      const held = secondsBetween(okSince, now);
+      if (held >= hold) {
+        desired = home.id;
+        transition = 'restore';
+        priority = PRIORITY.restore;
+        reasons.push(`home ${home.id} in ${homeAz} healthy for ${Math.round(held)}s (hold-down ${hold}s)`);
+      } else if (!eligible(ctx, current)) {
+        const choice = chooseTarget(ctx, awayCandidates(homeAz));
+        desired = choice?.id ?? home.id;
+        transition = choice ? 'failover' : 'restore';
+        priority = PRIORITY.evacuateDead;
+        reasons.push(`${describeUnhealthy(ctx, current, currentId)}; ${choice ? `home still in hold-down` : `home ${home.id} is healthy, so going home early`}`);
+      } else {
+        findings.push({ kind: 'hold-down', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `home ${home.id} healthy for ${Math.round(held)}s; restore after ${hold}s hold-down` });
+      }
+    }
+  } else {
+    const stay = eligible(ctx, current) && current.az !== homeAz;
+    if (!stay) {
+      const choice = chooseTarget(ctx, awayCandidates(homeAz));
+      const why = describeUnhealthy(ctx, home, homeId);
+      if (choice) {
+        desired = choice.id;
+        transition = 'failover';
+        const homeHard = (ctx.health.gateways.get(homeId ?? '')?.hard.length ?? 1) > 0;
+        const hardHome = homeHard || (current !== undefined && (ctx.health.gateways.get(currentId)?.hard.length ?? 0) > 0);
+        priority = hardHome ? PRIORITY.evacuateDead : PRIORITY.evacuateSoft;
+        reasons.push(currentId !== homeId ? `${describeUnhealthy(ctx, current, currentId)}; home ${why}` : why);
+        reasons.push(`target ${choice.id} in ${choice.az}: healthy, same VPC and connectivity, least loaded`);
+      } else {
+        findings.push({ kind: 'no-healthy-target', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `${why}; no healthy gateway in another AZ: left on ${currentId}` });
+      }
+    }
+  }
+
+  // Route changes: the IPv4 default, and the NAT64 route moving with it (only into a healthy gateway).
+  const routes: RouteChange[] = [];
+  if (desired !== currentId) routes.push({ destination: IPV4_DEFAULT, from: currentId, to: desired });
+  const v6 = t.routes.find((r) => r.destination === NAT64_PREFIX && r.target.kind === 'nat');
+  if (v6 && v6.target.id !== desired && eligible(ctx, ctx.nats.get(desired))) {
+    routes.push({ destination: NAT64_PREFIX, from: v6.target.id, to: desired });
+    if (routes.length === 1) {
+      transition = 'converge';
+      priority = PRIORITY.converge;
+      reasons.push(`NAT64 route points at ${v6.target.id}; it follows the IPv4 default to ${desired}`);
+    }
+  }
+  if (desired !== currentId) moveLoad(ctx, currentId, desired);
+
+  // Recorded state after this run.
+  const mode: TableMode = pin ? 'pinned' : desired === homeId ? 'home' : 'failed-over';
+  const moved = desired !== currentId;
+  const externallyMoved = !moved && mode !== 'home' && state.mode === 'home';
+  if (externallyMoved) {
+    findings.push({ kind: 'external-change', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `found on ${currentId}, not home ${homeId ?? '(none)'}, with no recorded failover (a person, or a run that stopped half-way): adopted as failed over` });
+  }
+  const modeChanged = mode !== state.mode || moved;
+  let flaps = state.flaps;
+  let lastRestore = state.lastRestore;
+  if (transition === 'failover' && state.mode === 'home') {
+    flaps = lastRestore && secondsBetween(lastRestore, now) < FLAP_WINDOW_SECONDS ? flaps + 1 : 0;
+  }
+  if (transition === 'restore') lastRestore = now;
+  const next: TableState = {
+    mode,
+    since: modeChanged ? now : (state.since ?? now),
+    reason: moved
+      ? reasons.join('; ')
+      : externallyMoved
+        ? `found on ${currentId} without a recorded failover`
+        : modeChanged || state.reason === undefined
+          ? mode === 'home' ? 'at home' : reasons.join('; ') || state.reason
+          : state.reason,
+    homeNat: homeId,
+    homeAz: state.homeAz,
+    homeOkSince: mode !== 'home' && homeHealthy ? (state.mode !== 'home' && state.homeOkSince ? state.homeOkSince : now) : undefined,
+    flaps,
+    lastRestore,
+    pin,
+  };
+  const tags = diffTags(t.tags, stateTags(next));
+  const action: TableAction | undefined =
+    routes.length > 0 || !isEmptyDiff(tags)
+      ? { routeTableId: t.id, vpcId: t.vpcId, homeAz, transition: routes.length > 0 ? transition : undefined, routes, tags, reasons: routes.length > 0 ? reasons : ['record state'], priority: routes.length > 0 ? priority : PRIORITY.record }
+      : undefined;
+  return {
+    action,
+    findings,
+    view: {
+      routeTableId: t.id,
+      vpcId: t.vpcId,
+      homeAz,
+      homeNat: homeId,
+      currentTarget: currentId,
+      desiredTarget: desired,
+      mode,
+      since: next.since,
+      reason: next.reason,
+    },
+  };
+}
+
+/**
+ * The whole decision, pure: from one observation and its health report to the actions that
+ * bring every managed table to its desired target, each with its reasons.
+ */
+export function plan(obs: Observation, health: HealthReport, config: PlannerConfig): Plan {
+  const nats = new Map(obs.inventory.natGateways.map((n) => [n.id, n]));
+  const load = new Map<string, number>();
+  for (const t of obs.inventory.routeTables) {
+    const r = t.routes.find((x) => x.destination === IPV4_DEFAULT && x.target.kind === 'nat');
+    if (r) load.set(r.target.id, (load.get(r.target.id) ?? 0) + 1);
+  }
+  const zoneByIdOrName = new Map<string, string>();
+  for (const z of obs.inventory.zones) {
+    zoneByIdOrName.set(z.name, z.name);
+    zoneByIdOrName.set(z.id, z.name);
+  }
+  const ctx: Ctx = { obs, health, config, nats, load, zoneByIdOrName };
+
+  const findings: Finding[] = health.guardedVpcs.map((vpcId) => ({
+    kind: 'static-stability-guard' as const,
+    vpcId,
+    message: `more than half of ${vpcId}'s gateways look unhealthy on soft signals at once: treating it as broken monitoring, not moving on soft signals`,
+  }));
+  const decided: TableAction[] = [];
+  const tables: TableView[] = [];
+  for (const t of [...obs.inventory.routeTables].sort((a, b) => a.id.localeCompare(b.id))) {
+    const d = decideTable(ctx, t);
+    findings.push(...d.findings);
+    tables.push(d.view);
+    if (d.action) decided.push(d.action);
+  }
+
+  // Bounded blast radius: at most K tables change routes per run, most urgent first.
+  const moving = decided.filter((a) => a.routes.length > 0).sort((a, b) => a.priority - b.priority || a.routeTableId.localeCompare(b.routeTableId));
+  const deferred = new Set(moving.slice(config.maxChangesPerRun).map((a) => a.routeTableId));
+  for (const a of moving.slice(config.maxChangesPerRun)) {
+    findings.push({ kind: 'deferred-by-change-cap', routeTableId: a.routeTableId, vpcId: a.vpcId, az: a.homeAz, message: `${a.transition} deferred: more than ${config.maxChangesPerRun} route tables to change this run` });
+  }
+  const actions = decided
+    .filter((a) => !deferred.has(a.routeTableId))
+    .sort((a, b) => a.priority - b.priority || a.routeTableId.localeCompare(b.routeTableId));
+  return { at: obs.now, actions, findings, tables };
+}

@@ -1,0 +1,50 @@
+import type { Evacuation, GatewayAlarm, Inventory, MetricWindow, Route } from './types';
+
+/** Which part of the region the controller manages. */
+export interface Scope {
+  readonly managedTagKey: string;
+  readonly managedTagValue: string;
+  readonly vpcIds: readonly string[];
+}
+
+/**
+ * Everything the controller needs from a cloud. The AWS adapter (src/aws/) and the simulated
+ * region (src/sim/) both implement it, so the same decision and action code runs on either.
+ * Implementations map API failures to ThrottledError / TransientError / CloudApiError.
+ */
+export interface CloudPort {
+  /** A fixed handful of filtered, paginated describe calls, whatever the number of tables. */
+  readInventory(scope: Scope): Promise<Inventory>;
+  /** One-minute sums of the rule metrics for [start, end), batched. */
+  readMetrics(natGatewayIds: readonly string[], start: Date, end: Date): Promise<MetricWindow>;
+  /** Routes of the given tables as they are now, for compare-and-swap (batched, not per table). */
+  readRoutes(routeTableIds: readonly string[]): Promise<ReadonlyMap<string, readonly Route[]>>;
+  replaceRoute(routeTableId: string, destination: string, natGatewayId: string): Promise<void>;
+  /** The same tags onto many tables, in as few calls as the API allows. */
+  createTags(routeTableIds: readonly string[], tags: Readonly<Record<string, string>>): Promise<void>;
+  deleteTags(routeTableIds: readonly string[], keys: readonly string[]): Promise<void>;
+}
+
+/** Signals pushed by AWS (alarms, Health, ARC) and remembered between runs. */
+export interface SignalSource {
+  read(now: Date): Promise<{ evacuations: readonly Evacuation[]; alarms: readonly GatewayAlarm[] }>;
+}
+
+export interface Notification {
+  readonly subject: string;
+  readonly message: string;
+}
+
+export interface Notifier {
+  notify(n: Notification): Promise<void>;
+}
+
+/** Structured logs and counters; the Lambda wiring backs it with Powertools (EMF). */
+export interface Recorder {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+  count(metric: string, value: number, dimensions?: Readonly<Record<string, string>>): void;
+}
+
+export const silentRecorder: Recorder = { info() {}, warn() {}, error() {}, count() {} };

@@ -1,0 +1,228 @@
+import type { ManagedDestination, RuleMetric } from './constants';
+
+// ---------------------------------------------------------------------------
+// What the controller observes (the world, as read from EC2 in one pass).
+// ---------------------------------------------------------------------------
+
+export type NatState = 'pending' | 'available' | 'failed' | 'deleting' | 'deleted';
+export type ConnectivityType = 'public' | 'private';
+export type AvailabilityMode = 'zonal' | 'regional';
+export type ZoneState = 'available' | 'information' | 'impaired' | 'unavailable' | 'constrained';
+
+export interface Zone {
+  readonly name: string; // us-east-1a
+  readonly id: string; // use1-az1
+  readonly state: ZoneState;
+}
+
+export interface NatGateway {
+  readonly id: string;
+  readonly vpcId: string;
+  /** AZ name; undefined for a regional NAT gateway. */
+  readonly az: string | undefined;
+  readonly state: NatState;
+  readonly connectivityType: ConnectivityType;
+  readonly availabilityMode: AvailabilityMode;
+}
+
+/** What a route points at. Only `nat` targets are ever candidates for rewriting. */
+export type RouteTarget =
+  | { readonly kind: 'nat'; readonly id: string }
+  | { readonly kind: 'other'; readonly id: string };
+
+export interface Route {
+  /** CIDR, IPv6 CIDR or prefix-list id. */
+  readonly destination: string;
+  readonly target: RouteTarget;
+  readonly state: 'active' | 'blackhole';
+}
+
+export interface RouteTable {
+  readonly id: string;
+  readonly vpcId: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** AZ names of the subnets explicitly associated with the table (deduplicated, sorted). */
+  readonly subnetAzs: readonly string[];
+  readonly routes: readonly Route[];
+}
+
+/** One consistent read of the managed part of a region. */
+export interface Inventory {
+  readonly zones: readonly Zone[];
+  readonly natGateways: readonly NatGateway[];
+  /** Only the managed route tables (carrying the managed tag). */
+  readonly routeTables: readonly RouteTable[];
+}
+
+/** An AZ-wide evacuation signal (ARC zonal shift / autoshift, AWS Health) that is still open. */
+export interface Evacuation {
+  readonly az: string; // AZ name
+  readonly source: 'arc-zonal-shift' | 'aws-health' | string;
+  readonly id: string; // event ARN / shift id, for de-duplication
+  readonly since: Date;
+}
+
+/** A gateway alarm currently in ALARM (fast path for soft signals). */
+export interface GatewayAlarm {
+  readonly natGatewayId: string;
+  readonly alarmName: string;
+  readonly since: Date;
+}
+
+/** One-minute sums per metric per gateway; a missing minute is absent, never zero. */
+export interface MetricPoint {
+  readonly start: Date;
+  readonly values: Partial<Record<RuleMetric, number>>;
+}
+export interface MetricWindow {
+  readonly start: Date; // inclusive, minute-aligned
+  readonly end: Date; // exclusive, minute-aligned
+  readonly byGateway: ReadonlyMap<string, readonly MetricPoint[]>;
+}
+
+export interface Observation {
+  readonly now: Date;
+  readonly inventory: Inventory;
+  /** Undefined when metrics were not read this run (soft rules then judge nothing). */
+  readonly metrics: MetricWindow | undefined;
+  readonly evacuations: readonly Evacuation[];
+  readonly alarms: readonly GatewayAlarm[];
+}
+
+// ---------------------------------------------------------------------------
+// Health (pure verdicts with their evidence).
+// ---------------------------------------------------------------------------
+
+export type SignalKind =
+  | 'nat-state'
+  | 'blackhole-route'
+  | 'az-state'
+  | 'az-evacuation'
+  | 'packet-drops'
+  | 'connection-failures'
+  | 'alarm'
+  | 'port-allocation';
+
+export interface Signal {
+  readonly kind: SignalKind;
+  readonly strength: 'hard' | 'soft' | 'info';
+  readonly detail: string;
+}
+
+/** Soft rules: `bad` = M of N periods breached; `unknown` = not enough data to say. */
+export type SoftVerdict = 'ok' | 'bad' | 'unknown';
+
+export interface GatewayHealth {
+  readonly natGatewayId: string;
+  /** Hard signals act at once. */
+  readonly hard: readonly Signal[];
+  readonly soft: SoftVerdict;
+  readonly softSignals: readonly Signal[];
+  /** Informational only (e.g. port allocation errors): never a reason to move. */
+  readonly info: readonly Signal[];
+  /** True when soft signals were set aside by the static-stability guard. */
+  readonly softSuppressed: boolean;
+}
+
+export interface HealthReport {
+  readonly gateways: ReadonlyMap<string, GatewayHealth>;
+  /** VPCs where more than half of the gateways looked soft-unhealthy at once. */
+  readonly guardedVpcs: readonly string[];
+  /** Minute periods judged by the soft rules, for the logs. */
+  readonly periodsJudged: { readonly start: Date; readonly end: Date } | undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Per-route-table state, as recorded in the table's tags.
+// ---------------------------------------------------------------------------
+
+export interface Pin {
+  readonly awayFromAz: string;
+  readonly target: string | undefined;
+  readonly until: Date | undefined;
+  readonly reason: string;
+  readonly by: string;
+}
+
+export type TableMode = 'home' | 'failed-over' | 'pinned';
+
+export interface TableState {
+  readonly mode: TableMode;
+  readonly since: Date | undefined;
+  readonly reason: string | undefined;
+  readonly homeNat: string | undefined;
+  readonly homeAz: string | undefined;
+  readonly homeOkSince: Date | undefined;
+  readonly flaps: number;
+  readonly lastRestore: Date | undefined;
+  readonly pin: Pin | undefined;
+}
+
+// ---------------------------------------------------------------------------
+// The plan: decisions as data.
+// ---------------------------------------------------------------------------
+
+export type Transition = 'failover' | 'restore' | 'repoint' | 'pin' | 'converge';
+
+export interface RouteChange {
+  readonly destination: ManagedDestination;
+  readonly from: string; // NAT gateway id the route must still point at (compare-and-swap)
+  readonly to: string; // NAT gateway id
+}
+
+export interface TagDiff {
+  readonly set: Readonly<Record<string, string>>;
+  readonly remove: readonly string[];
+}
+
+export interface TableAction {
+  readonly routeTableId: string;
+  readonly vpcId: string;
+  readonly homeAz: string;
+  readonly transition: Transition | undefined;
+  /** Empty when only the recorded state changes. */
+  readonly routes: readonly RouteChange[];
+  readonly tags: TagDiff;
+  readonly reasons: readonly string[];
+  /** Lower runs first under the change cap: evacuating dead gateways before anything else. */
+  readonly priority: number;
+}
+
+export type FindingKind =
+  | 'skipped-table'
+  | 'no-healthy-target'
+  | 'static-stability-guard'
+  | 'deferred-by-change-cap'
+  | 'regional-nat'
+  | 'hold-down'
+  | 'pin-released'
+  | 'external-change'
+  | 'info';
+
+export interface Finding {
+  readonly kind: FindingKind;
+  readonly routeTableId?: string;
+  readonly vpcId?: string;
+  readonly az?: string;
+  readonly message: string;
+}
+
+/** What each managed table looks like now and why: the basis of `status`. */
+export interface TableView {
+  readonly routeTableId: string;
+  readonly vpcId: string;
+  readonly homeAz: string | undefined;
+  readonly homeNat: string | undefined;
+  readonly currentTarget: string | undefined;
+  readonly desiredTarget: string | undefined;
+  readonly mode: TableMode | 'unmanaged';
+  readonly since: Date | undefined;
+  readonly reason: string | undefined;
+}
+
+export interface Plan {
+  readonly at: Date;
+  readonly actions: readonly TableAction[];
+  readonly findings: readonly Finding[];
+  readonly tables: readonly TableView[];
+}
