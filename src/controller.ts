@@ -2,7 +2,7 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import { IPV4_DEFAULT } from './constants';
 import { assessHealth } from './health';
-import { plan as makePlan } from './planner';
+import { plan as makePlan, type PlanOverrides, type PlannerConfig } from './planner';
 import type { CloudPort, Notifier, Recorder, SignalSource } from './ports';
 import { mapLimit } from './retry';
 import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, TableAction } from './types';
@@ -22,7 +22,14 @@ export interface RunOptions {
   readonly forceMetrics?: boolean;
   /** Overrides config.dryRun for this run (the `plan` action). */
   readonly dryRun?: boolean;
+  /** One-run operator instructions (manual restore). */
+  readonly overrides?: PlanOverrides;
+  /** The decision policy; ours by default. The drill swaps in the peers' rule to compare. */
+  readonly policy?: Policy;
 }
+
+/** Pure decision: from what was seen (and its health) to a plan. */
+export type Policy = (obs: Observation, health: HealthReport, config: PlannerConfig, overrides?: PlanOverrides) => Plan;
 
 export type ActionStatus = 'applied' | 'dry-run' | 'conflict' | 'failed';
 
@@ -66,9 +73,9 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
 }
 
 /** Decide: pure. */
-export function decide(obs: Observation, config: Config): { health: HealthReport; plan: Plan } {
+export function decide(obs: Observation, config: Config, opts: Pick<RunOptions, 'overrides' | 'policy'> = {}): { health: HealthReport; plan: Plan } {
   const health = assessHealth(obs, config);
-  return { health, plan: makePlan(obs, health, config) };
+  return { health, plan: (opts.policy ?? makePlan)(obs, health, config, opts.overrides) };
 }
 
 const groupKey = (o: Readonly<Record<string, string>> | readonly string[]): string =>
@@ -226,7 +233,7 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
   const started = deps.clock.now();
   const dryRun = opts.dryRun ?? config.dryRun;
   const observation = await observe(deps, config, opts);
-  const { health, plan } = decide(observation, config);
+  const { health, plan } = decide(observation, config, opts);
   deps.recorder.info('plan', {
     trigger: opts.trigger ?? 'unknown',
     dryRun,

@@ -23,6 +23,21 @@ export interface PlannerConfig {
   readonly maxChangesPerRun: number;
 }
 
+/** An operator's "bring this AZ home now" (skips the hold-down; `force` also skips health). */
+export interface RestoreRequest {
+  /** AZ name. */
+  readonly az: string;
+  /** Restore even if the home gateway looks unhealthy; never into a gateway that is not `available`. */
+  readonly force: boolean;
+  readonly reason: string;
+  readonly by: string;
+}
+
+/** One-run instructions from the `manual` function; pins live in tags, these do not. */
+export interface PlanOverrides {
+  readonly restoreNow?: readonly RestoreRequest[];
+}
+
 /** Lower runs first under the change cap. */
 const PRIORITY = { evacuateDead: 0, evacuateSoft: 1, repoint: 1, converge: 1, pin: 2, restore: 3, record: 9 } as const;
 
@@ -41,6 +56,7 @@ interface Ctx {
   /** Tables per gateway (IPv4 default route), updated as the plan moves tables: spreads failovers. */
   readonly load: Map<string, number>;
   readonly zoneByIdOrName: ReadonlyMap<string, string>;
+  readonly overrides: PlanOverrides;
 }
 
 const eligible = (ctx: Ctx, nat: NatGateway | undefined): nat is NatGateway =>
@@ -52,6 +68,9 @@ function describeUnhealthy(ctx: Ctx, nat: NatGateway | undefined, id: string | u
   const parts = [...(h?.hard ?? []), ...(h?.soft === 'bad' ? (h?.softSignals ?? []) : [])].map((s) => s.detail);
   return `${nat.id} unhealthy: ${parts.join('; ') || `state ${nat.state}`}`;
 }
+
+const restoreRequest = (ctx: Ctx, homeAz: string): RestoreRequest | undefined =>
+  ctx.overrides.restoreNow?.find((r) => ctx.zoneByIdOrName.get(r.az) === homeAz);
 
 /** Deterministic spread: the least-loaded eligible gateway, ties broken by AZ then id. */
 function chooseTarget(ctx: Ctx, candidates: readonly NatGateway[]): NatGateway | undefined {
@@ -164,6 +183,19 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
       transition = 'pin';
       priority = PRIORITY.pin;
       reasons.push(`pinned away from ${pin.awayFromAz} by ${pin.by}: ${pin.reason}`);
+    }
+  } else if (restoreRequest(ctx, homeAz) && currentId !== homeId) {
+    const req = restoreRequest(ctx, homeAz) as RestoreRequest;
+    // Fresh lookup: `home` is narrowed by the homeHealthy guard above.
+    const homeGw = ctx.nats.get(homeId ?? '');
+    if (homeGw && (homeHealthy || (req.force && homeGw.state === 'available'))) {
+      desired = homeGw.id;
+      transition = 'restore';
+      priority = PRIORITY.restore;
+      reasons.push(`manual restore by ${req.by}${req.force && !homeHealthy ? ' (forced)' : ''}: ${req.reason}`);
+      if (!homeHealthy) reasons.push(describeUnhealthy(ctx, homeGw, homeId));
+    } else {
+      findings.push({ kind: 'no-healthy-target', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `restore of ${homeAz} requested but ${describeUnhealthy(ctx, homeGw, homeId)}${homeGw?.state === 'available' ? '; force would restore anyway' : ''}: left on ${currentId}` });
     }
   } else if (homeHealthy) {
     if (currentId === home.id) {
@@ -282,7 +314,7 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
  * The whole decision, pure: from one observation and its health report to the actions that
  * bring every managed table to its desired target, each with its reasons.
  */
-export function plan(obs: Observation, health: HealthReport, config: PlannerConfig): Plan {
+export function plan(obs: Observation, health: HealthReport, config: PlannerConfig, overrides: PlanOverrides = {}): Plan {
   const nats = new Map(obs.inventory.natGateways.map((n) => [n.id, n]));
   const load = new Map<string, number>();
   for (const t of obs.inventory.routeTables) {
@@ -294,7 +326,7 @@ export function plan(obs: Observation, health: HealthReport, config: PlannerConf
     zoneByIdOrName.set(z.name, z.name);
     zoneByIdOrName.set(z.id, z.name);
   }
-  const ctx: Ctx = { obs, health, config, nats, load, zoneByIdOrName };
+  const ctx: Ctx = { obs, health, config, nats, load, zoneByIdOrName, overrides };
 
   const findings: Finding[] = health.guardedVpcs.map((vpcId) => ({
     kind: 'static-stability-guard' as const,
