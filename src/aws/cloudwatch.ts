@@ -41,7 +41,7 @@ export class CloudWatchAdapter {
         const res = await this.retry.run('GetMetricData', () =>
           call('GetMetricData', () =>
             this.client.send(
-              new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', NextToken: token }),
+              new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', ...(token ? { NextToken: token } : {}) }),
             ),
           ),
         );

@@ -15,12 +15,14 @@ import {
 import { CloudApiError } from '../errors';
 import type { Scope } from '../ports';
 import type { Retrier } from '../retry';
-import type { Inventory, NatGateway, NatState, Route, RouteTable, Zone, ZoneState } from '../types';
+import type { ConnectivityType, Inventory, NatGateway, NatState, Route, RouteTable, Zone, ZoneState } from '../types';
 import { call } from './errors';
 
 /** EC2 accepts up to 200 values per filter; tag and delete calls are batched the same way. */
 export const FILTER_VALUES_MAX = 200;
 export const TAG_RESOURCES_MAX = 200;
+/** DescribeRouteTables returns at most 100 tables a page. */
+export const ROUTE_TABLES_PAGE = 100;
 
 export const chunk = <T>(xs: readonly T[], n: number): T[][] => {
   const out: T[][] = [];
@@ -30,6 +32,14 @@ export const chunk = <T>(xs: readonly T[], n: number): T[][] => {
 
 const NAT_STATES: readonly NatState[] = ['pending', 'available', 'failed', 'deleting', 'deleted'];
 const ZONE_STATES: readonly ZoneState[] = ['available', 'information', 'impaired', 'unavailable', 'constrained'];
+const CONNECTIVITY: readonly ConnectivityType[] = ['public', 'private'];
+
+/** Only a continuation carries a token, so the first request of every listing is the same. */
+const tokenOf = (token: string | undefined): { NextToken?: string } => (token ? { NextToken: token } : {});
+
+const unexpected = (operation: string, detail: string): CloudApiError =>
+  // An unknown observation is an error, never a default: a new state must be understood first.
+  new CloudApiError(operation, 'UnexpectedResponse', detail);
 
 function toRoute(r: SdkRoute): Route | undefined {
   const destination = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId;
@@ -47,8 +57,15 @@ function toRoute(r: SdkRoute): Route | undefined {
 function toNat(n: SdkNat, subnetAz: ReadonlyMap<string, string>): NatGateway {
   const state = NAT_STATES.find((s) => s === n.State);
   if (!n.NatGatewayId || !n.VpcId || !state) {
-    // An unknown observation is an error, never a default: a new state must be understood first.
-    throw new CloudApiError('DescribeNatGateways', 'UnexpectedResponse', `gateway ${n.NatGatewayId ?? '?'} has state ${n.State ?? '?'}`);
+    throw unexpected('DescribeNatGateways', `gateway ${n.NatGatewayId ?? '?'} has state ${n.State ?? '?'}`);
+  }
+  // Public and private gateways are not interchangeable, so a guess here could misroute traffic.
+  const connectivityType = n.ConnectivityType === undefined ? 'public' : CONNECTIVITY.find((c) => c === n.ConnectivityType);
+  if (!connectivityType) {
+    throw unexpected('DescribeNatGateways', `gateway ${n.NatGatewayId} has connectivity type ${n.ConnectivityType}`);
+  }
+  if (n.AvailabilityMode !== undefined && n.AvailabilityMode !== 'regional' && n.AvailabilityMode !== 'zonal') {
+    throw unexpected('DescribeNatGateways', `gateway ${n.NatGatewayId} has availability mode ${n.AvailabilityMode}`);
   }
   const regional = n.AvailabilityMode === 'regional';
   return {
@@ -56,7 +73,7 @@ function toNat(n: SdkNat, subnetAz: ReadonlyMap<string, string>): NatGateway {
     vpcId: n.VpcId,
     az: regional || !n.SubnetId ? undefined : subnetAz.get(n.SubnetId),
     state,
-    connectivityType: n.ConnectivityType === 'private' ? 'private' : 'public',
+    connectivityType,
     availabilityMode: regional ? 'regional' : 'zonal',
   };
 }
@@ -77,7 +94,7 @@ export class Ec2Adapter {
     let token: string | undefined;
     do {
       const page = await this.send('DescribeRouteTables', () =>
-        this.client.send(new DescribeRouteTablesCommand({ Filters: filters, MaxResults: 100, NextToken: token })),
+        this.client.send(new DescribeRouteTablesCommand({ Filters: filters, MaxResults: ROUTE_TABLES_PAGE, ...tokenOf(token) })),
       );
       out.push(...(page.RouteTables ?? []));
       token = page.NextToken;
@@ -91,7 +108,7 @@ export class Ec2Adapter {
       let token: string | undefined;
       do {
         const page = await this.send('DescribeSubnets', () =>
-          this.client.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: values }], MaxResults: 1000, NextToken: token })),
+          this.client.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: values }], MaxResults: 1000, ...tokenOf(token) })),
         );
         for (const s of page.Subnets ?? []) if (s.SubnetId && s.AvailabilityZone) azBySubnet.set(s.SubnetId, s.AvailabilityZone);
         token = page.NextToken;
@@ -106,7 +123,7 @@ export class Ec2Adapter {
       let token: string | undefined;
       do {
         const page = await this.send('DescribeNatGateways', () =>
-          this.client.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: values }], MaxResults: 1000, NextToken: token })),
+          this.client.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: values }], MaxResults: 1000, ...tokenOf(token) })),
         );
         out.push(...(page.NatGateways ?? []));
         token = page.NextToken;
@@ -119,18 +136,26 @@ export class Ec2Adapter {
     const res = await this.send('DescribeAvailabilityZones', () => this.client.send(new DescribeAvailabilityZonesCommand({})));
     return (res.AvailabilityZones ?? [])
       .filter((z) => z.ZoneName && z.ZoneId && (z.ZoneType === undefined || z.ZoneType === 'availability-zone'))
-      .map((z) => ({
-        name: z.ZoneName as string,
-        id: z.ZoneId as string,
-        state: ZONE_STATES.find((s) => s === z.State) ?? 'unavailable',
-      }));
+      .map((z) => {
+        // Guessing "unavailable" would evacuate a whole AZ on a state we do not understand.
+        const state = ZONE_STATES.find((s) => s === z.State);
+        if (!state) throw unexpected('DescribeAvailabilityZones', `zone ${z.ZoneName} has state ${z.State ?? '?'}`);
+        return { name: z.ZoneName as string, id: z.ZoneId as string, state };
+      });
   }
 
   /** Zones, gateways and managed tables: four describe calls (plus pages), whatever the table count. */
   async readInventory(scope: Scope): Promise<Inventory> {
-    const filters: Filter[] = [{ Name: `tag:${scope.managedTagKey}`, Values: [scope.managedTagValue] }];
-    if (scope.vpcIds.length > 0) filters.push({ Name: 'vpc-id', Values: [...scope.vpcIds] });
-    const [sdkTables, zones] = await Promise.all([this.describeRouteTables(filters), this.describeZones()]);
+    const managed: Filter = { Name: `tag:${scope.managedTagKey}`, Values: [scope.managedTagValue] };
+    const readTables = async (): Promise<SdkRouteTable[]> => {
+      if (scope.vpcIds.length === 0) return this.describeRouteTables([managed]);
+      const out: SdkRouteTable[] = [];
+      for (const values of chunk(scope.vpcIds, FILTER_VALUES_MAX)) {
+        out.push(...(await this.describeRouteTables([managed, { Name: 'vpc-id', Values: values }])));
+      }
+      return out;
+    };
+    const [sdkTables, zones] = await Promise.all([readTables(), this.describeZones()]);
     const vpcIds = [...new Set(sdkTables.map((t) => t.VpcId).filter((v): v is string => !!v))].sort();
     if (vpcIds.length === 0) return { zones, natGateways: [], routeTables: [] };
     const [subnetAz, sdkNats] = await Promise.all([this.describeSubnetAzs(vpcIds), this.describeNatGateways(vpcIds)]);

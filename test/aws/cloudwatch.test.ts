@@ -1,0 +1,97 @@
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CloudWatchAdapter } from '../../src/aws/cloudwatch';
+import { retrier } from './fakes';
+
+const client = new CloudWatchClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+const cw = mockClient(client);
+afterEach(() => cw.reset());
+
+const START = new Date('2026-11-23T11:53:00Z');
+const END = new Date('2026-11-23T11:58:00Z');
+const minute = (k: number) => new Date(START.getTime() + k * 60_000);
+
+describe('CloudWatchAdapter.readMetrics', () => {
+  it('asks for one-minute sums of the four rule metrics per gateway, with the window passed through', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    await new CloudWatchAdapter(client, retrier().retry).readMetrics(['nat-a'], START, END);
+
+    const calls = cw.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(1);
+    const q = (id: string, MetricName: string) => ({
+      Id: id,
+      MetricStat: { Metric: { Namespace: 'AWS/NATGateway', MetricName, Dimensions: [{ Name: 'NatGatewayId', Value: 'nat-a' }] }, Period: 60, Stat: 'Sum' },
+      ReturnData: true,
+    });
+    expect(calls[0]!.args[0].input).toStrictEqual({
+      MetricDataQueries: [
+        q('m0_0', 'PacketsDropCount'),
+        q('m0_1', 'PacketsOutToDestination'),
+        q('m0_2', 'ConnectionAttemptCount'),
+        q('m0_3', 'ConnectionEstablishedCount'),
+      ],
+      StartTime: START,
+      EndTime: END,
+      ScanBy: 'TimestampAscending',
+    });
+  });
+
+  it('batches 130 gateways x 4 metrics = 520 queries into 2 calls of 500 and 20', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const nats = Array.from({ length: 130 }, (_, i) => `nat-${i}`);
+
+    await new CloudWatchAdapter(client, retrier().retry).readMetrics(nats, START, END);
+
+    const calls = cw.commandCalls(GetMetricDataCommand);
+    expect(calls.map((c) => c.args[0].input.MetricDataQueries!.length)).toStrictEqual([500, 20]);
+    const ids = calls.flatMap((c) => c.args[0].input.MetricDataQueries!.map((m) => m.Id));
+    expect(new Set(ids).size).toBe(520);
+    const gateways = calls.flatMap((c) => c.args[0].input.MetricDataQueries!.map((m) => m.MetricStat!.Metric!.Dimensions![0]!.Value));
+    expect(new Set(gateways)).toStrictEqual(new Set(nats));
+    for (const c of calls) {
+      expect(c.args[0].input.StartTime).toStrictEqual(START);
+      expect(c.args[0].input.EndTime).toStrictEqual(END);
+    }
+  });
+
+  it('follows NextToken and merges the pages per gateway and minute; missing minutes stay absent', async () => {
+    // Page 1: drops for minutes 0 and 1; page 2: the rest of drops (minute 3) and traffic for 0..1.
+    // Minute 2 has no data at all, minute 4 only for the other gateway.
+    const page1: MetricDataResult[] = [
+      { Id: 'm0_0', Timestamps: [minute(0), minute(1)], Values: [5, 7], StatusCode: 'PartialData' },
+      { Id: 'm1_1', Timestamps: [minute(4)], Values: [900], StatusCode: 'Complete' },
+    ];
+    const page2: MetricDataResult[] = [
+      { Id: 'm0_0', Timestamps: [minute(3)], Values: [9], StatusCode: 'Complete' },
+      { Id: 'm0_1', Timestamps: [minute(0), minute(1)], Values: [1000, 2000], StatusCode: 'Complete' },
+      // Outside [start, end): ignored rather than judged.
+      { Id: 'm0_2', Timestamps: [minute(5)], Values: [1], StatusCode: 'Complete' },
+    ];
+    cw.on(GetMetricDataCommand).resolvesOnce({ MetricDataResults: page1, NextToken: 'p2' }).resolvesOnce({ MetricDataResults: page2 });
+
+    const w = await new CloudWatchAdapter(client, retrier().retry).readMetrics(['nat-a', 'nat-b'], START, END);
+
+    const calls = cw.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.args[0].input.NextToken).toBeUndefined();
+    expect(calls[1]!.args[0].input.NextToken).toBe('p2');
+    expect(calls[1]!.args[0].input.MetricDataQueries).toStrictEqual(calls[0]!.args[0].input.MetricDataQueries);
+    expect(w.start).toStrictEqual(START);
+    expect(w.end).toStrictEqual(END);
+    expect(w.byGateway.get('nat-a')).toStrictEqual([
+      { start: minute(0), values: { PacketsDropCount: 5, PacketsOutToDestination: 1000 } },
+      { start: minute(1), values: { PacketsDropCount: 7, PacketsOutToDestination: 2000 } },
+      { start: minute(3), values: { PacketsDropCount: 9 } },
+    ]);
+    expect(w.byGateway.get('nat-b')).toStrictEqual([{ start: minute(4), values: { PacketsOutToDestination: 900 } }]);
+  });
+
+  it('returns no points for a gateway CloudWatch knows nothing about (unknown, not zero)', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm0_0', Timestamps: [], Values: [], StatusCode: 'Complete' }] });
+
+    const w = await new CloudWatchAdapter(client, retrier().retry).readMetrics(['nat-quiet'], START, END);
+
+    expect(w.byGateway.get('nat-quiet') ?? []).toStrictEqual([]);
+  });
+});
