@@ -70,6 +70,12 @@ export const ENV_VARS = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * A bad value as it appears in an error: quoted and escaped, so a stray newline or a pasted blob
+ * cannot turn the one-line cold-start error into several log lines.
+ */
+const shown = (raw: string): string => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+
 const present = (env: Env, key: string): string | undefined => {
   const v = env[key];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
@@ -78,7 +84,7 @@ const present = (env: Env, key: string): string | undefined => {
 const int = (env: Env, key: string, def: number, min: number, max: number): number => {
   const raw = present(env, key);
   if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(key, `expected a whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw)) throw new ConfigError(key, `expected a whole number, got ${shown(raw)}`);
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(key, `expected ${min}..${max}, got ${n}`);
   return n;
@@ -89,7 +95,7 @@ const ratio = (env: Env, key: string, def: number): number => {
   if (raw === undefined) return def;
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || n >= 1 || !/^[0-9.eE+-]+$/.test(raw)) {
-    throw new ConfigError(key, `expected a ratio between 0 and 1 exclusive (e.g. 0.001), got "${raw}"`);
+    throw new ConfigError(key, `expected a ratio between 0 and 1 exclusive (e.g. 0.001), got ${shown(raw)}`);
   }
   return n;
 };
@@ -100,7 +106,7 @@ const bool = (env: Env, key: string, def: boolean): boolean => {
   const v = raw.toLowerCase();
   if (v === 'true' || v === '1' || v === 'yes') return true;
   if (v === 'false' || v === '0' || v === 'no') return false;
-  throw new ConfigError(key, `expected true or false, got "${raw}"`);
+  throw new ConfigError(key, `expected true or false, got ${shown(raw)}`);
 };
 
 const TAG_KEY = /^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u;
@@ -109,17 +115,21 @@ const TAG_KEY = /^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u;
 export function loadConfig(env: Env): Config {
   const managedTagKey = present(env, 'MANAGED_TAG_KEY') ?? DEFAULTS.managedTagKey;
   if (!TAG_KEY.test(managedTagKey) || managedTagKey.startsWith('aws:')) {
-    throw new ConfigError('MANAGED_TAG_KEY', `"${managedTagKey}" is not a valid EC2 tag key`);
+    throw new ConfigError('MANAGED_TAG_KEY', `${shown(managedTagKey)} is not a valid EC2 tag key`);
   }
   if (managedTagKey.startsWith('nat-failover:')) {
     throw new ConfigError('MANAGED_TAG_KEY', 'must not start with "nat-failover:" (the state-tag prefix)');
   }
   const managedTagValue = present(env, 'MANAGED_TAG_VALUE') ?? DEFAULTS.managedTagValue;
+  // EC2 caps tag values at 256 characters: a longer value could never match any table.
+  if (managedTagValue.length > 256) {
+    throw new ConfigError('MANAGED_TAG_VALUE', `longer than 256 characters (${managedTagValue.length})`);
+  }
 
   const vpcRaw = present(env, 'VPC_IDS');
   const vpcIds = vpcRaw === undefined ? [] : vpcRaw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const v of vpcIds) {
-    if (!/^vpc-[0-9a-f]{8,17}$/.test(v)) throw new ConfigError('VPC_IDS', `"${v}" is not a VPC id (vpc-…)`);
+    if (!/^vpc-[0-9a-f]{8,17}$/.test(v)) throw new ConfigError('VPC_IDS', `${shown(v)} is not a VPC id (vpc-…)`);
   }
 
   const softBadPeriods = int(env, 'SOFT_BAD_PERIODS', DEFAULTS.softBadPeriods, 1, 60);
@@ -130,7 +140,7 @@ export function loadConfig(env: Env): Config {
 
   const topic = present(env, 'NOTIFY_TOPIC');
   if (topic !== undefined && !/^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:)?[\w-]{1,256}$/.test(topic)) {
-    throw new ConfigError('NOTIFY_TOPIC', `"${topic}" is neither an SNS topic ARN nor a topic name`);
+    throw new ConfigError('NOTIFY_TOPIC', `${shown(topic)} is neither an SNS topic ARN nor a topic name`);
   }
 
   return {
