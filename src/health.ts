@@ -33,8 +33,15 @@ interface SoftResult {
  * M-of-N judgement over one-minute periods. A minute with too little traffic, or no data at all,
  * is not judged: silence is unknown, never healthy (a gateway whose traffic moved away is silent).
  */
-export function judgeSoft(points: readonly MetricPoint[], rules: SoftRules): SoftResult {
-  const recent = [...points].sort((a, b) => a.start.getTime() - b.start.getTime()).slice(-rules.softWindowPeriods);
+export function judgeSoft(points: readonly MetricPoint[], rules: SoftRules, end?: Date): SoftResult {
+  // The window is the last N *minutes* before `end`, not the last N points: with gaps in the data,
+  // counting points would reach back to older minutes and judge stale trouble as current.
+  const from = end === undefined ? -Infinity : end.getTime() - rules.softWindowPeriods * 60_000;
+  const to = end === undefined ? Infinity : end.getTime();
+  const recent = points
+    .filter((p) => p.start.getTime() >= from && p.start.getTime() < to)
+    .sort((a, b) => a.start.getTime() - b.start.getTime())
+    .slice(-rules.softWindowPeriods);
   let judged = 0;
   let dropBad = 0;
   let connBad = 0;
@@ -121,7 +128,7 @@ export function assessHealth(obs: Observation, config: SoftRules): HealthReport 
   for (const nat of obs.inventory.natGateways) {
     const hard = hardSignals(nat, obs, blackholed);
     let soft: SoftResult = { verdict: 'unknown', signals: [] };
-    if (obs.metrics) soft = judgeSoft(obs.metrics.byGateway.get(nat.id) ?? [], config);
+    if (obs.metrics) soft = judgeSoft(obs.metrics.byGateway.get(nat.id) ?? [], config, obs.metrics.end);
     const alarms = alarmsByNat.get(nat.id) ?? [];
     if (alarms.length > 0) {
       soft = {
