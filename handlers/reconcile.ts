@@ -3,6 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { reconcile } from '../src/controller';
+import { isInternalPayload, parseInternalPayload } from '../src/manual/internal';
 import { summarizeRun } from '../src/report';
 import { logger, metrics } from '../src/telemetry';
 import { triggerOf } from '../src/triggers';
@@ -13,6 +14,12 @@ const depsFor = lambdaDeps(config);
 
 /** EventBridge schedule (and alarm / Health / ARC events): one level-triggered reconcile pass. */
 export const handler = middy(async (event: unknown, context: Context) => {
+  // The manual function's request: it recorded its intent (pins) and asks for one run now.
+  if (isInternalPayload(event)) {
+    const run = parseInternalPayload(event);
+    const report = await reconcile(depsFor(context), config, { trigger: `manual:${run.action}`, forceMetrics: true, dryRun: run.dryRun, overrides: run.overrides });
+    return summarizeRun(report);
+  }
   const trigger = triggerOf(event);
   const report = await reconcile(depsFor(context), config, { trigger: trigger.name, forceMetrics: trigger.forceMetrics });
   return summarizeRun(report);

@@ -196,6 +196,8 @@ export class Ec2Adapter {
   }
 
   async deleteTags(routeTableIds: readonly string[], keys: readonly string[]): Promise<void> {
+    // DeleteTags without keys deletes every user tag, the opt-in tag included.
+    if (keys.length === 0) return;
     const Tags = keys.map((Key) => ({ Key }));
     for (const ids of chunk(routeTableIds, TAG_RESOURCES_MAX)) {
       await this.send('DeleteTags', () => this.client.send(new DeleteTagsCommand({ Resources: ids, Tags })));

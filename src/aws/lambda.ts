@@ -1,0 +1,76 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { Clock } from '../clock';
+import { CloudApiError, NatFailoverError, ThrottledError } from '../errors';
+import { toInternalPayload } from '../manual/internal';
+import type { ReconcileRequest, ReconcileRunner } from '../manual/ports';
+import type { RunSummary } from '../report';
+import { Retrier, type RetryPolicy } from '../retry';
+import { call } from './errors';
+
+/**
+ * Reconcile has reserved concurrency 1, so a synchronous invoke during a scheduled run is
+ * throttled. A run takes seconds: backing off 0.5, 1, 2, 4, 8, 8, 8 s (full jitter) waits at most
+ * ~31 s before giving up.
+ */
+export const BUSY_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 8_000 };
+
+/** Reconcile stayed busy past the retry budget. */
+export class ReconcileBusyError extends NatFailoverError {
+  constructor(functionName: string, attempts: number, options?: { cause?: unknown }) {
+    super(`${functionName} stayed busy (another run holds its single slot) through ${attempts} attempts over ~30 s; nothing was changed by this request's run, try again`, options);
+    this.name = 'ReconcileBusyError';
+  }
+}
+
+/** Runs reconcile in Lambda, synchronously, with the manual payload. */
+export class LambdaReconcileRunner implements ReconcileRunner {
+  readonly mode = 'lambda' as const;
+  private readonly retry: Retrier;
+
+  constructor(
+    private readonly client: LambdaClient,
+    readonly functionName: string,
+    clock: Clock,
+    policy: RetryPolicy = BUSY_RETRY,
+    random?: () => number,
+  ) {
+    this.retry = new Retrier(clock, policy, random);
+  }
+
+  static fromEnvironment(functionName: string, clock: Clock): LambdaReconcileRunner {
+    return new LambdaReconcileRunner(new LambdaClient({ maxAttempts: 1 }), functionName, clock);
+  }
+
+  get attempts(): number {
+    return this.retry.stats.calls;
+  }
+
+  async run(request: ReconcileRequest): Promise<RunSummary> {
+    const Payload = Buffer.from(JSON.stringify(toInternalPayload(request)));
+    let res;
+    try {
+      res = await this.retry.run('Invoke', () =>
+        call('Invoke', () => this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload }))),
+      );
+    } catch (e) {
+      if (e instanceof ThrottledError) throw new ReconcileBusyError(this.functionName, this.retry.stats.calls, { cause: e });
+      throw e;
+    }
+    const text = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
+    if (res.FunctionError) {
+      let message = text;
+      try {
+        const body = JSON.parse(text) as { errorType?: string; errorMessage?: string };
+        message = `${body.errorType ?? 'Error'}: ${body.errorMessage ?? text}`;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new CloudApiError('Invoke', 'FunctionError', `${this.functionName} failed: ${message.slice(0, 1000)}`);
+    }
+    try {
+      return JSON.parse(text) as RunSummary;
+    } catch {
+      throw new CloudApiError('Invoke', 'BadPayload', `${this.functionName} returned no run summary: ${text.slice(0, 200)}`);
+    }
+  }
+}

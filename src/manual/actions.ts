@@ -1,0 +1,226 @@
+import type { Config } from '../config';
+import { TAGS } from '../constants';
+import { type ControllerDeps, decide, observe, reconcile, type RunReport } from '../controller';
+import { NatFailoverError } from '../errors';
+import type { PlanOverrides } from '../planner';
+import { type RunSummary, summarizeRun } from '../report';
+import { truncate } from '../state';
+import type { Observation, Pin } from '../types';
+import type { GatewayEndpointReader, ReconcileRequest, ReconcileRunner } from './ports';
+import { type ActionName, type ManualRequest, parseRequest, RequestError } from './request';
+import { resolveFailover, resolveRelease, resolveRestore, type World } from './resolve';
+import { buildStatus, type StatusReport } from './status';
+
+export interface ManualDeps extends ControllerDeps {
+  readonly endpoints: GatewayEndpointReader;
+  readonly runner: ReconcileRunner;
+}
+
+export type ErrorCode = 'invalid-request' | 'busy' | 'cloud-error' | 'internal';
+
+export interface ManualError {
+  readonly ok: false;
+  readonly action: string | null;
+  readonly error: { readonly code: ErrorCode; readonly field: string | null; readonly message: string };
+  /** What was already recorded when a later step failed (the next scheduled run completes it). */
+  readonly recorded?: readonly string[];
+}
+
+export interface StatusResult extends StatusReport {
+  readonly ok: true;
+  readonly action: 'status';
+}
+export interface PlanResult {
+  readonly ok: true;
+  readonly action: 'plan';
+  readonly plan: RunSummary;
+}
+export interface ChangeResult {
+  readonly ok: true;
+  readonly action: 'failover' | 'restore' | 'release';
+  readonly dryRun: boolean;
+  readonly by: string;
+  /** The route tables the request selected. */
+  readonly tables: readonly string[];
+  readonly pin: { awayFrom: string; target: string | null; until: string | null; reason: string } | null;
+  readonly message: string;
+  /** How the run was made: the reconcile function, reconcile in this process, or not at all. */
+  readonly via: 'lambda' | 'in-process' | 'plan-only' | 'none';
+  /** The reconcile run's own report (a dry-run plan when dryRun). */
+  readonly run: RunSummary | null;
+}
+
+export type ManualResult = StatusResult | PlanResult | ChangeResult | ManualError;
+
+export const PIN_TAG_KEYS = [TAGS.pinAwayFrom, TAGS.pinTarget, TAGS.pinUntil, TAGS.pinReason, TAGS.pinBy] as const;
+
+export function pinTags(pin: Pin): Record<string, string> {
+  const out: Record<string, string> = { [TAGS.pinAwayFrom]: pin.awayFromAz, [TAGS.pinReason]: truncate(pin.reason), [TAGS.pinBy]: truncate(pin.by) };
+  if (pin.target) out[TAGS.pinTarget] = pin.target;
+  if (pin.until) out[TAGS.pinUntil] = pin.until.toISOString();
+  return out;
+}
+
+/** The observation as it would be read after a tag write, so a dry run plans the real thing. */
+function withTags(obs: Observation, ids: readonly string[], set: Readonly<Record<string, string>>, remove: readonly string[]): Observation {
+  const chosen = new Set(ids);
+  return {
+    ...obs,
+    inventory: {
+      ...obs.inventory,
+      routeTables: obs.inventory.routeTables.map((t) => {
+        if (!chosen.has(t.id)) return t;
+        const tags = { ...t.tags, ...set };
+        for (const k of remove) delete tags[k];
+        return { ...t, tags };
+      }),
+    },
+  };
+}
+
+/** A dry-run summary straight from the decision: nothing is written, nothing is recorded. */
+function dryRunSummary(obs: Observation, config: Config, trigger: string, overrides?: PlanOverrides): RunSummary {
+  const { health, plan } = decide(obs, config, { overrides });
+  const report: RunReport = {
+    at: obs.now,
+    trigger,
+    dryRun: true,
+    observation: obs,
+    health,
+    plan,
+    results: plan.actions.map((action) => ({ action, status: 'dry-run' as const, applied: [] })),
+  };
+  return summarizeRun(report);
+}
+
+/** reconcile() in this process: `invoke local` and the CLI's break-glass `--direct` mode. */
+export function inProcessRunner(deps: ControllerDeps, config: Config): ReconcileRunner {
+  return {
+    mode: 'in-process',
+    run: async (r: ReconcileRequest) =>
+      summarizeRun(await reconcile(deps, config, { trigger: `manual:${r.action}`, forceMetrics: true, dryRun: r.dryRun, overrides: r.overrides })),
+  };
+}
+
+const fail = (action: string | null, code: ErrorCode, message: string, field: string | null = null, recorded?: readonly string[]): ManualError => ({
+  ok: false,
+  action,
+  error: { code, field, message },
+  ...(recorded ? { recorded } : {}),
+});
+
+function toFailure(action: string | null, e: unknown, recorded?: readonly string[]): ManualError {
+  if (e instanceof RequestError) return fail(action, 'invalid-request', e.message, e.field);
+  const note = recorded ? ` (intent already recorded on ${recorded.join(', ')}: the next scheduled run applies it)` : '';
+  const message = (e instanceof Error ? e.message : String(e)) + note;
+  if (e instanceof NatFailoverError) return fail(action, e.name === 'ReconcileBusyError' ? 'busy' : 'cloud-error', message, null, recorded);
+  return fail(action, 'internal', message, null, recorded);
+}
+
+async function world(deps: ManualDeps, config: Config): Promise<World> {
+  const obs = await observe(deps, config, { forceMetrics: true });
+  const { health, plan } = decide(obs, config);
+  return { obs, health, plan };
+}
+
+async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRequest, { action: 'status' | 'plan' }>, by: string): Promise<ChangeResult> {
+  const w = await world(deps, config);
+  const dryRun = req.dryRun ?? false;
+  const runVia = async (r: ReconcileRequest) => ({ via: deps.runner.mode, run: await deps.runner.run(r) });
+
+  if (req.action === 'failover') {
+    const f = resolveFailover(w, req, by);
+    const set = pinTags(f.pin);
+    const stale = PIN_TAG_KEYS.filter((k) => !(k in set));
+    const pin = { awayFrom: f.pin.awayFromAz, target: f.pin.target ?? null, until: f.pin.until?.toISOString() ?? null, reason: f.pin.reason };
+    const base = { ok: true as const, action: req.action, dryRun, by, tables: f.tableIds, pin };
+    if (dryRun) {
+      const run = dryRunSummary(withTags(w.obs, f.tableIds, set, stale), config, 'manual:failover');
+      return { ...base, message: `dry run: would pin ${f.tableIds.length} table(s) away from ${f.az}`, via: 'plan-only', run };
+    }
+    // Intent first, as tags; the one writer then moves the routes. If the invoke fails, the pin
+    // stays recorded and the next scheduled run honours it.
+    await deps.cloud.createTags(f.tableIds, set);
+    // An empty key list would make EC2 delete every tag on the tables: only ask when needed.
+    if (stale.length > 0) await recordedThen(f.tableIds, () => deps.cloud.deleteTags(f.tableIds, stale));
+    const out = await recordedThen(f.tableIds, () => runVia({ action: 'failover', by, dryRun: false }));
+    return { ...base, message: `pinned ${f.tableIds.length} table(s) away from ${f.az}${f.pin.until ? ` until ${f.pin.until.toISOString()}` : ''}`, ...out };
+  }
+
+  if (req.action === 'release') {
+    const r = resolveRelease(w, req);
+    const base = { ok: true as const, action: req.action, dryRun, by, tables: r.tableIds, pin: null };
+    if (r.tableIds.length === 0) {
+      return { ...base, message: `nothing to release: ${r.unpinned.join(', ')} carry no pin`, via: 'none', run: null };
+    }
+    if (dryRun) {
+      const run = dryRunSummary(withTags(w.obs, r.tableIds, {}, PIN_TAG_KEYS), config, 'manual:release');
+      return { ...base, message: `dry run: would release the pin on ${r.tableIds.length} table(s)`, via: 'plan-only', run };
+    }
+    await deps.cloud.deleteTags(r.tableIds, PIN_TAG_KEYS);
+    const out = await recordedThen(r.tableIds, () => runVia({ action: 'release', by, dryRun: false }));
+    return { ...base, message: `released the pin on ${r.tableIds.length} table(s); automatic control resumes`, ...out };
+  }
+
+  const r = resolveRestore(w, req, by);
+  const base = { ok: true as const, action: req.action, dryRun, by, tables: r.tableIds, pin: null };
+  if (r.away.length === 0) {
+    return { ...base, message: `every managed table of ${r.request.az} is already at home`, via: 'none', run: null };
+  }
+  const overrides: PlanOverrides = { restoreNow: [r.request] };
+  if (dryRun) {
+    return { ...base, message: `dry run: would restore ${r.away.length} table(s) to ${r.request.az}`, via: 'plan-only', run: dryRunSummary(w.obs, config, 'manual:restore', overrides) };
+  }
+  const out = await runVia({ action: 'restore', by, dryRun: false, overrides });
+  return { ...base, message: `asked reconcile to restore ${r.away.length} table(s) to ${r.request.az}`, ...out };
+}
+
+/** Marks a failure after tags were written, so the caller learns what is already recorded. */
+class AfterRecord extends Error {
+  constructor(
+    readonly recorded: readonly string[],
+    readonly inner: unknown,
+  ) {
+    super('after record');
+  }
+}
+async function recordedThen<T>(ids: readonly string[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw new AfterRecord(ids, e);
+  }
+}
+
+/**
+ * One operator request, start to end. Never throws: every failure is a structured result naming
+ * the field or the step, and a request that fails validation has read the world but written nothing.
+ */
+export async function handleManual(deps: ManualDeps, config: Config, raw: unknown, caller?: string): Promise<ManualResult> {
+  let action: ActionName | null = null;
+  try {
+    const req = parseRequest(raw);
+    action = req.action;
+    if (req.action === 'status') {
+      const w = await world(deps, config);
+      const vpcIds = [...new Set(w.plan.tables.filter((t) => t.mode !== 'unmanaged').map((t) => t.vpcId))];
+      const endpoints = vpcIds.length > 0 ? await deps.endpoints.gatewayEndpoints(vpcIds) : [];
+      return { ok: true, action: 'status', ...buildStatus(w, endpoints, req.vpcId) };
+    }
+    if (req.action === 'plan') {
+      const w = await world(deps, config);
+      const plan = dryRunSummary(w.obs, config, 'manual:plan');
+      const keep = <T extends { vpcId: string | null }>(x: T) => req.vpcId === undefined || x.vpcId === null || x.vpcId === req.vpcId;
+      const tables = new Set(plan.tables.filter(keep).map((t) => t.routeTableId));
+      return { ok: true, action: 'plan', plan: { ...plan, tables: plan.tables.filter(keep), changes: plan.changes.filter((c) => tables.has(c.routeTableId)), findings: plan.findings.filter(keep) } };
+    }
+    const by = req.by ?? caller ?? 'manual';
+    const result = await runChange(deps, config, req, by);
+    deps.recorder.info('manual action', { action: req.action, by, dryRun: result.dryRun, tables: result.tables, via: result.via, message: result.message });
+    return result;
+  } catch (e) {
+    const failure = e instanceof AfterRecord ? toFailure(action, e.inner, e.recorded) : toFailure(action, e);
+    (failure.error.code === 'invalid-request' ? deps.recorder.warn : deps.recorder.error)('manual action failed', { action, ...failure.error });
+    return failure;
+  }
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * The `manual` function's request, checked for shape before anything is read or written. Checks
+ * that need the world (does the AZ exist, is the target healthy) live in resolve.ts.
+ */
+
+export const ACTIONS = ['status', 'plan', 'failover', 'restore', 'release'] as const;
+export type ActionName = (typeof ACTIONS)[number];
+export const MUTATING: ReadonlySet<ActionName> = new Set(['failover', 'restore', 'release']);
+
+/** A request that failed validation: the field at fault and what is wrong with it. */
+export class RequestError extends Error {
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+  ) {
+    super(`${field}: ${detail}`);
+    this.name = 'RequestError';
+  }
+}
+
+// AZ names (us-east-1a, us-gov-west-1b, us-east-1-bos-1a) and AZ ids (use1-az1, usw2-lax1-az1).
+const AZ_NAME = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$|^[a-z]{2}(-[a-z]+)+-\d+(-[a-z0-9]+)+[a-z]$/;
+const AZ_ID = /^[a-z]{2,5}\d+(-[a-z0-9]+)?-az\d+$/;
+const NAT_ID = /^nat-[0-9a-f]{8,17}$/;
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+// Free text ends up in tags, logs and pager subjects: printable, no control characters.
+const TEXT = /^[^\p{Cc}]+$/u;
+
+const az = z.string().refine((v) => AZ_NAME.test(v) || AZ_ID.test(v), { message: 'expected an AZ name (us-east-1a) or AZ id (use1-az1)' });
+const nat = z.string().regex(NAT_ID, { message: 'expected a NAT gateway id (nat-…)' });
+const vpc = z.string().regex(VPC_ID, { message: 'expected a VPC id (vpc-…)' });
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(max, { message: `at most ${max} characters` })
+    .regex(TEXT, { message: 'must not contain control characters' });
+// ISO 8601 with an explicit offset: a bare local time would mean different instants to the CLI
+// and to the function.
+const instant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, {
+    message: 'expected an ISO 8601 time with a zone, e.g. 2026-11-23T18:00:00Z',
+  })
+  .refine((v) => !Number.isNaN(Date.parse(v)), { message: 'not a real date' });
+
+const common = { by: text(64).optional(), dryRun: z.boolean().optional() };
+
+const schemas = {
+  status: z.strictObject({ action: z.literal('status'), vpcId: vpc.optional() }),
+  plan: z.strictObject({ action: z.literal('plan'), vpcId: vpc.optional() }),
+  failover: z
+    .strictObject({
+      action: z.literal('failover'),
+      az: az.optional(),
+      gateway: nat.optional(),
+      vpcId: vpc.optional(),
+      target: nat.optional(),
+      reason: text(200),
+      expiresAt: instant.optional(),
+      ...common,
+    }),
+  restore: z.strictObject({
+    action: z.literal('restore'),
+    az,
+    force: z.boolean().optional(),
+    reason: text(200).optional(),
+    ...common,
+  }),
+  release: z.strictObject({
+    action: z.literal('release'),
+    az: az.optional(),
+    gateway: nat.optional(),
+    vpcId: vpc.optional(),
+    ...common,
+  }),
+} as const;
+
+export type StatusRequest = z.infer<typeof schemas.status>;
+export type PlanRequest = z.infer<typeof schemas.plan>;
+export type FailoverRequest = z.infer<typeof schemas.failover>;
+export type RestoreRequestInput = z.infer<typeof schemas.restore>;
+export type ReleaseRequest = z.infer<typeof schemas.release>;
+export type ManualRequest = StatusRequest | PlanRequest | FailoverRequest | RestoreRequestInput | ReleaseRequest;
+
+const fieldOf = (path: readonly PropertyKey[]): string => (path.length === 0 ? 'request' : path.map(String).join('.'));
+
+function firstIssue(error: z.ZodError): RequestError {
+  const issue = error.issues[0];
+  if (!issue) return new RequestError('request', 'invalid');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys;
+    return new RequestError(keys.length === 1 ? String(keys[0]) : keys.join(', '), 'unknown field');
+  }
+  if (issue.code === 'invalid_type') {
+    const field = fieldOf(issue.path);
+    return new RequestError(field, issue.input === undefined ? 'is required' : `expected ${issue.expected}`);
+  }
+  return new RequestError(fieldOf(issue.path), issue.message);
+}
+
+/** Parses any JSON value into a request, or throws a RequestError naming the field. */
+export function parseRequest(raw: unknown): ManualRequest {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new RequestError('request', 'expected a JSON object with an "action" field');
+  }
+  const action = (raw as Record<string, unknown>).action;
+  if (action === undefined) throw new RequestError('action', `is required: one of ${ACTIONS.join(', ')}`);
+  if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
+    throw new RequestError('action', `unknown action ${JSON.stringify(action)?.slice(0, 40)}: expected one of ${ACTIONS.join(', ')}`);
+  }
+  const parsed = schemas[action as ActionName].safeParse(raw);
+  if (!parsed.success) throw firstIssue(parsed.error);
+  const req = parsed.data as ManualRequest;
+  if (req.action === 'failover' || req.action === 'release') {
+    if ((req.az === undefined) === (req.gateway === undefined)) {
+      throw new RequestError(req.az === undefined ? 'az' : 'gateway', 'give exactly one of az or gateway');
+    }
+  }
+  if (req.action === 'restore' && req.force && req.reason === undefined) {
+    throw new RequestError('reason', 'is required when force is true');
+  }
+  return req;
+}
