@@ -1,0 +1,576 @@
+import { MANAGED_DESTINATIONS, RULE_METRICS, type RuleMetric } from '../constants';
+import { CloudApiError, ThrottledError, TransientError } from '../errors';
+import type { CloudPort, Scope, SignalSource } from '../ports';
+import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
+import type { Evacuation, GatewayAlarm, Inventory, MetricPoint, MetricWindow, NatGateway, NatState, Route, RouteTable, RouteTarget, ZoneState } from '../types';
+import { type BucketSpec, TokenBucket } from './buckets';
+import { VirtualClock } from './clock';
+import { hashUnit, seededRandom } from './random';
+import { cloneWorld, type SimNat, type SimTable, type World } from './world';
+
+export interface SimOptions {
+  readonly start?: Date;
+  /** Round-trip time of every simulated API call. */
+  readonly latencyMs?: number;
+  readonly nonMutating?: BucketSpec;
+  readonly mutating?: BucketSpec;
+  readonly cloudwatch?: BucketSpec;
+  /** A one-minute datapoint becomes readable this long after its minute closes. */
+  readonly metricLagSeconds?: number;
+  readonly packetsPerTable?: number;
+  readonly attemptsPerTable?: number;
+  readonly seed?: number;
+  readonly retry?: RetryPolicy;
+}
+
+export const SIM_DEFAULTS = {
+  start: new Date('2026-11-23T10:00:00.000Z'),
+  latencyMs: 40,
+  nonMutating: { capacity: 100, refillPerSecond: 20 },
+  mutating: { capacity: 200, refillPerSecond: 5 },
+  cloudwatch: { capacity: 50, refillPerSecond: 50 },
+  metricLagSeconds: 90,
+  packetsPerTable: 100_000,
+  attemptsPerTable: 2_000,
+  seed: 1,
+  retry: DEFAULT_RETRY,
+} as const satisfies Required<SimOptions>;
+
+/** What the gateway really does, whatever the controller can see: the yardstick for invariants. */
+export type TruthStatus = 'ok' | 'degraded' | 'dead';
+export interface Truth {
+  readonly status: TruthStatus;
+  readonly why: string;
+}
+
+export type Pattern =
+  | { readonly kind: 'steady' }
+  | { readonly kind: 'intermittent'; readonly probability: number }
+  | { readonly kind: 'flapping'; readonly onMinutes: number; readonly offMinutes: number };
+
+/** Data-plane trouble on a gateway ('*' = every gateway), as a function of time. */
+export interface TrafficFault {
+  readonly nat: string;
+  readonly from: number;
+  readonly to: number;
+  /** Share of packets dropped. */
+  readonly drop: number;
+  /** Share of connection attempts that fail. */
+  readonly connFail: number;
+  readonly pattern: Pattern;
+  /** What the fault means for users: `noise` shows in metrics but hurts nobody. */
+  readonly truth: TruthStatus | 'noise';
+}
+
+/** CloudWatch delivering a gateway's minutes late (extraLagMs) or never (Infinity). */
+export interface MetricDelay {
+  readonly nat: string;
+  readonly from: number;
+  readonly to: number;
+  readonly extraLagMs: number;
+}
+
+export interface WriteFault {
+  readonly from: number;
+  readonly to: number;
+  readonly destination?: string;
+  readonly routeTableId?: string;
+}
+
+export interface Mutation {
+  readonly at: number;
+  readonly actor: 'controller' | 'external';
+  readonly op: 'ReplaceRoute' | 'CreateTags' | 'DeleteTags';
+  readonly routeTableId: string;
+  readonly destination?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly keys?: readonly string[];
+  /** Ground truth of the new target at the moment of the write. */
+  readonly toTruth?: Truth;
+  readonly fromTruth?: Truth;
+}
+
+/** The process died: everything after this point in the run never happened. Never retried. */
+export class SimulatedCrash extends Error {
+  constructor(operation: string) {
+    super(`controller crashed before ${operation}`);
+    this.name = 'SimulatedCrash';
+  }
+}
+
+type BucketName = 'nonMutating' | 'mutating' | 'cloudwatch';
+const BUCKET_OF: Record<string, BucketName> = {
+  DescribeRouteTables: 'nonMutating',
+  DescribeAvailabilityZones: 'nonMutating',
+  DescribeSubnets: 'nonMutating',
+  DescribeNatGateways: 'nonMutating',
+  ReplaceRoute: 'mutating',
+  CreateTags: 'mutating',
+  DeleteTags: 'mutating',
+  GetMetricData: 'cloudwatch',
+};
+
+/** Page and batch sizes mirror src/aws/ec2.ts and src/aws/cloudwatch.ts. */
+const ROUTE_TABLE_PAGE = 100;
+const FILTER_VALUES_MAX = 200;
+const DESCRIBE_PAGE = 1000;
+const TAG_RESOURCES_MAX = 200;
+const QUERIES_PER_CALL = 500;
+
+const chunk = <T>(xs: readonly T[], n: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+};
+const MINUTE = 60_000;
+
+interface Change<T> {
+  readonly at: number;
+  readonly value: T;
+}
+const valueAt = <T>(h: readonly Change<T>[] | undefined, t: number): T | undefined => {
+  if (!h) return undefined;
+  let v: T | undefined;
+  for (const c of h) {
+    if (c.at > t) break;
+    v = c.value;
+  }
+  return v;
+};
+
+/**
+ * An in-process AWS region: EC2 route tables, NAT gateways and AZs, CloudWatch NAT metrics, the
+ * pushed signals (ARC, Health, alarms), API latency and EC2 token buckets, on a virtual clock. It
+ * implements the same CloudPort as src/aws/, so the real controller runs against it unchanged,
+ * and every call goes through the shared Retrier (the real backoff code).
+ */
+export class SimRegion implements CloudPort, SignalSource {
+  readonly clock: VirtualClock;
+  readonly retrier: Retrier;
+  readonly world: World;
+  readonly initial: World;
+  readonly options: Required<SimOptions>;
+  readonly mutations: Mutation[] = [];
+  /** Throttled attempts per operation (each is also one call in the Retrier's count). */
+  readonly throttled: Record<string, number> = {};
+
+  private readonly buckets: Record<BucketName, TokenBucket>;
+  private readonly routeHistory = new Map<string, Change<string>[]>();
+  private readonly natHistory = new Map<string, Change<NatState>[]>();
+  private readonly trafficFaults: TrafficFault[] = [];
+  private readonly metricDelays: MetricDelay[] = [];
+  private readonly writeFaults: WriteFault[] = [];
+  private readonly blackholed = new Set<string>();
+  private readonly evacuations = new Map<string, { azId: string; source: string; since: number }>();
+  private readonly alarms = new Map<string, { nat: string; since: number }>();
+  private crashAfter: number | undefined;
+  private mutatingInRun = 0;
+  private pendingEdits: { routeTableId: string; destination: string; to: RouteTarget }[] = [];
+  crashed = false;
+
+  constructor(world: World, options: SimOptions = {}) {
+    this.options = { ...SIM_DEFAULTS, ...options };
+    this.clock = new VirtualClock(this.options.start);
+    this.retrier = new Retrier(this.clock, this.options.retry, seededRandom(this.options.seed));
+    this.world = cloneWorld(world);
+    this.initial = cloneWorld(world);
+    const now = this.clock.nowMs();
+    this.buckets = {
+      nonMutating: new TokenBucket(this.options.nonMutating, now),
+      mutating: new TokenBucket(this.options.mutating, now),
+      cloudwatch: new TokenBucket(this.options.cloudwatch, now),
+    };
+    for (const t of this.world.tables) {
+      for (const r of t.routes) this.routeHistory.set(`${t.id}|${r.destination}`, [{ at: -Infinity, value: r.target.id }]);
+    }
+    for (const n of this.world.nats) this.natHistory.set(n.id, [{ at: -Infinity, value: n.state }]);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The API, with latency, token buckets and the Retrier.
+  // -------------------------------------------------------------------------------------------
+
+  private api<T>(operation: string, fn: () => T): Promise<T> {
+    const bucket = BUCKET_OF[operation] ?? 'nonMutating';
+    return this.retrier.run(operation, async () => {
+      if (this.crashed) throw new SimulatedCrash(operation);
+      if (bucket === 'mutating' && this.crashAfter === 0) {
+        this.crashed = true;
+        throw new SimulatedCrash(operation);
+      }
+      await this.clock.sleep(this.options.latencyMs);
+      if (this.crashed) throw new SimulatedCrash(operation);
+      if (!this.buckets[bucket].take(this.clock.nowMs())) {
+        this.throttled[operation] = (this.throttled[operation] ?? 0) + 1;
+        throw new ThrottledError(operation);
+      }
+      const out = fn();
+      if (bucket === 'mutating') {
+        this.mutatingInRun++;
+        // Dies right after the K-th write landed; writes still in flight never arrive.
+        if (this.crashAfter !== undefined && this.mutatingInRun >= this.crashAfter) this.crashed = true;
+      }
+      return out;
+    });
+  }
+
+  /** Zones, gateways and managed tables, with the same calls and pages as the EC2 adapter. */
+  async readInventory(scope: Scope): Promise<Inventory> {
+    const managed = (t: SimTable) =>
+      t.tags[scope.managedTagKey] === scope.managedTagValue && (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId));
+    const [tables, zones] = await Promise.all([
+      this.describeRouteTables(managed),
+      this.api('DescribeAvailabilityZones', () => this.world.zones.map((z) => ({ name: z.name, id: z.id, state: z.state }))),
+    ]);
+    const vpcIds = [...new Set(tables.map((t) => t.vpcId))].sort();
+    if (vpcIds.length === 0) return { zones, natGateways: [], routeTables: [] };
+    const [subnetAz, nats] = await Promise.all([this.describeSubnets(vpcIds), this.describeNatGateways(vpcIds)]);
+    const routeTables: RouteTable[] = tables.map((t) => ({
+      id: t.id,
+      vpcId: t.vpcId,
+      tags: { ...t.tags },
+      subnetAzs: [...new Set(t.subnetIds.map((s) => subnetAz.get(s)).filter((z): z is string => !!z))].sort(),
+      routes: t.routes.map((r) => this.toRoute(r.destination, r.target)),
+    }));
+    return { zones, natGateways: nats, routeTables };
+  }
+
+  private async describeRouteTables(match: (t: SimTable) => boolean): Promise<SimTable[]> {
+    const out: SimTable[] = [];
+    for (let page = 0; ; page++) {
+      const slice = await this.api('DescribeRouteTables', () =>
+        this.world.tables.filter(match).slice(page * ROUTE_TABLE_PAGE, (page + 1) * ROUTE_TABLE_PAGE).map((t) => structuredClone(t)),
+      );
+      out.push(...slice);
+      if (slice.length < ROUTE_TABLE_PAGE) return out;
+    }
+  }
+
+  private async describeSubnets(vpcIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const values of chunk(vpcIds, FILTER_VALUES_MAX)) {
+      for (let page = 0; ; page++) {
+        const slice = await this.api('DescribeSubnets', () =>
+          this.world.subnets.filter((s) => values.includes(s.vpcId)).slice(page * DESCRIBE_PAGE, (page + 1) * DESCRIBE_PAGE),
+        );
+        for (const s of slice) out.set(s.id, s.az);
+        if (slice.length < DESCRIBE_PAGE) break;
+      }
+    }
+    return out;
+  }
+
+  private async describeNatGateways(vpcIds: readonly string[]): Promise<NatGateway[]> {
+    const out: NatGateway[] = [];
+    for (const values of chunk(vpcIds, FILTER_VALUES_MAX)) {
+      for (let page = 0; ; page++) {
+        const slice = await this.api('DescribeNatGateways', () =>
+          this.world.nats
+            .filter((n) => values.includes(n.vpcId))
+            .slice(page * DESCRIBE_PAGE, (page + 1) * DESCRIBE_PAGE)
+            .map((n) => ({ id: n.id, vpcId: n.vpcId, az: n.az, state: n.state, connectivityType: n.connectivityType, availabilityMode: n.availabilityMode })),
+        );
+        out.push(...slice);
+        if (slice.length < DESCRIBE_PAGE) break;
+      }
+    }
+    return out;
+  }
+
+  async readRoutes(routeTableIds: readonly string[]): Promise<ReadonlyMap<string, readonly Route[]>> {
+    // A person's edit "during the run" lands after the plan was made and before this re-read.
+    this.applyPendingEdits();
+    const out = new Map<string, readonly Route[]>();
+    for (const values of chunk([...new Set(routeTableIds)], FILTER_VALUES_MAX)) {
+      for (const t of await this.describeRouteTables((x) => values.includes(x.id))) {
+        out.set(t.id, t.routes.map((r) => this.toRoute(r.destination, r.target)));
+      }
+    }
+    return out;
+  }
+
+  async readMetrics(natGatewayIds: readonly string[], start: Date, end: Date): Promise<MetricWindow> {
+    const byGateway = new Map<string, MetricPoint[]>();
+    const batches = chunk(natGatewayIds.flatMap((id) => RULE_METRICS.map(() => id)), QUERIES_PER_CALL);
+    for (const batch of batches) {
+      await this.api('GetMetricData', () => {
+        for (const id of new Set(batch)) {
+          const points: MetricPoint[] = [];
+          for (let m = start.getTime(); m < end.getTime(); m += MINUTE) {
+            const values = this.datapoint(id, m);
+            if (values) points.push({ start: new Date(m), values });
+          }
+          if (points.length > 0) byGateway.set(id, points);
+        }
+      });
+    }
+    return { start, end, byGateway };
+  }
+
+  async replaceRoute(routeTableId: string, destination: string, natGatewayId: string): Promise<void> {
+    await this.api('ReplaceRoute', () => {
+      const t = this.table(routeTableId, 'ReplaceRoute');
+      const r = t.routes.find((x) => x.destination === destination);
+      if (!r) throw new CloudApiError('ReplaceRoute', 'InvalidRoute.NotFound', `no route to ${destination} in ${routeTableId}`);
+      const nat = this.world.nats.find((n) => n.id === natGatewayId);
+      if (!nat || nat.state === 'deleted') throw new CloudApiError('ReplaceRoute', 'InvalidNatGatewayID.NotFound', `${natGatewayId} does not exist`);
+      if (nat.vpcId !== t.vpcId) throw new CloudApiError('ReplaceRoute', 'InvalidParameterValue', `${natGatewayId} is in ${nat.vpcId}, not ${t.vpcId}`);
+      const now = this.clock.nowMs();
+      const wf = this.writeFaults.find(
+        (f) => f.from <= now && now < f.to && (!f.destination || f.destination === destination) && (!f.routeTableId || f.routeTableId === routeTableId),
+      );
+      if (wf) throw new TransientError('ReplaceRoute', 'InternalError: simulated service fault');
+      this.setRoute(t, destination, { kind: 'nat', id: natGatewayId }, 'controller');
+    });
+  }
+
+  async createTags(routeTableIds: readonly string[], tags: Readonly<Record<string, string>>): Promise<void> {
+    for (const ids of chunk(routeTableIds, TAG_RESOURCES_MAX)) {
+      await this.api('CreateTags', () => {
+        const tables = ids.map((id) => this.table(id, 'CreateTags'));
+        for (const t of tables) {
+          Object.assign(t.tags, tags);
+          this.mutations.push({ at: this.clock.nowMs(), actor: 'controller', op: 'CreateTags', routeTableId: t.id, keys: Object.keys(tags) });
+        }
+      });
+    }
+  }
+
+  async deleteTags(routeTableIds: readonly string[], keys: readonly string[]): Promise<void> {
+    for (const ids of chunk(routeTableIds, TAG_RESOURCES_MAX)) {
+      await this.api('DeleteTags', () => {
+        const tables = ids.map((id) => this.table(id, 'DeleteTags'));
+        for (const t of tables) {
+          for (const k of keys) delete t.tags[k];
+          this.mutations.push({ at: this.clock.nowMs(), actor: 'controller', op: 'DeleteTags', routeTableId: t.id, keys: [...keys] });
+        }
+      });
+    }
+  }
+
+  /** Pushed signals: ARC / Health evacuations (AZ ID mapped to its name) and alarms in ALARM. */
+  async read(now: Date): Promise<{ evacuations: readonly Evacuation[]; alarms: readonly GatewayAlarm[] }> {
+    const t = now.getTime();
+    const evacuations: Evacuation[] = [];
+    for (const [id, e] of this.evacuations) {
+      const zone = this.world.zones.find((z) => z.id === e.azId);
+      if (zone && e.since <= t) evacuations.push({ az: zone.name, source: e.source, id, since: new Date(e.since) });
+    }
+    const alarms: GatewayAlarm[] = [...this.alarms].filter(([, a]) => a.since <= t).map(([name, a]) => ({ natGatewayId: a.nat, alarmName: name, since: new Date(a.since) }));
+    return { evacuations, alarms };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ground truth and metrics.
+  // -------------------------------------------------------------------------------------------
+
+  private toRoute(destination: string, target: RouteTarget): Route {
+    if (target.kind !== 'nat') return { destination, target: { ...target }, state: 'active' };
+    const nat = this.world.nats.find((n) => n.id === target.id);
+    const dead = !nat || nat.state === 'deleted' || nat.state === 'failed' || this.blackholed.has(target.id);
+    return { destination, target: { ...target }, state: dead ? 'blackhole' : 'active' };
+  }
+
+  private activeTraffic(nat: string, minuteStart: number): TrafficFault[] {
+    return this.trafficFaults.filter((f) => {
+      if ((f.nat !== '*' && f.nat !== nat) || minuteStart < f.from || minuteStart >= f.to) return false;
+      const m = Math.floor((minuteStart - f.from) / MINUTE);
+      if (f.pattern.kind === 'intermittent') return hashUnit(`${nat}|${minuteStart}`, this.options.seed) < f.pattern.probability;
+      if (f.pattern.kind === 'flapping') return m % (f.pattern.onMinutes + f.pattern.offMinutes) < f.pattern.onMinutes;
+      return true;
+    });
+  }
+
+  /** Tables whose IPv4 default route points at `nat` at time t: a gateway's traffic. */
+  load(nat: string, t: number): number {
+    let n = 0;
+    for (const tbl of this.world.tables) if (valueAt(this.routeHistory.get(`${tbl.id}|0.0.0.0/0`), t) === nat) n++;
+    return n;
+  }
+
+  /** The datapoint CloudWatch would return now for one minute, or undefined if none (yet). */
+  private datapoint(nat: string, minuteStart: number): Partial<Record<RuleMetric, number>> | undefined {
+    const delay = this.metricDelays
+      .filter((d) => (d.nat === '*' || d.nat === nat) && d.from <= minuteStart && minuteStart < d.to)
+      .reduce((a, d) => Math.max(a, d.extraLagMs), 0);
+    if (minuteStart + MINUTE + this.options.metricLagSeconds * 1000 + delay > this.clock.nowMs()) return undefined;
+    const mid = minuteStart + MINUTE / 2;
+    if (valueAt(this.natHistory.get(nat), mid) !== 'available') return undefined;
+    // No route, no traffic, no datapoint: silence after a failover says nothing about health.
+    const tables = this.load(nat, mid);
+    if (tables === 0) return undefined;
+    const faults = this.activeTraffic(nat, minuteStart);
+    const drop = Math.min(1, faults.reduce((a, f) => a + f.drop, 0.00001));
+    const connFail = Math.min(1, faults.reduce((a, f) => a + f.connFail, 0.001));
+    const packets = this.options.packetsPerTable * tables;
+    const attempts = this.options.attemptsPerTable * tables;
+    const dropped = Math.round(packets * drop);
+    return {
+      PacketsDropCount: dropped,
+      PacketsOutToDestination: packets - dropped,
+      ConnectionAttemptCount: attempts,
+      ConnectionEstablishedCount: Math.round(attempts * (1 - connFail)),
+    };
+  }
+
+  /** What the gateway really does now (or at t, for data-plane faults). */
+  truth(natId: string, t: number = this.clock.nowMs()): Truth {
+    const nat = this.world.nats.find((n) => n.id === natId);
+    if (!nat) return { status: 'dead', why: `${natId} does not exist` };
+    if (nat.state !== 'available') return { status: 'dead', why: `${natId} is ${nat.state}` };
+    if (this.blackholed.has(natId)) return { status: 'dead', why: `routes to ${natId} are blackholed` };
+    const zone = this.world.zones.find((z) => z.name === nat.az);
+    if (zone?.state === 'unavailable') return { status: 'dead', why: `${zone.name} is unavailable` };
+    const minute = Math.floor(t / MINUTE) * MINUTE;
+    const faults = this.activeTraffic(natId, minute).filter((f) => f.truth !== 'noise');
+    if (faults.some((f) => f.truth === 'dead')) return { status: 'dead', why: `${natId} is dropping traffic` };
+    if (faults.length > 0) return { status: 'degraded', why: `${natId} is degraded` };
+    if (zone?.state === 'impaired') return { status: 'degraded', why: `${zone.name} is impaired` };
+    for (const e of this.evacuations.values()) {
+      if (zone && e.azId === zone.id && e.since <= t) return { status: 'degraded', why: `${zone.name} is being evacuated (${e.source})` };
+    }
+    return { status: 'ok', why: 'healthy' };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Fault injection (the scenario's levers) and inspection.
+  // -------------------------------------------------------------------------------------------
+
+  private table(id: string, operation: string): SimTable {
+    const t = this.world.tables.find((x) => x.id === id);
+    if (!t) throw new CloudApiError(operation, 'InvalidRouteTableID.NotFound', `${id} does not exist`);
+    return t;
+  }
+
+  private setRoute(t: SimTable, destination: string, target: RouteTarget, actor: Mutation['actor']): void {
+    const r = t.routes.find((x) => x.destination === destination);
+    if (!r) throw new Error(`${t.id} has no route to ${destination}`);
+    const now = this.clock.nowMs();
+    const from = r.target.id;
+    r.target = { ...target };
+    const key = `${t.id}|${destination}`;
+    this.routeHistory.set(key, [...(this.routeHistory.get(key) ?? []), { at: now, value: target.id }]);
+    this.mutations.push({
+      at: now,
+      actor,
+      op: 'ReplaceRoute',
+      routeTableId: t.id,
+      destination,
+      from,
+      to: target.id,
+      toTruth: target.kind === 'nat' ? this.truth(target.id, now) : undefined,
+      fromTruth: this.world.nats.some((n) => n.id === from) ? this.truth(from, now) : undefined,
+    });
+  }
+
+  setNatState(id: string, state: NatState): void {
+    const nat = this.nat(id);
+    nat.state = state;
+    this.natHistory.get(id)?.push({ at: this.clock.nowMs(), value: state });
+  }
+
+  addNat(nat: SimNat): void {
+    if (this.world.nats.some((n) => n.id === nat.id)) throw new Error(`${nat.id} exists already`);
+    this.world.nats.push({ ...nat });
+    this.natHistory.set(nat.id, [{ at: this.clock.nowMs(), value: nat.state }]);
+  }
+
+  nat(id: string): SimNat {
+    const n = this.world.nats.find((x) => x.id === id);
+    if (!n) throw new Error(`no NAT gateway ${id} in the simulated region`);
+    return n;
+  }
+
+  setZoneState(azName: string, state: ZoneState): void {
+    const z = this.world.zones.find((x) => x.name === azName || x.id === azName);
+    if (!z) throw new Error(`no AZ ${azName} in the simulated region`);
+    z.state = state;
+  }
+
+  setBlackhole(natId: string, on: boolean): void {
+    if (on) this.blackholed.add(natId);
+    else this.blackholed.delete(natId);
+  }
+
+  addTrafficFault(f: TrafficFault): void {
+    this.trafficFaults.push(f);
+  }
+
+  addMetricDelay(d: MetricDelay): void {
+    this.metricDelays.push(d);
+  }
+
+  addWriteFault(f: WriteFault): void {
+    this.writeFaults.push(f);
+  }
+
+  openEvacuation(id: string, azId: string, source: string): void {
+    this.evacuations.set(id, { azId, source, since: this.clock.nowMs() });
+  }
+
+  closeEvacuation(id: string): void {
+    this.evacuations.delete(id);
+  }
+
+  setAlarm(name: string, nat: string, on: boolean): void {
+    if (on) this.alarms.set(name, { nat, since: this.clock.nowMs() });
+    else this.alarms.delete(name);
+  }
+
+  /** Other callers take `share` of a bucket's refill (and empty it) until share 0. */
+  throttlingStorm(bucket: BucketName, share: number): void {
+    this.buckets[bucket].storm(this.clock.nowMs(), share);
+  }
+
+  /** The next run dies after `mutations` successful writes. */
+  armCrash(mutations: number): void {
+    this.crashAfter = mutations;
+  }
+
+  /** A person edits a route after the controller planned and before it re-reads (its CAS). */
+  editDuringRun(routeTableId: string, destination: string, to: RouteTarget): void {
+    this.pendingEdits.push({ routeTableId, destination, to });
+  }
+
+  /** A person edits a route now (console, Terraform). */
+  editRoute(routeTableId: string, destination: string, to: RouteTarget): void {
+    this.setRoute(this.table(routeTableId, 'edit'), destination, to, 'external');
+  }
+
+  /** A person sets tags now (e.g. a maintenance pin). */
+  editTags(routeTableId: string, set: Readonly<Record<string, string>>): void {
+    Object.assign(this.table(routeTableId, 'edit').tags, set);
+  }
+
+  applyPendingEdits(): void {
+    const edits = this.pendingEdits;
+    this.pendingEdits = [];
+    for (const e of edits) this.editRoute(e.routeTableId, e.destination, e.to);
+  }
+
+  /** Called by the runner around each controller run. */
+  beginRun(): void {
+    this.mutatingInRun = 0;
+    this.crashed = false;
+  }
+
+  endRun(): void {
+    this.applyPendingEdits();
+    this.crashAfter = undefined;
+  }
+
+  /** Where a table's route points now. */
+  target(routeTableId: string, destination = '0.0.0.0/0'): string | undefined {
+    return this.world.tables.find((t) => t.id === routeTableId)?.routes.find((r) => r.destination === destination)?.target.id;
+  }
+
+  isManagedDestination(d: string): boolean {
+    return (MANAGED_DESTINATIONS as readonly string[]).includes(d);
+  }
+
+  /** Call counts per operation, retries and virtual time: the benchmark's raw figures. */
+  stats(): { calls: number; retries: number; byOperation: Record<string, number>; throttled: Record<string, number>; elapsedMs: number } {
+    return { ...this.retrier.stats, byOperation: { ...this.retrier.stats.byOperation }, throttled: { ...this.throttled }, elapsedMs: this.clock.elapsedMs };
+  }
+}
