@@ -140,7 +140,20 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
   const homeAz = ctx.zoneByIdOrName.get(homeAzRaw);
   if (homeAz === undefined) return skip(`home AZ "${homeAzRaw}" is not an AZ of this region`, currentId);
 
-  const connectivity = current?.connectivityType ?? ctx.nats.get(state.homeNat ?? '')?.connectivityType ?? 'public';
+  // Only gateways of one connectivity type are interchangeable. When the table's gateway has
+  // vanished from the API (deleted over an hour ago) and its recorded home with it, the VPC's
+  // gateways can still tell, if they are all of one type; guessing 'public' could send a private
+  // network's traffic to the internet.
+  const vpcTypes = new Set(
+    [...ctx.nats.values()].filter((n) => n.vpcId === t.vpcId && n.availabilityMode === 'zonal').map((n) => n.connectivityType),
+  );
+  const connectivity =
+    current?.connectivityType ??
+    ctx.nats.get(state.homeNat ?? '')?.connectivityType ??
+    (vpcTypes.size === 1 ? [...vpcTypes][0] : undefined);
+  if (connectivity === undefined) {
+    return skip(`${currentId} is gone and the VPC mixes public and private gateways: cannot tell which may replace it; set nat-failover:home-nat`, currentId);
+  }
   const peers = [...ctx.nats.values()].filter(
     (n) => n.vpcId === t.vpcId && n.availabilityMode === 'zonal' && n.connectivityType === connectivity,
   );
@@ -162,6 +175,8 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
     findings.push({ kind: 'pin-released', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `pin away from ${state.pin.awayFromAz} expired at ${state.pin.until?.toISOString()}; released` });
   }
   const pin = pinActive ? state.pin : undefined;
+  // The manual function and ARC speak AZ IDs as readily as names; compare by name.
+  const pinAwayAz = pin ? (ctx.zoneByIdOrName.get(pin.awayFromAz) ?? pin.awayFromAz) : undefined;
 
   let desired = currentId;
   let transition: Transition | undefined;
@@ -170,19 +185,27 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
   const awayCandidates = (excludeAz: string) => peers.filter((n) => n.az !== excludeAz && n.az !== homeAz && eligible(ctx, n));
 
   if (pin) {
-    const ok = (n: NatGateway | undefined): n is NatGateway => eligible(ctx, n) && n.az !== pin.awayFromAz;
+    const ok = (n: NatGateway | undefined): n is NatGateway => eligible(ctx, n) && n.az !== pinAwayAz;
     const pinned = pin.target !== undefined ? ctx.nats.get(pin.target) : undefined;
+    reasons.push(`pinned away from ${pin.awayFromAz} by ${pin.by}: ${pin.reason}`);
     if (pinned && ok(pinned) && peers.includes(pinned)) desired = pinned.id;
     else if (ok(current) && (pin.target === undefined || !ok(pinned))) desired = currentId;
     else {
-      const choice = chooseTarget(ctx, peers.filter((n) => ok(n)));
+      // A healthy home outside the pinned AZ is where the table belongs anyway.
+      const choice = ok(home) ? home : chooseTarget(ctx, peers.filter((n) => ok(n)));
+      // A pin never wins over safety: rather than leave traffic on a dead gateway, use a healthy
+      // one even inside the pinned AZ (home first), and say so.
+      const rescue = choice || eligible(ctx, current) ? undefined : eligible(ctx, home) ? home : chooseTarget(ctx, peers.filter((n) => eligible(ctx, n)));
       if (choice) desired = choice.id;
-      else findings.push({ kind: 'no-healthy-target', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `pinned away from ${pin.awayFromAz} but no healthy gateway elsewhere: left on ${currentId}` });
+      else if (rescue) {
+        desired = rescue.id;
+        reasons.push(`${describeUnhealthy(ctx, current, currentId)} and no healthy gateway outside ${pin.awayFromAz}: using ${rescue.id} despite the pin`);
+        findings.push({ kind: 'no-healthy-target', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `pinned away from ${pin.awayFromAz} but no healthy gateway elsewhere and ${currentId} is unhealthy: moved to ${rescue.id} in ${rescue.az} despite the pin` });
+      } else findings.push({ kind: 'no-healthy-target', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `pinned away from ${pin.awayFromAz} but no healthy gateway elsewhere: left on ${currentId}` });
     }
     if (desired !== currentId) {
       transition = 'pin';
-      priority = PRIORITY.pin;
-      reasons.push(`pinned away from ${pin.awayFromAz} by ${pin.by}: ${pin.reason}`);
+      priority = eligible(ctx, current) ? PRIORITY.pin : PRIORITY.evacuateDead;
     }
   } else if (restoreRequest(ctx, homeAz) && currentId !== homeId) {
     const req = restoreRequest(ctx, homeAz) as RestoreRequest;
@@ -260,7 +283,9 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
   // Recorded state after this run.
   const mode: TableMode = pin ? 'pinned' : desired === homeId ? 'home' : 'failed-over';
   const moved = desired !== currentId;
-  const externallyMoved = !moved && mode !== 'home' && state.mode === 'home';
+  // Away from home with no recorded failover. A freshly pinned table that stays on its home is not
+  // "away", whatever its new mode says.
+  const externallyMoved = !moved && mode !== 'home' && state.mode === 'home' && currentId !== homeId;
   if (externallyMoved) {
     findings.push({ kind: 'external-change', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `found on ${currentId}, not home ${homeId ?? '(none)'}, with no recorded failover (a person, or a run that stopped half-way): adopted as failed over` });
   }

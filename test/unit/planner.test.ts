@@ -1,0 +1,637 @@
+import { TAGS } from '../../src/constants';
+import { holdDownSeconds } from '../../src/planner';
+import type { Inventory, Plan, TableAction } from '../../src/types';
+import {
+  DROPPING,
+  NOW,
+  VPC2,
+  actionFor,
+  at,
+  config,
+  decideAt,
+  failedOverTags,
+  healthyMetrics,
+  iso,
+  natGw,
+  observation,
+  route,
+  series,
+  standardInventory,
+  table,
+  targetsAfter,
+  withNat,
+  withTable,
+  withZone,
+  type ObsSpec,
+} from './fixtures';
+import type { Config } from '../../src/config';
+import type { PlanOverrides } from '../../src/planner';
+
+const run = (inv: Inventory, spec: ObsSpec = {}, cfg: Partial<Config> = {}, overrides: PlanOverrides = {}): Plan =>
+  decideAt(observation(inv, spec), config(cfg), overrides).plan;
+
+const routeMoves = (p: Plan): Array<[string, string, string, string]> =>
+  p.actions.flatMap((a) => a.routes.map((r) => [a.routeTableId, r.destination, r.from, r.to] as [string, string, string, string]));
+
+const must = (a: TableAction | undefined): TableAction => {
+  if (!a) throw new Error('expected an action');
+  return a;
+};
+
+const kinds = (p: Plan, id?: string): string[] => p.findings.filter((f) => id === undefined || f.routeTableId === id).map((f) => f.kind);
+
+/** Tags a table carries once the plan's tag diff is written. */
+const tagsAfter = (inv: Inventory, p: Plan, id: string): Record<string, string> => {
+  const t = inv.routeTables.find((x) => x.id === id)!;
+  const a = actionFor(p, id);
+  const tags: Record<string, string> = { ...t.tags, ...(a?.tags.set ?? {}) };
+  for (const k of a?.tags.remove ?? []) delete tags[k];
+  return tags;
+};
+
+/** The standard world with rtb-a failed over to `on` and a recorded failover. */
+function failedOver(on: string, tags: Parameters<typeof failedOverTags>[0], extra: Record<string, string> = {}): Inventory {
+  return withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: on, tags: { ...failedOverTags(tags), ...extra } }));
+}
+
+/** The standard world after a run an hour ago recorded each table at home. */
+function settled(inv: Inventory = standardInventory()): Inventory {
+  const p = decideAt(observation(inv, { now: at(-3600) }), config()).plan;
+  return {
+    ...inv,
+    routeTables: inv.routeTables.map((t) => ({ ...t, tags: tagsAfter(inv, p, t.id) })),
+  };
+}
+
+describe('steady state', () => {
+  it('records the state of untagged tables without touching any route', () => {
+    const p = run(standardInventory());
+    expect(routeMoves(p)).toEqual([]);
+    expect(p.actions.map((a) => [a.routeTableId, a.tags.set[TAGS.state], a.tags.set[TAGS.homeNat]])).toEqual([
+      ['rtb-a', 'home', 'nat-a'],
+      ['rtb-b', 'home', 'nat-b'],
+      ['rtb-c', 'home', 'nat-c'],
+    ]);
+  });
+
+  it('plans nothing once the state is recorded and every gateway is healthy', () => {
+    const p = run(settled(), { metrics: healthyMetrics() });
+    expect(p.actions).toEqual([]);
+    expect(p.findings).toEqual([]);
+    expect(p.tables.map((t) => [t.routeTableId, t.mode, t.currentTarget, t.desiredTarget])).toEqual([
+      ['rtb-a', 'home', 'nat-a', 'nat-a'],
+      ['rtb-b', 'home', 'nat-b', 'nat-b'],
+      ['rtb-c', 'home', 'nat-c', 'nat-c'],
+    ]);
+  });
+});
+
+describe('failover', () => {
+  it('fails over at once on a hard signal, to a healthy gateway in another AZ, evacuation first', () => {
+    // Act
+    const p = run(withNat(settled(), 'nat-a', { state: 'failed' }));
+
+    // Assess
+    const a = must(actionFor(p, 'rtb-a'));
+    expect(a.transition).toBe('failover');
+    expect(a.priority).toBe(0);
+    expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-a', to: 'nat-b' }]);
+    expect(a.reasons.join(' ')).toContain('gateway state is failed');
+    expect(a.tags.set[TAGS.state]).toBe('failed-over');
+    expect(a.tags.set[TAGS.since]).toBe(NOW.toISOString());
+    expect(routeMoves(p)).toHaveLength(1);
+  });
+
+  it('fails over on a soft signal that held for M of N minutes', () => {
+    const p = run(settled(), { metrics: healthyMetrics({ 'nat-a': series(3, DROPPING) }) });
+    const a = must(actionFor(p, 'rtb-a'));
+    expect(a.transition).toBe('failover');
+    expect(a.priority).toBe(1);
+    expect(a.reasons.join(' ')).toContain('packet-drop ratio');
+  });
+
+  it('does not fail over on M-1 bad minutes', () => {
+    const p = run(settled(), { metrics: healthyMetrics({ 'nat-a': series(2, DROPPING) }) });
+    expect(routeMoves(p)).toEqual([]);
+  });
+
+  it('fails over on an AZ evacuation, but not on an AZ in state information', () => {
+    const evac = run(settled(), { evacuations: [{ az: 'us-east-1a', source: 'aws-health', id: 'ev-1', since: NOW }] });
+    expect(routeMoves(evac)).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-b']]);
+    const info = run(withZone(settled(), 'us-east-1a', 'information'));
+    expect(routeMoves(info)).toEqual([]);
+  });
+
+  it('leaves the route alone and reports when no healthy target exists', () => {
+    // Prepare
+    let inv = withNat(settled(), 'nat-a', { state: 'failed' });
+    inv = withNat(inv, 'nat-b', { state: 'deleted' });
+    inv = withZone(inv, 'us-east-1c', 'impaired');
+
+    // Act
+    const p = run(inv);
+
+    // Assess
+    expect(routeMoves(p)).toEqual([]);
+    expect(kinds(p, 'rtb-a')).toContain('no-healthy-target');
+  });
+
+  it('keeps the current target while it stays healthy, even when another is less loaded', () => {
+    // rtb-a is on nat-c (with rtb-c); nat-b carries only rtb-b.
+    const inv = withNat(failedOver('nat-c', { homeNat: 'nat-a', since: -300 }), 'nat-a', { state: 'failed' });
+    const p = run(inv);
+    expect(routeMoves(p)).toEqual([]);
+  });
+
+  it('moves to another healthy target when the current one dies while home is still down', () => {
+    let inv = withNat(failedOver('nat-c', { homeNat: 'nat-a', since: -300 }), 'nat-a', { state: 'failed' });
+    inv = withNat(inv, 'nat-c', { state: 'failed' });
+    const p = run(inv);
+    expect(routeMoves(p)).toContainEqual(['rtb-a', '0.0.0.0/0', 'nat-c', 'nat-b']);
+    expect(must(actionFor(p, 'rtb-a')).priority).toBe(0);
+  });
+
+  it('spreads failed-over tables deterministically over the healthy gateways', () => {
+    // Prepare: four tables homed in us-east-1a.
+    const base = withNat(standardInventory(), 'nat-a', { state: 'failed' });
+    const homes = ['rtb-a1', 'rtb-a2', 'rtb-a3', 'rtb-a4'].map((id) => table(id, { subnetAzs: ['us-east-1a'], v4: 'nat-a' }));
+    const inv: Inventory = { ...base, routeTables: [...base.routeTables.filter((t) => t.id !== 'rtb-a'), ...homes] };
+
+    // Act
+    const p1 = run(inv);
+    const p2 = run({ ...inv, routeTables: [...inv.routeTables].reverse() });
+
+    // Assess
+    const targets = homes.map((t) => targetsAfter(p1, t).v4);
+    expect(targets.filter((t) => t === 'nat-b')).toHaveLength(2);
+    expect(targets.filter((t) => t === 'nat-c')).toHaveLength(2);
+    expect(p2).toStrictEqual(p1);
+  });
+
+  it('only targets a gateway of the same VPC and connectivity type in another AZ', () => {
+    // Prepare: the only healthy gateways are in another VPC, private, regional, or in the impaired home AZ.
+    const inv: Inventory = {
+      ...withZone(standardInventory(), 'us-east-1a', 'impaired'),
+      natGateways: [
+        natGw('nat-a', 'us-east-1a'),
+        natGw('nat-a2', 'us-east-1a'),
+        natGw('nat-other-vpc', 'us-east-1b', { vpcId: VPC2 }),
+        natGw('nat-private', 'us-east-1b', { connectivityType: 'private' }),
+        natGw('nat-regional', undefined, { availabilityMode: 'regional' }),
+      ],
+      routeTables: [table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a' })],
+    };
+
+    // Act
+    const p = run(inv);
+
+    // Assess
+    expect(routeMoves(p)).toEqual([]);
+    expect(kinds(p, 'rtb-a')).toContain('no-healthy-target');
+  });
+
+  it('fails a private-connectivity table over to a private gateway only', () => {
+    const inv: Inventory = {
+      ...standardInventory(),
+      natGateways: [
+        natGw('nat-a', 'us-east-1a', { connectivityType: 'private', state: 'failed' }),
+        natGw('nat-b', 'us-east-1b'),
+        natGw('nat-c', 'us-east-1c', { connectivityType: 'private' }),
+      ],
+      routeTables: [table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a' })],
+    };
+    expect(routeMoves(run(inv))).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-c']]);
+  });
+
+  it('infers the connectivity type of a vanished gateway from the VPC, never assuming public', () => {
+    // Prepare: rtb-a points at a gateway deleted long ago (gone from the API), no home recorded.
+    const privateVpc: Inventory = {
+      ...standardInventory(),
+      natGateways: [natGw('nat-b', 'us-east-1b', { connectivityType: 'private' })],
+      routeTables: [table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-gone' })],
+    };
+    const mixed: Inventory = { ...privateVpc, natGateways: [...privateVpc.natGateways, natGw('nat-c', 'us-east-1c')] };
+
+    // Act
+    const p1 = run(privateVpc);
+    const p2 = run(mixed);
+
+    // Assess
+    expect(routeMoves(p1)).toEqual([['rtb-a', '0.0.0.0/0', 'nat-gone', 'nat-b']]);
+    expect(routeMoves(p2)).toEqual([]);
+    expect(kinds(p2, 'rtb-a')).toEqual(['skipped-table']);
+  });
+
+  it('does not move on soft signals when the static-stability guard holds the VPC', () => {
+    const p = run(settled(), { metrics: healthyMetrics({ 'nat-a': series(5, DROPPING), 'nat-b': series(5, DROPPING) }) });
+    expect(routeMoves(p)).toEqual([]);
+    expect(kinds(p)).toContain('static-stability-guard');
+  });
+});
+
+describe('restore and hold-down', () => {
+  it('doubles the hold-down per flap and caps it at two hours', () => {
+    expect([0, 1, 2, 3, 4, 5, 16].map((f) => holdDownSeconds(600, f))).toEqual([600, 1200, 2400, 4800, 7200, 7200, 7200]);
+    expect(holdDownSeconds(0, 3)).toBe(0);
+    // A base longer than the cap is honoured as is.
+    expect(holdDownSeconds(10_000, 2)).toBe(10_000);
+  });
+
+  it('restores once home has been healthy for the whole hold-down', () => {
+    const p = run(failedOver('nat-b', { homeNat: 'nat-a', since: -900, homeOkSince: -600 }));
+    const a = must(actionFor(p, 'rtb-a'));
+    expect(a.transition).toBe('restore');
+    expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-b', to: 'nat-a' }]);
+    expect(a.priority).toBe(3);
+    expect(a.tags.set[TAGS.state]).toBe('home');
+    expect(a.tags.set[TAGS.lastRestore]).toBe(NOW.toISOString());
+    expect(a.tags.remove).toContain(TAGS.homeOkSince);
+  });
+
+  it('does not restore one second before the hold-down ends', () => {
+    const p = run(failedOver('nat-b', { homeNat: 'nat-a', since: -900, homeOkSince: -599 }));
+    expect(routeMoves(p)).toEqual([]);
+    expect(kinds(p, 'rtb-a')).toEqual(['hold-down']);
+  });
+
+  it('starts the hold-down clock when home first looks healthy again', () => {
+    const p = run(failedOver('nat-b', { homeNat: 'nat-a', since: -900 }));
+    expect(routeMoves(p)).toEqual([]);
+    expect(must(actionFor(p, 'rtb-a')).tags.set[TAGS.homeOkSince]).toBe(NOW.toISOString());
+  });
+
+  it('resets the hold-down clock while home is unhealthy', () => {
+    const inv = withNat(failedOver('nat-b', { homeNat: 'nat-a', since: -900, homeOkSince: -100 }), 'nat-a', { state: 'failed' });
+    const p = run(inv);
+    expect(routeMoves(p)).toEqual([]);
+    expect(must(actionFor(p, 'rtb-a')).tags.remove).toContain(TAGS.homeOkSince);
+  });
+
+  it('does not restore into a home that is available but soft-bad', () => {
+    const p = run(failedOver('nat-b', { homeNat: 'nat-a', since: -9000, homeOkSince: -9000 }), {
+      metrics: healthyMetrics({ 'nat-a': series(3, DROPPING) }),
+    });
+    expect(routeMoves(p)).toEqual([]);
+  });
+
+  it.each([
+    [1, 1199, false],
+    [1, 1200, true],
+    [3, 4799, false],
+    [3, 4800, true],
+    [6, 7199, false],
+    [6, 7200, true],
+  ])('with %i recorded flaps, %i s of healthy home restores: %s', (flaps, okFor, restores) => {
+    const p = run(failedOver('nat-b', { homeNat: 'nat-a', since: -9999, homeOkSince: -okFor, flaps }));
+    expect(actionFor(p, 'rtb-a')?.transition === 'restore').toBe(restores);
+  });
+
+  it('counts a failover within an hour of a restore as a flap', () => {
+    // Prepare: rtb-a went home 30 minutes ago after one flap.
+    const tags = { [TAGS.state]: 'home', [TAGS.since]: iso(-1800), [TAGS.reason]: 'at home', [TAGS.homeNat]: 'nat-a', [TAGS.flaps]: '1', [TAGS.lastRestore]: iso(-1800) };
+    const inv = withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags })), 'nat-a', { state: 'failed' });
+
+    // Act
+    const p = run(inv);
+
+    // Assess
+    expect(must(actionFor(p, 'rtb-a')).tags.set[TAGS.flaps]).toBe('2');
+  });
+
+  it('forgets past flaps on a failover more than an hour after the last restore', () => {
+    const tags = { [TAGS.state]: 'home', [TAGS.since]: iso(-3601), [TAGS.reason]: 'at home', [TAGS.homeNat]: 'nat-a', [TAGS.flaps]: '3', [TAGS.lastRestore]: iso(-3601) };
+    const inv = withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags })), 'nat-a', { state: 'failed' });
+    const a = must(actionFor(run(inv), 'rtb-a'));
+    expect(a.transition).toBe('failover');
+    expect(a.tags.remove).toContain(TAGS.flaps);
+  });
+
+  it('goes home early when the current target dies and no other target is healthy', () => {
+    // Prepare: in hold-down on nat-b; nat-b dies; nat-c is in an impaired AZ.
+    let inv = withNat(failedOver('nat-b', { homeNat: 'nat-a', since: -300, homeOkSince: -60 }), 'nat-b', { state: 'failed' });
+    inv = withZone(inv, 'us-east-1c', 'impaired');
+
+    // Act
+    const a = must(actionFor(run(inv), 'rtb-a'));
+
+    // Assess
+    expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-b', to: 'nat-a' }]);
+    expect(a.transition).toBe('restore');
+    expect(a.priority).toBe(0);
+  });
+
+  it('prefers another healthy target to an early return home while in hold-down', () => {
+    const inv = withNat(failedOver('nat-b', { homeNat: 'nat-a', since: -300, homeOkSince: -60 }), 'nat-b', { state: 'failed' });
+    expect(routeMoves(run(inv))).toContainEqual(['rtb-a', '0.0.0.0/0', 'nat-b', 'nat-c']);
+  });
+
+  it('repoints to the new gateway when the home NAT is replaced in the same AZ', () => {
+    // Prepare: nat-a deleted (its route a blackhole), nat-a2 created in us-east-1a.
+    const base = settled();
+    const inv: Inventory = {
+      ...withNat(base, 'nat-a', { state: 'deleted' }),
+      natGateways: [...withNat(base, 'nat-a', { state: 'deleted' }).natGateways, natGw('nat-a2', 'us-east-1a')],
+    };
+
+    // Act
+    const a = must(actionFor(run(inv), 'rtb-a'));
+
+    // Assess
+    expect(a.transition).toBe('repoint');
+    expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-a', to: 'nat-a2' }]);
+    expect(a.tags.set[TAGS.homeNat]).toBe('nat-a2');
+  });
+
+  it('restores a failed-over table to the replacement gateway of its home AZ', () => {
+    const base = failedOver('nat-b', { homeNat: 'nat-a', since: -900, homeOkSince: -600 });
+    const inv: Inventory = { ...base, natGateways: [...base.natGateways.filter((n) => n.id !== 'nat-a'), natGw('nat-a2', 'us-east-1a')] };
+    expect(routeMoves(run(inv))).toEqual([['rtb-a', '0.0.0.0/0', 'nat-b', 'nat-a2']]);
+  });
+});
+
+describe('pins', () => {
+  const pin = (o: { away: string; target?: string; until?: number }) => ({
+    [TAGS.pinAwayFrom]: o.away,
+    ...(o.target ? { [TAGS.pinTarget]: o.target } : {}),
+    ...(o.until !== undefined ? { [TAGS.pinUntil]: iso(o.until) } : {}),
+    [TAGS.pinReason]: 'kernel patching',
+    [TAGS.pinBy]: 'alice',
+  });
+  const pinned = (tags: Record<string, string>, v4 = 'nat-a') =>
+    withTable(settled(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4, tags: { ...tagsAfter(settled(), run(standardInventory()), 'rtb-a'), ...tags } }));
+
+  it('moves a table away from the pinned AZ to a healthy gateway', () => {
+    const a = must(actionFor(run(pinned(pin({ away: 'us-east-1a', until: 3600 }))), 'rtb-a'));
+    expect(a.transition).toBe('pin');
+    expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-a', to: 'nat-b' }]);
+    expect(a.tags.set[TAGS.state]).toBe('pinned');
+    expect(a.reasons.join(' ')).toContain('alice');
+  });
+
+  it('accepts a pin given as an AZ ID', () => {
+    expect(routeMoves(run(pinned(pin({ away: 'use1-az1' }))))).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-b']]);
+  });
+
+  it('uses the explicit target when it is healthy and outside the pinned AZ', () => {
+    expect(routeMoves(run(pinned(pin({ away: 'us-east-1a', target: 'nat-c' }))))).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-c']]);
+  });
+
+  it('refuses an unhealthy explicit target and picks a healthy one', () => {
+    const inv = withNat(pinned(pin({ away: 'us-east-1a', target: 'nat-c' })), 'nat-c', { state: 'failed' });
+    expect(routeMoves(run(inv)).filter((m) => m[0] === 'rtb-a')).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-b']]);
+  });
+
+  it('refuses an explicit target inside the pinned AZ', () => {
+    const base = pinned(pin({ away: 'us-east-1a', target: 'nat-a2' }));
+    const inv: Inventory = { ...base, natGateways: [...base.natGateways, natGw('nat-a2', 'us-east-1a')] };
+    const moves = routeMoves(run(inv));
+    expect(moves).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-b']]);
+  });
+
+  it('wins over automatic restore while it lasts', () => {
+    const inv = withTable(
+      standardInventory(),
+      table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-b', tags: { ...failedOverTags({ homeNat: 'nat-a', since: -9000, homeOkSince: -9000 }), [TAGS.state]: 'pinned', ...pin({ away: 'us-east-1a', until: 60 }) } }),
+    );
+    expect(routeMoves(run(inv))).toEqual([]);
+  });
+
+  it('is released when it expires, and the table goes home if home held the hold-down', () => {
+    // Prepare
+    const inv = withTable(
+      standardInventory(),
+      table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-b', tags: { ...failedOverTags({ homeNat: 'nat-a', since: -9000, homeOkSince: -9000 }), [TAGS.state]: 'pinned', ...pin({ away: 'us-east-1a', until: -1 }) } }),
+    );
+
+    // Act
+    const p = run(inv);
+
+    // Assess
+    const a = must(actionFor(p, 'rtb-a'));
+    expect(kinds(p, 'rtb-a')).toContain('pin-released');
+    expect(a.transition).toBe('restore');
+    expect(a.tags.remove).toEqual(expect.arrayContaining([TAGS.pinAwayFrom, TAGS.pinUntil, TAGS.pinReason, TAGS.pinBy]));
+  });
+
+  it('never targets an unhealthy gateway for a pin: with nothing healthy elsewhere it stays', () => {
+    let inv = withNat(pinned(pin({ away: 'us-east-1a' })), 'nat-b', { state: 'failed' });
+    inv = withNat(inv, 'nat-c', { state: 'failed' });
+    const p = run(inv);
+    expect(routeMoves(p).filter((m) => m[0] === 'rtb-a')).toEqual([]);
+    expect(kinds(p, 'rtb-a')).toContain('no-healthy-target');
+  });
+
+  it('leaves a pinned table whose home is outside the pinned AZ at home, without calling it an external change', () => {
+    const inv = withTable(settled(), table('rtb-b', { subnetAzs: ['us-east-1b'], v4: 'nat-b', tags: { ...tagsAfter(settled(), run(standardInventory()), 'rtb-b'), ...pin({ away: 'us-east-1a' }) } }));
+    const p = run(inv);
+    expect(routeMoves(p)).toEqual([]);
+    expect(kinds(p, 'rtb-b')).not.toContain('external-change');
+  });
+
+  it('sends a table pinned away from its failover AZ back to its healthy home', () => {
+    // rtb-a is failed over to nat-b; an operator pins it away from us-east-1b; home nat-a is
+    // healthy but busier than nat-c, so only the preference for home sends it there.
+    let inv = withTable(
+      standardInventory(),
+      table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-b', tags: { ...failedOverTags({ homeNat: 'nat-a', since: -300, homeOkSince: -60 }), ...pin({ away: 'us-east-1b' }) } }),
+    );
+    inv = withTable(inv, table('rtb-a2', { subnetAzs: ['us-east-1a'], v4: 'nat-a' }));
+    inv = withTable(inv, table('rtb-a3', { subnetAzs: ['us-east-1a'], v4: 'nat-a' }));
+    expect(routeMoves(run(inv))).toEqual([['rtb-a', '0.0.0.0/0', 'nat-b', 'nat-a']]);
+  });
+
+  it('does not leave a pinned table on a dead gateway when only the pinned AZ is healthy', () => {
+    // Prepare: pinned away from us-east-1a onto nat-b; nat-b dies, nat-c too; nat-a is fine.
+    let inv = withTable(
+      standardInventory(),
+      table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-b', tags: { ...failedOverTags({ homeNat: 'nat-a', since: -300 }), [TAGS.state]: 'pinned', ...pin({ away: 'us-east-1a' }) } }),
+    );
+    inv = withNat(withNat(inv, 'nat-b', { state: 'failed' }), 'nat-c', { state: 'failed' });
+
+    // Act
+    const p = run(inv);
+
+    // Assess
+    const a = must(actionFor(p, 'rtb-a'));
+    expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-b', to: 'nat-a' }]);
+    expect(a.priority).toBe(0);
+    expect(a.tags.set[TAGS.state]).toBeUndefined(); // still pinned: the pin holds once a healthy gateway appears elsewhere
+    expect(p.findings.find((f) => f.routeTableId === 'rtb-a')?.message).toContain('despite the pin');
+  });
+});
+
+describe('manual restore overrides', () => {
+  const req = (az: string, force = false) => ({ restoreNow: [{ az, force, reason: 'verified by hand', by: 'bob' }] });
+  const inHoldDown = () => failedOver('nat-b', { homeNat: 'nat-a', since: -300, homeOkSince: -10 });
+
+  it.each(['us-east-1a', 'use1-az1'])('restores at once, skipping the hold-down (AZ given as %s)', (az) => {
+    const a = must(actionFor(run(inHoldDown(), {}, {}, req(az)), 'rtb-a'));
+    expect(a.transition).toBe('restore');
+    expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-b', to: 'nat-a' }]);
+    expect(a.reasons.join(' ')).toContain('manual restore by bob');
+  });
+
+  it('does not touch tables of other AZs', () => {
+    expect(routeMoves(run(inHoldDown(), {}, {}, req('us-east-1b')))).toEqual([]);
+  });
+
+  it('refuses an unhealthy home without force, and says force would do it', () => {
+    const p = run(inHoldDown(), { metrics: healthyMetrics({ 'nat-a': series(5, DROPPING) }) }, {}, req('us-east-1a'));
+    expect(routeMoves(p)).toEqual([]);
+    expect(p.findings.find((f) => f.routeTableId === 'rtb-a' && f.kind === 'no-healthy-target')?.message).toContain('force');
+  });
+
+  it('with force, restores into an available home that looks unhealthy', () => {
+    const p = run(inHoldDown(), { metrics: healthyMetrics({ 'nat-a': series(5, DROPPING) }) }, {}, req('us-east-1a', true));
+    const a = must(actionFor(p, 'rtb-a'));
+    expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-b', to: 'nat-a' }]);
+    expect(a.reasons.join(' ')).toContain('(forced)');
+  });
+
+  it('never restores into a gateway that is not available, even with force', () => {
+    const p = run(withNat(inHoldDown(), 'nat-a', { state: 'failed' }), {}, {}, req('us-east-1a', true));
+    expect(routeMoves(p)).toEqual([]);
+    expect(kinds(p, 'rtb-a')).toContain('no-healthy-target');
+  });
+});
+
+describe('change cap', () => {
+  it('changes at most K tables, dead-gateway evacuations first, restores last, and reports the rest', () => {
+    // Prepare: rtb-0 waits to restore (sorts first by id); rtb-y (soft) and rtb-z1/z2 (hard) must move.
+    const base = withNat(standardInventory(), 'nat-a', { state: 'failed' });
+    const inv: Inventory = {
+      ...base,
+      routeTables: [
+        table('rtb-0', { subnetAzs: ['us-east-1c'], v4: 'nat-b', tags: failedOverTags({ homeNat: 'nat-c', since: -9000, homeOkSince: -9000 }) }),
+        table('rtb-y', { subnetAzs: ['us-east-1b'], v4: 'nat-b' }),
+        table('rtb-z1', { subnetAzs: ['us-east-1a'], v4: 'nat-a' }),
+        table('rtb-z2', { subnetAzs: ['us-east-1a'], v4: 'nat-a' }),
+      ],
+    };
+    const spec = { metrics: healthyMetrics({ 'nat-b': series(5, DROPPING) }) };
+
+    // Act
+    const p = run(inv, spec, { maxChangesPerRun: 2 });
+    const p3 = run(inv, spec, { maxChangesPerRun: 3 });
+
+    // Assess
+    expect(routeMoves(p).map((m) => m[0])).toEqual(['rtb-z1', 'rtb-z2']);
+    expect(p.findings.filter((f) => f.kind === 'deferred-by-change-cap').map((f) => f.routeTableId).sort()).toEqual(['rtb-0', 'rtb-y']);
+    expect(routeMoves(p3).map((m) => m[0])).toEqual(['rtb-z1', 'rtb-z2', 'rtb-y']);
+  });
+
+  it('counts a table whose IPv4 and NAT64 routes move together as one change', () => {
+    const base = withNat(standardInventory(), 'nat-a', { state: 'failed' });
+    const inv = withTable(base, table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', v6: 'nat-a' }));
+    const p = run(inv, {}, { maxChangesPerRun: 1 });
+    expect(routeMoves(p)).toEqual([
+      ['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-b'],
+      ['rtb-a', '64:ff9b::/96', 'nat-a', 'nat-b'],
+    ]);
+    expect(kinds(p)).not.toContain('deferred-by-change-cap');
+  });
+
+  it('does not count tag-only writes against the cap', () => {
+    const p = run(standardInventory(), {}, { maxChangesPerRun: 1 });
+    expect(p.actions).toHaveLength(3);
+  });
+});
+
+describe('NAT64 follows IPv4', () => {
+  it('moves a stray NAT64 route to where the IPv4 default points', () => {
+    const inv = withTable(settled(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', v6: 'nat-b', tags: tagsAfter(settled(), run(standardInventory()), 'rtb-a') }));
+    const a = must(actionFor(run(inv), 'rtb-a'));
+    expect(a.transition).toBe('converge');
+    expect(a.routes).toEqual([{ destination: '64:ff9b::/96', from: 'nat-b', to: 'nat-a' }]);
+  });
+
+  it('never moves NAT64 into an unhealthy gateway, even to follow IPv4', () => {
+    let inv = withTable(settled(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', v6: 'nat-b' }));
+    inv = withNat(withNat(withNat(inv, 'nat-a', { state: 'failed' }), 'nat-c', { state: 'failed' }), 'nat-b', { state: 'failed' });
+    expect(routeMoves(run(inv))).toEqual([]);
+  });
+
+  it('leaves a NAT64 route that targets something other than a NAT gateway', () => {
+    const inv = withNat(
+      withTable(standardInventory(), { ...table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a' }), routes: [route('0.0.0.0/0', 'nat-a'), route('64:ff9b::/96', 'tgw-1')] }),
+      'nat-a',
+      { state: 'failed' },
+    );
+    expect(routeMoves(run(inv))).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-b']]);
+  });
+});
+
+describe('tables the planner adopts or steps aside from', () => {
+  it('adopts a table found away from home with no recorded failover', () => {
+    const inv = withTable(settled(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-c', tags: tagsAfter(settled(), run(standardInventory()), 'rtb-a') }));
+    const p = run(inv);
+    expect(routeMoves(p)).toEqual([]);
+    expect(kinds(p, 'rtb-a')).toContain('external-change');
+    expect(must(actionFor(p, 'rtb-a')).tags.set[TAGS.state]).toBe('failed-over');
+  });
+
+  it('needs nat-failover:home-az for a table whose subnets span AZs, or that has none', () => {
+    const multi = withTable(standardInventory(), table('rtb-m', { subnetAzs: ['us-east-1a', 'us-east-1b'], v4: 'nat-a' }));
+    const none = withTable(standardInventory(), table('rtb-n', { v4: 'nat-a' }));
+    for (const [inv, id] of [[multi, 'rtb-m'], [none, 'rtb-n']] as const) {
+      const p = run(withNat(inv, 'nat-a', { state: 'failed' }));
+      expect(kinds(p, id)).toEqual(['skipped-table']);
+      expect(actionFor(p, id)).toBeUndefined();
+    }
+  });
+
+  it.each(['us-east-1b', 'use1-az2'])('manages a multi-AZ table whose home-az tag is %s', (homeAz) => {
+    const inv = withNat(
+      withTable(standardInventory(), table('rtb-m', { subnetAzs: ['us-east-1a', 'us-east-1b'], v4: 'nat-b', tags: { [TAGS.homeAz]: homeAz } })),
+      'nat-b',
+      { state: 'failed' },
+    );
+    const p = run(inv);
+    const moved = routeMoves(p).find((m) => m[0] === 'rtb-m');
+    expect(moved?.slice(0, 3)).toEqual(['rtb-m', '0.0.0.0/0', 'nat-b']);
+    expect(['nat-a', 'nat-c']).toContain(moved?.[3]);
+    expect(p.tables.find((t) => t.routeTableId === 'rtb-m')?.homeAz).toBe('us-east-1b');
+    // The person's tag is kept as written.
+    expect(must(actionFor(p, 'rtb-m')).tags.set[TAGS.homeAz]).toBeUndefined();
+  });
+
+  it('skips a table whose home-az tag names no AZ of the region', () => {
+    const inv = withTable(standardInventory(), table('rtb-m', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags: { [TAGS.homeAz]: 'eu-west-1a' } }));
+    expect(kinds(run(inv), 'rtb-m')).toEqual(['skipped-table']);
+  });
+
+  it('steps aside from a table on a regional NAT gateway', () => {
+    const inv: Inventory = {
+      ...standardInventory(),
+      natGateways: [...standardInventory().natGateways, natGw('nat-r', undefined, { availabilityMode: 'regional' })],
+      routeTables: [table('rtb-r', { subnetAzs: ['us-east-1a'], v4: 'nat-r' })],
+    };
+    const p = run(inv);
+    expect(p.actions).toEqual([]);
+    expect(kinds(p, 'rtb-r')).toEqual(['regional-nat']);
+  });
+
+  it.each(['igw-0abc', 'tgw-0abc'])('leaves a table whose default route targets %s untouched', (target) => {
+    const inv = withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: target })), 'nat-a', { state: 'failed' });
+    const p = run(inv);
+    expect(actionFor(p, 'rtb-a')).toBeUndefined();
+    expect(kinds(p, 'rtb-a')).toEqual(['skipped-table']);
+  });
+
+  it('ignores a table without the managed tag', () => {
+    const inv = withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', managed: false })), 'nat-a', { state: 'failed' });
+    const p = run(inv);
+    expect(actionFor(p, 'rtb-a')).toBeUndefined();
+    expect(p.tables.find((t) => t.routeTableId === 'rtb-a')?.mode).toBe('unmanaged');
+  });
+
+  it('rewrites only the managed destinations, never endpoint, transit or peering routes', () => {
+    const t = table('rtb-a', {
+      subnetAzs: ['us-east-1a'],
+      v4: 'nat-a',
+      extraRoutes: [route('pl-63a5400a', 'vpce-0abc'), route('10.1.0.0/16', 'tgw-0abc'), route('192.168.0.0/16', 'nat-a'), route('::/0', 'eigw-0abc')],
+    });
+    const p = run(withNat(withTable(standardInventory(), t), 'nat-a', { state: 'failed' }));
+    expect(routeMoves(p)).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-b']]);
+  });
+});
