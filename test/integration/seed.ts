@@ -39,7 +39,6 @@ export async function seedVpc(ec2: EC2Client, opts: { azs?: readonly string[]; c
   const base = cidr.split('.').slice(0, 2).join('.');
   const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: cidr }));
   const vpcId = vpc.Vpc!.VpcId!;
-  const endpoint = await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.s3', VpcEndpointType: 'Gateway' }));
   const azs: SeededAz[] = [];
   for (const [i, az] of azNames.entries()) {
     const pub = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `${base}.${i}.0/24`, AvailabilityZone: az }));
@@ -57,9 +56,11 @@ export async function seedVpc(ec2: EC2Client, opts: { azs?: readonly string[]; c
     await ec2.send(new CreateTagsCommand({ Resources: [routeTableId], Tags: [{ Key: tagKey, Value: tagValue }] }));
     azs.push({ az, natId, privateSubnetId: priv.Subnet!.SubnetId!, routeTableId });
   }
-  // Gateway endpoint routes (S3 prefix list) on every managed table: never touched.
-  const { ModifyVpcEndpointCommand } = await import('@aws-sdk/client-ec2');
-  await ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: endpoint.VpcEndpoint!.VpcEndpointId!, AddRouteTableIds: azs.map((a) => a.routeTableId) }));
+  // Gateway endpoint routes (S3 prefix list) on every managed table: never touched. Created with
+  // the tables named, because moto's ModifyVpcEndpoint AddRouteTableIds adds no routes.
+  await ec2.send(
+    new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.s3', VpcEndpointType: 'Gateway', RouteTableIds: azs.map((a) => a.routeTableId) }),
+  );
   // An unmanaged table pointing at AZ a's gateway: must never move.
   const un = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }));
   const unmanagedRouteTableId = un.RouteTable!.RouteTableId!;
