@@ -27,6 +27,15 @@ export interface Config {
   readonly writeConcurrency: number;
   /** SNS topic (ARN, or name in the function's own account/region) for notifications; empty = none. */
   readonly notifyTopic: string | undefined;
+  /**
+   * `managed`: CloudWatch alarms watch the soft rules per gateway (created, updated and deleted by
+   * the controller), so the scheduled metric poll is skipped. `off`: no alarms; poll instead.
+   */
+  readonly alarms: 'managed' | 'off';
+  /** Every managed alarm is named `<prefix>-<nat-id>-<rule>`; the IAM policy is scoped to the prefix. */
+  readonly alarmPrefix: string;
+  /** An evacuation signal AWS has not confirmed for this long is forgotten (a lost "closed" event). */
+  readonly evacuationMaxAgeSeconds: number;
 }
 
 export const DEFAULTS: Config = {
@@ -46,6 +55,9 @@ export const DEFAULTS: Config = {
   metricPollMinutes: 3,
   writeConcurrency: 5,
   notifyTopic: undefined,
+  alarms: 'managed',
+  alarmPrefix: 'nat-failover',
+  evacuationMaxAgeSeconds: 21_600,
 };
 
 /** The environment variables, their meaning and defaults: the README's configuration table. */
@@ -66,6 +78,9 @@ export const ENV_VARS = {
   METRIC_POLL_MINUTES: 'metricPollMinutes',
   WRITE_CONCURRENCY: 'writeConcurrency',
   NOTIFY_TOPIC: 'notifyTopic',
+  ALARMS: 'alarms',
+  ALARM_PREFIX: 'alarmPrefix',
+  EVACUATION_MAX_AGE_SECONDS: 'evacuationMaxAgeSeconds',
 } as const satisfies Record<string, keyof Config>;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -143,6 +158,16 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError('NOTIFY_TOPIC', `${shown(topic)} is neither an SNS topic ARN nor a topic name`);
   }
 
+  const alarmsRaw = (present(env, 'ALARMS') ?? DEFAULTS.alarms).toLowerCase();
+  if (alarmsRaw !== 'managed' && alarmsRaw !== 'off') {
+    throw new ConfigError('ALARMS', `expected managed or off, got ${shown(alarmsRaw)}`);
+  }
+  // Alarm names are ASCII up to 255; the prefix leaves room for `-<nat id>-connection-failures`.
+  const alarmPrefix = present(env, 'ALARM_PREFIX') ?? DEFAULTS.alarmPrefix;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(alarmPrefix)) {
+    throw new ConfigError('ALARM_PREFIX', `${shown(alarmPrefix)} must be 1-200 letters, digits, '.', '_' or '-'`);
+  }
+
   return {
     managedTagKey,
     managedTagValue,
@@ -160,5 +185,8 @@ export function loadConfig(env: Env): Config {
     metricPollMinutes: int(env, 'METRIC_POLL_MINUTES', DEFAULTS.metricPollMinutes, 1, 60),
     writeConcurrency: int(env, 'WRITE_CONCURRENCY', DEFAULTS.writeConcurrency, 1, 50),
     notifyTopic: topic,
+    alarms: alarmsRaw,
+    alarmPrefix,
+    evacuationMaxAgeSeconds: int(env, 'EVACUATION_MAX_AGE_SECONDS', DEFAULTS.evacuationMaxAgeSeconds, 60, 604_800),
   };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { IPV4_DEFAULT } from './constants';
+import type { SignalUpdate } from './events/types';
 import { assessHealth } from './health';
 import { plan as makePlan, type PlanOverrides, type PlannerConfig } from './planner';
 import type { CloudPort, Notifier, Recorder, SignalSource } from './ports';
@@ -26,6 +27,8 @@ export interface RunOptions {
   readonly overrides?: PlanOverrides;
   /** The decision policy; ours by default. The drill swaps in the peers' rule to compare. */
   readonly policy?: Policy;
+  /** Signal updates parsed from the event that woke this run (alarm, Health, ARC). */
+  readonly signalUpdates?: readonly SignalUpdate[];
 }
 
 /** Pure decision: from what was seen (and its health) to a plan. */
@@ -61,14 +64,15 @@ export function metricWindow(now: Date, config: Pick<Config, 'metricLagSeconds' 
 export async function observe(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<Observation> {
   const now = deps.clock.now();
   const inventory = await deps.cloud.readInventory(config);
-  const pollDue = Math.floor(now.getTime() / 60_000) % config.metricPollMinutes === 0;
-  let metrics: MetricWindow | undefined;
+  // Alarms that watch the same rules make the scheduled poll redundant; forced reads still happen.
+  const pollDue = !deps.signals?.watchesMetrics && Math.floor(now.getTime() / 60_000) % config.metricPollMinutes === 0;
   const watched = inventory.natGateways.filter((n) => n.state === 'available' && n.availabilityMode === 'zonal').map((n) => n.id);
-  if ((pollDue || opts.forceMetrics) && watched.length > 0) {
-    const w = metricWindow(now, config);
-    metrics = await deps.cloud.readMetrics(watched, w.start, w.end);
-  }
-  const pushed = deps.signals ? await deps.signals.read(now) : { evacuations: [], alarms: [] };
+  const w = metricWindow(now, config);
+  const dryRun = opts.dryRun ?? config.dryRun;
+  const [metrics, pushed] = await Promise.all([
+    (pollDue || opts.forceMetrics) && watched.length > 0 ? deps.cloud.readMetrics(watched, w.start, w.end) : Promise.resolve<MetricWindow | undefined>(undefined),
+    deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [] }) : { evacuations: [], alarms: [] },
+  ]);
   return { now, inventory, metrics, evacuations: pushed.evacuations, alarms: pushed.alarms };
 }
 

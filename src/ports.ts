@@ -1,3 +1,4 @@
+import type { SignalUpdate } from './events/types';
 import type { Evacuation, GatewayAlarm, Inventory, MetricWindow, Route } from './types';
 
 /** Which part of the region the controller manages. */
@@ -27,7 +28,18 @@ export interface CloudPort {
 
 /** Signals pushed by AWS (alarms, Health, ARC) and remembered between runs. */
 export interface SignalSource {
-  read(now: Date): Promise<{ evacuations: readonly Evacuation[]; alarms: readonly GatewayAlarm[] }>;
+  /** True when alarms watch the soft-rule metrics, which makes the scheduled metric poll redundant. */
+  readonly watchesMetrics?: boolean;
+  read(now: Date, context?: SignalContext): Promise<{ evacuations: readonly Evacuation[]; alarms: readonly GatewayAlarm[] }>;
+}
+
+/** What a run hands the signal source: this run's inventory (it holds the memory tags) and event. */
+export interface SignalContext {
+  readonly inventory: Inventory;
+  /** Dry run: the memory and alarms are not written, only used. */
+  readonly dryRun: boolean;
+  /** Parsed from the event that woke this run (empty on the schedule). */
+  readonly updates: readonly SignalUpdate[];
 }
 
 export interface Notification {

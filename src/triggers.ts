@@ -1,18 +1,23 @@
-/** What woke the controller, from the EventBridge envelope; anything else is a manual invoke. */
+import { parseEvent } from './events/parse';
+import type { SignalUpdate } from './events/types';
+
+/** What woke the controller, read from the EventBridge envelope; anything else is a manual invoke. */
 export interface Trigger {
   readonly name: string;
-  /** Alarm-driven runs read metrics whatever the poll interval. */
+  /** Alarm-driven and manual runs read metrics whatever the poll interval, for the evidence in the log. */
   readonly forceMetrics: boolean;
+  /** What the event says about alarms and AZ evacuations, applied to the signal memory before observing. */
+  readonly updates: readonly SignalUpdate[];
+  /** Why the event brought nothing (unrelated, malformed, region-wide…): logged, then a plain run. */
+  readonly ignored: string | undefined;
 }
 
 export function triggerOf(event: unknown): Trigger {
-  if (event && typeof event === 'object') {
-    const e = event as Record<string, unknown>;
-    const source = typeof e.source === 'string' ? e.source : undefined;
-    const detailType = typeof e['detail-type'] === 'string' ? e['detail-type'] : undefined;
-    if (source === 'aws.events' && detailType === 'Scheduled Event') return { name: 'schedule', forceMetrics: false };
-    if (source === 'aws.cloudwatch') return { name: 'alarm', forceMetrics: true };
-    if (source && detailType) return { name: `${source}:${detailType}`, forceMetrics: false };
-  }
-  return { name: 'invoke', forceMetrics: true };
+  const parsed = parseEvent(event);
+  return {
+    name: parsed.trigger,
+    forceMetrics: parsed.trigger === 'alarm' || parsed.trigger === 'invoke',
+    updates: parsed.updates,
+    ignored: parsed.ignored,
+  };
 }

@@ -1,9 +1,11 @@
 import { awsCloud, snsNotifier } from './aws';
+import { cloudWatchAlarms } from './aws/alarms';
 import { systemClock } from './clock';
 import { type Config, loadConfig } from './config';
 import type { ControllerDeps } from './controller';
 import { ConfigError } from './errors';
 import type { Notifier } from './ports';
+import { PushedSignals } from './signals';
 import { powertoolsRecorder } from './telemetry';
 
 /**
@@ -44,7 +46,9 @@ export function lambdaDeps(config: Config, env: NodeJS.ProcessEnv = process.env)
       ? topicArn(config.notifyTopic, ctx?.invokedFunctionArn)
       : undefined;
     if (arn) notifier = snsNotifier(arn, cloud.retry);
-    deps = { cloud, clock: systemClock, recorder, notifier };
+    const alarms = config.alarms === 'managed' ? cloudWatchAlarms(cloud.retry) : undefined;
+    const signals = new PushedSignals({ cloud, alarms, recorder }, config);
+    deps = { cloud, clock: systemClock, recorder, notifier, signals };
     return deps;
   };
 }

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '../config';
+import { METRIC_NAMESPACE, type RuleMetric } from '../constants';
+import type { GatewayAlarm, NatGateway } from '../types';
+
+/**
+ * The CloudWatch alarms the controller keeps per gateway: the same two soft rules as src/health.ts
+ * (packet-drop ratio, connection-establishment ratio, with the same minimum-volume guards and M of
+ * N one-minute periods), evaluated by CloudWatch instead of by polling GetMetricData.
+ */
+export const ALARM_RULES = ['packet-drops', 'connection-failures'] as const;
+export type AlarmRule = (typeof ALARM_RULES)[number];
+
+export type AlarmRules = Pick<
+  Config,
+  'alarmPrefix' | 'softBadPeriods' | 'softWindowPeriods' | 'packetDropRatio' | 'packetDropMinPackets' | 'connectionSuccessRatio' | 'connectionMinAttempts'
+>;
+
+export interface AlarmMetric {
+  readonly id: string;
+  /** A NAT gateway metric summed per minute… */
+  readonly metricName?: RuleMetric;
+  /** …or an expression over the other ids (the one that returns data). */
+  readonly expression?: string;
+  readonly label?: string;
+  readonly returnData: boolean;
+}
+
+/** SDK-free description of one alarm; the adapter turns it into PutMetricAlarm. */
+export interface AlarmSpec {
+  readonly name: string;
+  readonly natGatewayId: string;
+  readonly rule: AlarmRule;
+  readonly description: string;
+  readonly namespace: string;
+  readonly metrics: readonly AlarmMetric[];
+  readonly comparison: 'GreaterThanThreshold' | 'LessThanThreshold';
+  readonly threshold: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly period: number;
+  /** Missing data is unknown, never healthy: it neither breaches nor clears. */
+  readonly treatMissingData: 'missing';
+  /** Hash of everything above: kept in the description to tell when the alarm needs updating. */
+  readonly specHash: string;
+}
+
+/** What DescribeAlarms says about one alarm under the prefix. */
+export interface ExistingAlarm {
+  readonly name: string;
+  readonly description: string;
+  readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  readonly stateSince: Date | undefined;
+}
+
+export const alarmName = (prefix: string, natGatewayId: string, rule: AlarmRule): string => `${prefix}-${natGatewayId}-${rule}`;
+
+/** The gateway and rule an alarm name under `prefix` stands for; undefined for anything else. */
+export function parseAlarmName(prefix: string, name: string): { natGatewayId: string; rule: AlarmRule } | undefined {
+  if (!name.startsWith(`${prefix}-`)) return undefined;
+  const rest = name.slice(prefix.length + 1);
+  const rule = ALARM_RULES.find((r) => rest.endsWith(`-${r}`));
+  if (!rule) return undefined;
+  const natGatewayId = rest.slice(0, -(rule.length + 1));
+  return /^nat-[0-9a-z]+$/.test(natGatewayId) ? { natGatewayId, rule } : undefined;
+}
+
+const pct = (r: number): string => `${+(r * 100).toPrecision(6)}%`;
+const HASH_MARK = /\[spec ([0-9a-f]{12})\]$/;
+
+export const specHashOf = (description: string): string | undefined => HASH_MARK.exec(description)?.[1];
+
+function spec(rules: AlarmRules, natGatewayId: string, rule: AlarmRule): AlarmSpec {
+  const n = rules.softWindowPeriods;
+  const m = rules.softBadPeriods;
+  const base = { name: alarmName(rules.alarmPrefix, natGatewayId, rule), natGatewayId, rule, namespace: METRIC_NAMESPACE, evaluationPeriods: n, datapointsToAlarm: m, period: 60, treatMissingData: 'missing' as const };
+  // Three-argument IFs only: a minute below the volume guard yields a value that cannot breach,
+  // matching src/health.ts where such a minute is simply not judged.
+  const body =
+    rule === 'packet-drops'
+      ? {
+          metrics: [
+            { id: 'drops', metricName: 'PacketsDropCount' as const, returnData: false },
+            { id: 'out', metricName: 'PacketsOutToDestination' as const, returnData: false },
+            { id: 'ratio', expression: `IF(drops + out >= ${Math.max(1, rules.packetDropMinPackets)}, drops / IF(out > 0, out, 1), 0)`, label: 'packet-drop ratio', returnData: true },
+          ],
+          comparison: 'GreaterThanThreshold' as const,
+          threshold: rules.packetDropRatio,
+          human: `packet-drop ratio of ${natGatewayId} above ${pct(rules.packetDropRatio)} (at least ${Math.max(1, rules.packetDropMinPackets)} packets a minute) in ${m} of ${n} minutes`,
+        }
+      : {
+          metrics: [
+            { id: 'established', metricName: 'ConnectionEstablishedCount' as const, returnData: false },
+            { id: 'attempts', metricName: 'ConnectionAttemptCount' as const, returnData: false },
+            { id: 'ratio', expression: `IF(attempts >= ${Math.max(1, rules.connectionMinAttempts)}, established / IF(attempts > 0, attempts, 1), 1)`, label: 'connection establishment ratio', returnData: true },
+          ],
+          comparison: 'LessThanThreshold' as const,
+          threshold: rules.connectionSuccessRatio,
+          human: `connections established/attempted by ${natGatewayId} below ${pct(rules.connectionSuccessRatio)} (at least ${Math.max(1, rules.connectionMinAttempts)} attempts a minute) in ${m} of ${n} minutes`,
+        };
+  const { human, ...shape } = body;
+  const specHash = createHash('sha256').update(JSON.stringify({ ...base, ...shape })).digest('hex').slice(0, 12);
+  return { ...base, ...shape, specHash, description: `Managed by nat-failover (edits are overwritten): ${human}. [spec ${specHash}]` };
+}
+
+/** Alarms for every gateway that can carry traffic: available, zonal (regional ones need no failover). */
+export function desiredAlarms(nats: readonly NatGateway[], rules: AlarmRules): AlarmSpec[] {
+  return nats
+    .filter((n) => n.state === 'available' && n.availabilityMode === 'zonal')
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .flatMap((n) => ALARM_RULES.map((r) => spec(rules, n.id, r)));
+}
+
+export interface AlarmDiff {
+  readonly create: readonly AlarmSpec[];
+  readonly update: readonly AlarmSpec[];
+  readonly remove: readonly string[];
+}
+
+/** Matched by name: missing → create, hash differs → update, no longer desired → delete. */
+export function diffAlarms(existing: readonly ExistingAlarm[], desired: readonly AlarmSpec[]): AlarmDiff {
+  const have = new Map(existing.map((a) => [a.name, a]));
+  const want = new Set(desired.map((d) => d.name));
+  return {
+    create: desired.filter((d) => !have.has(d.name)),
+    update: desired.filter((d) => have.has(d.name) && specHashOf(have.get(d.name)?.description ?? '') !== d.specHash),
+    remove: existing.filter((a) => !want.has(a.name)).map((a) => a.name).sort(),
+  };
+}
+
+/** Alarms in ALARM on gateways still desired: soft signals, already persisted M of N minutes. */
+export function alarmsInAlarm(existing: readonly ExistingAlarm[], desired: readonly AlarmSpec[], now: Date): GatewayAlarm[] {
+  const byName = new Map(desired.map((d) => [d.name, d]));
+  return existing
+    .filter((a) => a.state === 'ALARM' && byName.has(a.name))
+    .map((a) => ({ natGatewayId: (byName.get(a.name) as AlarmSpec).natGatewayId, alarmName: a.name, since: a.stateSince ?? now }));
+}

@@ -1,0 +1,144 @@
+import type { Config } from './config';
+import { type AlarmSpec, alarmsInAlarm, desiredAlarms, diffAlarms, type ExistingAlarm } from './events/alarmSpecs';
+import { applyUpdates, memoryWrites, readMemory } from './events/memory';
+import type { SignalUpdate } from './events/types';
+import type { CloudPort, Recorder, SignalContext, SignalSource } from './ports';
+import { mapLimit } from './retry';
+import type { Evacuation, GatewayAlarm } from './types';
+
+/** Where the managed alarms live (CloudWatch in src/aws/alarms.ts; a map in tests and the simulator). */
+export interface AlarmStore {
+  /** Every alarm named under `<prefix>-`, with its state: one paginated read. */
+  list(prefix: string): Promise<ExistingAlarm[]>;
+  put(spec: AlarmSpec): Promise<void>;
+  remove(names: readonly string[]): Promise<void>;
+}
+
+export interface PushedSignalsDeps {
+  /** Only the tag writes: the memory is read from the inventory the run already has. */
+  readonly cloud: Pick<CloudPort, 'createTags' | 'deleteTags'>;
+  /** Absent when ALARMS=off. */
+  readonly alarms?: AlarmStore;
+  readonly recorder: Recorder;
+}
+
+type SignalsConfig = Pick<
+  Config,
+  | 'alarmPrefix'
+  | 'evacuationMaxAgeSeconds'
+  | 'writeConcurrency'
+  | 'softBadPeriods'
+  | 'softWindowPeriods'
+  | 'packetDropRatio'
+  | 'packetDropMinPackets'
+  | 'connectionSuccessRatio'
+  | 'connectionMinAttempts'
+>;
+
+/** The newer of what DescribeAlarms said and what a state-change event said (covers read lag). */
+function withEvents(existing: readonly ExistingAlarm[], updates: readonly SignalUpdate[]): ExistingAlarm[] {
+  const byName = new Map(existing.map((a) => [a.name, a]));
+  for (const u of updates) {
+    if (u.kind !== 'alarm-state') continue;
+    const seen = byName.get(u.alarmName);
+    const newer = !seen || (u.at !== undefined && (seen.stateSince === undefined || u.at > seen.stateSince));
+    if (newer) byName.set(u.alarmName, { name: u.alarmName, description: seen?.description ?? '', state: u.state, stateSince: u.at });
+  }
+  return [...byName.values()];
+}
+
+/**
+ * Signals AWS pushes (alarms, Health, ARC) and their memory between runs. Costs one DescribeAlarms
+ * a run when alarms are managed, and tag writes only when an evacuation opens, closes or expires.
+ * A failure here is logged and read as "no signal" (unknown), so a CloudWatch outage never stops
+ * failovers on hard signals.
+ */
+export class PushedSignals implements SignalSource {
+  readonly watchesMetrics: boolean;
+
+  constructor(
+    private readonly deps: PushedSignalsDeps,
+    private readonly config: SignalsConfig,
+  ) {
+    this.watchesMetrics = deps.alarms !== undefined;
+  }
+
+  async read(now: Date, ctx?: SignalContext): Promise<{ evacuations: readonly Evacuation[]; alarms: readonly GatewayAlarm[] }> {
+    if (!ctx) return { evacuations: [], alarms: [] };
+    const [evacuations, alarms] = await Promise.all([this.evacuations(now, ctx), this.gatewayAlarms(now, ctx)]);
+    return { evacuations, alarms };
+  }
+
+  private async evacuations(now: Date, ctx: SignalContext): Promise<readonly Evacuation[]> {
+    const { recorder, cloud } = this.deps;
+    const tables = ctx.inventory.routeTables;
+    const outcome = applyUpdates(readMemory(tables), ctx.updates, ctx.inventory.zones, now, this.config.evacuationMaxAgeSeconds);
+    for (const note of outcome.notes) recorder.info('evacuation signal', { note });
+    const writes = memoryWrites(tables, outcome.memory);
+    const pending = writes.set.length + writes.remove.length;
+    if (pending === 0) return outcome.evacuations;
+    if (ctx.dryRun) {
+      recorder.info('dry run: evacuation memory not written', { set: writes.set, remove: writes.remove });
+      return outcome.evacuations;
+    }
+    const jobs = [
+      ...writes.set.map((w) => () => cloud.createTags(w.ids, w.tags)),
+      ...writes.remove.map((w) => () => cloud.deleteTags(w.ids, w.keys)),
+    ];
+    await mapLimit(jobs, this.config.writeConcurrency, async (job) => {
+      try {
+        await job();
+      } catch (e) {
+        // This run still acts on the signal; the next event or run writes the memory again.
+        recorder.error('evacuation memory not written', { error: (e as Error).message });
+      }
+    });
+    if (tables.length === 0 && outcome.memory.length > 0) {
+      recorder.warn('no managed route table to remember the evacuation on; it applies to this run only', {});
+    }
+    return outcome.evacuations;
+  }
+
+  private async gatewayAlarms(now: Date, ctx: SignalContext): Promise<readonly GatewayAlarm[]> {
+    const { alarms: store, recorder } = this.deps;
+    if (!store) return [];
+    let existing: ExistingAlarm[];
+    try {
+      existing = await store.list(this.config.alarmPrefix);
+    } catch (e) {
+      recorder.error('alarms not read; soft signals unknown this run', { error: (e as Error).message });
+      return [];
+    }
+    const desired = desiredAlarms(ctx.inventory.natGateways, this.config);
+    const diff = diffAlarms(existing, desired);
+    const changes = diff.create.length + diff.update.length + diff.remove.length;
+    if (changes > 0) {
+      const summary = {
+        create: diff.create.map((a) => a.name),
+        update: diff.update.map((a) => a.name),
+        delete: diff.remove,
+      };
+      if (ctx.dryRun) recorder.info('dry run: alarms not changed', summary);
+      else {
+        const failures: string[] = [];
+        await mapLimit([...diff.create, ...diff.update], this.config.writeConcurrency, async (spec) => {
+          try {
+            await store.put(spec);
+          } catch (e) {
+            failures.push(`${spec.name}: ${(e as Error).message}`);
+          }
+        });
+        if (diff.remove.length > 0) {
+          try {
+            await store.remove(diff.remove);
+          } catch (e) {
+            failures.push(`delete: ${(e as Error).message}`);
+          }
+        }
+        if (failures.length > 0) recorder.error('alarms not brought in step; retried next run', { failures });
+        else recorder.info('alarms brought in step', summary);
+      }
+    }
+    return alarmsInAlarm(withEvents(existing, ctx.updates), desired, now);
+  }
+}
