@@ -46,31 +46,41 @@ export class LambdaReconcileRunner implements ReconcileRunner {
   }
 
   async run(request: ReconcileRequest): Promise<RunSummary> {
-    const Payload = Buffer.from(JSON.stringify(toInternalPayload(request)));
-    let res;
     try {
-      res = await this.retry.run('Invoke', () =>
-        call('Invoke', () => this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload }))),
-      );
+      return (await invokeJson(this.client, this.functionName, toInternalPayload(request), this.retry)) as RunSummary;
     } catch (e) {
       if (e instanceof ThrottledError) throw new ReconcileBusyError(this.functionName, this.retry.stats.calls, { cause: e });
       throw e;
     }
-    const text = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
-    if (res.FunctionError) {
-      let message = text;
-      try {
-        const body = JSON.parse(text) as { errorType?: string; errorMessage?: string };
-        message = `${body.errorType ?? 'Error'}: ${body.errorMessage ?? text}`;
-      } catch {
-        // not JSON: keep the raw text
-      }
-      throw new CloudApiError('Invoke', 'FunctionError', `${this.functionName} failed: ${message.slice(0, 1000)}`);
-    }
-    try {
-      return JSON.parse(text) as RunSummary;
-    } catch {
-      throw new CloudApiError('Invoke', 'BadPayload', `${this.functionName} returned no run summary: ${text.slice(0, 200)}`);
-    }
   }
+}
+
+/** Invokes a function synchronously with a JSON payload and returns its JSON answer. */
+export async function invokeJson(client: LambdaClient, functionName: string, payload: unknown, retry: Retrier): Promise<unknown> {
+  const res = await retry.run('Invoke', () =>
+    call('Invoke', () => client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(payload)) }))),
+  );
+  const text = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
+  if (res.FunctionError) throw new CloudApiError('Invoke', 'FunctionError', `${functionName} failed: ${functionErrorText(text)}`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new CloudApiError('Invoke', 'BadPayload', `${functionName} returned no JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+function functionErrorText(text: string): string {
+  try {
+    const body = JSON.parse(text) as { errorType?: string; errorMessage?: string };
+    return `${body.errorType ?? 'Error'}: ${body.errorMessage ?? text}`.slice(0, 1000);
+  } catch {
+    return text.slice(0, 1000);
+  }
+}
+
+/** The operator's CLI calling the deployed `manual` function. */
+export function manualFunctionInvoker(functionName: string, clock: Clock): (request: unknown) => Promise<unknown> {
+  const client = new LambdaClient({ maxAttempts: 1 });
+  const retry = new Retrier(clock);
+  return (request) => invokeJson(client, functionName, request, retry);
 }

@@ -1,0 +1,172 @@
+import { TAGS } from '../../src/constants';
+import { ThrottledError } from '../../src/errors';
+import { handleManual } from '../../src/manual/actions';
+import { CONFIG, deps, NAT, NOW, RecordingRunner, region, RTB } from './world';
+
+const PIN_KEYS = [TAGS.pinAwayFrom, TAGS.pinTarget, TAGS.pinUntil, TAGS.pinReason, TAGS.pinBy];
+
+describe('failover: records intent, then asks the one writer', () => {
+  it('tags the AZ\'s tables with the pin and invokes reconcile once; it never writes a route itself', async () => {
+    const cloud = region();
+    const runner = new RecordingRunner();
+    const res = await handleManual(deps(cloud, runner), CONFIG, { action: 'failover', az: 'use1-az1', reason: 'patching', expiresAt: '2026-11-23T14:00:00Z', by: 'alice' });
+    expect(res).toMatchObject({ ok: true, action: 'failover', tables: [RTB.a], via: 'lambda', pin: { awayFrom: 'us-east-1a', until: '2026-11-23T14:00:00.000Z' } });
+    expect(cloud.count('replaceRoute')).toBe(0);
+    expect(cloud.target(RTB.a, '0.0.0.0/0')).toBe(NAT.a);
+    expect(cloud.tagsOf(RTB.a)).toMatchObject({
+      [TAGS.pinAwayFrom]: 'us-east-1a',
+      [TAGS.pinUntil]: '2026-11-23T14:00:00.000Z',
+      [TAGS.pinReason]: 'patching',
+      [TAGS.pinBy]: 'alice',
+    });
+    expect(cloud.tagsOf(RTB.b)).toEqual({ 'nat-failover': 'enabled' });
+    expect(runner.requests).toEqual([{ action: 'failover', by: 'alice', dryRun: false }]);
+  });
+
+  it('re-pinning drops keys the new pin does not have (an old target or expiry)', async () => {
+    const cloud = region();
+    await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', target: NAT.c, expiresAt: '2026-11-23T14:00:00Z', reason: 'one' });
+    expect(cloud.tagsOf(RTB.a)[TAGS.pinTarget]).toBe(NAT.c);
+    await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', reason: 'two' });
+    const tags = cloud.tagsOf(RTB.a);
+    expect(tags[TAGS.pinTarget]).toBeUndefined();
+    expect(tags[TAGS.pinUntil]).toBeUndefined();
+    expect(tags[TAGS.pinReason]).toBe('two');
+    expect(tags['nat-failover']).toBe('enabled');
+  });
+
+  it('by gateway selects the tables whose home it is and pins them away from its AZ', async () => {
+    const cloud = region();
+    const res = await handleManual(deps(cloud), CONFIG, { action: 'failover', gateway: NAT.b, reason: 'EIP rotation' });
+    expect(res).toMatchObject({ ok: true, tables: [RTB.b], pin: { awayFrom: 'us-east-1b' } });
+    expect(cloud.tagsOf(RTB.b)[TAGS.pinBy]).toBe('manual');
+  });
+
+  it('keeps the pin and says so when reconcile cannot be reached', async () => {
+    const cloud = region();
+    const runner = new RecordingRunner();
+    runner.fail = new ThrottledError('Invoke');
+    const res = await handleManual(deps(cloud, runner), CONFIG, { action: 'failover', az: 'us-east-1a', reason: 'x' });
+    expect(res).toMatchObject({ ok: false, error: { code: 'cloud-error' }, recorded: [RTB.a] });
+    expect(!res.ok && res.error.message).toContain('the next scheduled run applies it');
+    expect(cloud.tagsOf(RTB.a)[TAGS.pinAwayFrom]).toBe('us-east-1a');
+  });
+
+  it.each([
+    ['an AZ unknown to the region', { az: 'use1-az9' }, 'az', /unknown AZ "use1-az9".*us-east-1a \(use1-az1\)/],
+    ['a gateway nobody uses', { gateway: 'nat-000000ff' }, 'gateway', /not a NAT gateway/],
+    ['a target in the same AZ', { az: 'us-east-1a', target: NAT.a }, 'target', /the AZ being moved away from/],
+    ['an unknown target', { az: 'us-east-1a', target: 'nat-000000ff' }, 'target', /not a NAT gateway/],
+    ['an expiry in the past', { az: 'us-east-1a', expiresAt: '2026-11-23T11:59:59Z' }, 'expiresAt', /not in the future/],
+    ['a VPC without managed tables', { az: 'us-east-1a', vpcId: 'vpc-99999999' }, 'vpcId', /no managed route tables/],
+  ])('refuses %s, naming the field, and writes nothing', async (_n, extra, field, message) => {
+    const cloud = region();
+    const runner = new RecordingRunner();
+    const res = await handleManual(deps(cloud, runner), CONFIG, { action: 'failover', reason: 'x', ...extra });
+    expect(res).toMatchObject({ ok: false, error: { code: 'invalid-request', field } });
+    expect(!res.ok && res.error.message).toMatch(message);
+    expect(cloud.count('createTags') + cloud.count('deleteTags')).toBe(0);
+    expect(runner.requests).toHaveLength(0);
+  });
+
+  it('refuses a target that is not available', async () => {
+    const cloud = region();
+    cloud.nats = cloud.nats.map((n) => (n.id === NAT.c ? { ...n, state: 'failed' } : n));
+    const res = await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', target: NAT.c, reason: 'x' });
+    expect(res).toMatchObject({ ok: false, error: { field: 'target', message: expect.stringContaining('gateway state is failed') } });
+    expect(cloud.count('createTags')).toBe(0);
+  });
+
+  it('refuses when no healthy gateway exists outside the AZ', async () => {
+    const cloud = region();
+    cloud.nats = cloud.nats.map((n) => (n.id === NAT.a ? n : { ...n, state: 'deleted' }));
+    const res = await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', reason: 'x' });
+    expect(res).toMatchObject({ ok: false, error: { field: 'az', message: expect.stringContaining('nothing to fail over to') } });
+    expect(cloud.count('createTags')).toBe(0);
+  });
+
+  it('a dry run plans the pin without writing a tag or invoking reconcile', async () => {
+    const cloud = region();
+    const runner = new RecordingRunner();
+    const res = await handleManual(deps(cloud, runner), CONFIG, { action: 'failover', az: 'us-east-1a', reason: 'x', dryRun: true });
+    expect(res).toMatchObject({ ok: true, via: 'plan-only', dryRun: true });
+    const run = (res as { run: { changes: { routeTableId: string; transition: string; routes: { to: string }[] }[] } }).run;
+    expect(run.changes).toHaveLength(1);
+    expect(run.changes[0]).toMatchObject({ routeTableId: RTB.a, transition: 'pin' });
+    expect([NAT.b, NAT.c]).toContain(run.changes[0]!.routes[0]!.to);
+    expect(cloud.count('createTags') + cloud.count('deleteTags') + cloud.count('replaceRoute')).toBe(0);
+    expect(runner.requests).toHaveLength(0);
+  });
+});
+
+describe('release', () => {
+  it('deletes exactly the pin keys of pinned tables, then invokes reconcile', async () => {
+    const cloud = region();
+    await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', reason: 'x', target: NAT.b });
+    cloud.calls.length = 0;
+    const runner = new RecordingRunner();
+    const res = await handleManual(deps(cloud, runner), CONFIG, { action: 'release', az: 'us-east-1a', by: 'bob' });
+    expect(res).toMatchObject({ ok: true, tables: [RTB.a] });
+    expect(cloud.calls.filter((c) => c.op === 'deleteTags').map((c) => c.args)).toEqual([[[RTB.a], PIN_KEYS]]);
+    expect(Object.keys(cloud.tagsOf(RTB.a)).some((k) => k.includes(':pin-'))).toBe(false);
+    expect(runner.requests).toEqual([{ action: 'release', by: 'bob', dryRun: false }]);
+  });
+
+  it('with nothing pinned changes nothing and does not invoke reconcile', async () => {
+    const cloud = region();
+    const runner = new RecordingRunner();
+    const res = await handleManual(deps(cloud, runner), CONFIG, { action: 'release', gateway: NAT.a });
+    expect(res).toMatchObject({ ok: true, via: 'none', tables: [] });
+    expect(cloud.count('deleteTags')).toBe(0);
+    expect(runner.requests).toHaveLength(0);
+  });
+});
+
+describe('restore', () => {
+  const away = () => {
+    const cloud = region();
+    // rtb-a failed over to nat-b earlier; home nat-a is healthy again.
+    const t = cloud.tables.get(RTB.a)!;
+    t.routes = t.routes.map((r) => (r.target.kind === 'nat' ? { ...r, target: { kind: 'nat', id: NAT.b } } : r));
+    Object.assign(t.tags, { [TAGS.state]: 'failed-over', [TAGS.since]: NOW.toISOString(), [TAGS.homeNat]: NAT.a });
+    return cloud;
+  };
+
+  it('passes restoreNow for the AZ (normalised from its id) to reconcile', async () => {
+    const cloud = away();
+    const runner = new RecordingRunner();
+    const res = await handleManual(deps(cloud, runner), CONFIG, { action: 'restore', az: 'use1-az1', by: 'carol' });
+    expect(res).toMatchObject({ ok: true, action: 'restore', tables: [RTB.a] });
+    expect(runner.requests).toEqual([{ action: 'restore', by: 'carol', dryRun: false, overrides: { restoreNow: [{ az: 'us-east-1a', force: false, reason: 'operator restore', by: 'carol' }] } }]);
+    expect(cloud.count('replaceRoute') + cloud.count('createTags')).toBe(0);
+  });
+
+  it('refuses a home in ALARM without force, naming force; with force and a reason it goes ahead', async () => {
+    const cloud = away();
+    const runner = new RecordingRunner();
+    const signals = { read: async () => ({ evacuations: [], alarms: [{ natGatewayId: NAT.a, alarmName: 'nat-a-drops', since: NOW }] }) };
+    const d = { ...deps(cloud, runner), signals };
+    const plain = await handleManual(d, CONFIG, { action: 'restore', az: 'us-east-1a' });
+    expect(plain).toMatchObject({ ok: false, error: { field: 'force', message: expect.stringContaining('alarm in ALARM: nat-a-drops') } });
+    expect(runner.requests).toHaveLength(0);
+    const forced = await handleManual(d, CONFIG, { action: 'restore', az: 'us-east-1a', force: true, reason: 'alarm is stale' });
+    expect(forced).toMatchObject({ ok: true });
+    expect(runner.requests[0]?.overrides?.restoreNow?.[0]).toMatchObject({ force: true, reason: 'alarm is stale' });
+  });
+
+  it('refuses a home that is not available even with force', async () => {
+    const cloud = away();
+    cloud.nats = cloud.nats.map((n) => (n.id === NAT.a ? { ...n, state: 'failed' } : n));
+    const runner = new RecordingRunner();
+    const forced = await handleManual(deps(cloud, runner), CONFIG, { action: 'restore', az: 'us-east-1a', force: true, reason: 'trust me' });
+    expect(forced).toMatchObject({ ok: false, error: { field: 'az', message: expect.stringContaining('never targets a gateway that is not available') } });
+    expect(runner.requests).toHaveLength(0);
+  });
+
+  it('when every table is home already, says so and invokes nothing', async () => {
+    const runner = new RecordingRunner();
+    const res = await handleManual(deps(region(), runner), CONFIG, { action: 'restore', az: 'us-east-1b' });
+    expect(res).toMatchObject({ ok: true, via: 'none', message: expect.stringContaining('already at home') });
+    expect(runner.requests).toHaveLength(0);
+  });
+});
