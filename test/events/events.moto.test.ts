@@ -1,0 +1,150 @@
+/**
+ * Each event kind drives a failover through the real handler against moto: a managed alarm put
+ * into ALARM (moto never evaluates alarms, so SetAlarmState stands in for CloudWatch), an ARC
+ * autoshift, an AWS Health issue; and their ends let the restore rules run.
+ */
+import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeAvailabilityZonesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import alarmSample from '../../events/alarm-state-change.json';
+import arcCompletedSample from '../../events/arc-autoshift-completed.json';
+import arcSample from '../../events/arc-autoshift.json';
+import healthClosedSample from '../../events/health-closed.json';
+import healthSample from '../../events/health-issue.json';
+import zonalShiftSample from '../../events/zonal-shift.json';
+import { EVACUATION_TAG_PREFIX } from '../../src/events/memory';
+import { coldStart, type Invoke } from '../integration/handler';
+import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { natTargetOf, newEc2, routesOf, type SeededVpc, seedVpc, tagsOf } from '../integration/seed';
+
+const V4 = '0.0.0.0/0';
+const PREFIX = 'nat-failover-test';
+const ENV = { ALARMS: 'managed', ALARM_PREFIX: PREFIX, RESTORE_HOLD_DOWN_SECONDS: '0' };
+
+/** A sample event, sent now (ages count from the event's time) and about `zoneId` where it names one. */
+function fresh<T>(sample: T, zoneId?: string): any {
+  const e = JSON.parse(JSON.stringify(sample));
+  e.time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (zoneId && e.detail?.metadata?.awayFrom) e.detail.metadata.awayFrom = zoneId;
+  if (zoneId && e.detail?.eventDescription) {
+    for (const d of e.detail.eventDescription) d.latestDescription = String(d.latestDescription).replace(/use1-az\d+/g, zoneId);
+  }
+  return e;
+}
+
+const evacuationTags = (tags: Record<string, string>) => Object.keys(tags).filter((k) => k.startsWith(EVACUATION_TAG_PREFIX));
+
+describeWithMoto('events through the real handler (moto)', () => {
+  let moto: Moto;
+  let ec2: EC2Client;
+  let cw: CloudWatchClient;
+  let vpc: SeededVpc;
+  let zoneIdOfA: string;
+  let invoke: Invoke;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    ec2 = newEc2();
+    cw = new CloudWatchClient({});
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  beforeEach(async () => {
+    await moto.reset();
+    vpc = await seedVpc(ec2);
+    const zones = await ec2.send(new DescribeAvailabilityZonesCommand({}));
+    zoneIdOfA = zones.AvailabilityZones!.find((z) => z.ZoneName === vpc.azs[0]!.az)!.ZoneId!;
+    invoke = await coldStart(ENV);
+  });
+
+  const targetOf = async (i: number) => natTargetOf(await routesOf(ec2, vpc.azs[i]!.routeTableId), V4);
+
+  it('creates the alarms on a run; an alarm put into ALARM fails its AZ over when its event arrives', async () => {
+    // Prepare: a scheduled run brings the alarms in step.
+    await invoke();
+    const listed = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${PREFIX}-` }));
+    expect(listed.MetricAlarms?.map((a) => a.AlarmName).sort()).toEqual(
+      vpc.azs.flatMap((z) => [`${PREFIX}-${z.natId}-connection-failures`, `${PREFIX}-${z.natId}-packet-drops`]).sort(),
+    );
+    const [a, b] = vpc.azs;
+    const name = `${PREFIX}-${a!.natId}-packet-drops`;
+    expect(await targetOf(0)).toBe(a!.natId);
+
+    // Act
+    await cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'test: 3 of 5 minutes above threshold' }));
+    const event = fresh(alarmSample);
+    event.detail.alarmName = name;
+    event.detail.state.timestamp = new Date().toISOString();
+    const summary = await invoke(event);
+
+    // Assess
+    expect(summary.trigger).toBe('alarm');
+    expect(await targetOf(0)).toBe(b!.natId);
+    expect(summary.changes).toEqual([expect.objectContaining({ routeTableId: a!.routeTableId, transition: 'failover', status: 'applied', reasons: expect.arrayContaining([expect.stringContaining(`alarm in ALARM: ${name}`)]) })]);
+    expect(await targetOf(1)).toBe(b!.natId);
+    expect(await targetOf(2)).toBe(vpc.azs[2]!.natId);
+  });
+
+  it('an ARC autoshift fails the AZ over at once, is remembered across runs, and its completion restores', async () => {
+    const [a, b] = vpc.azs;
+    const summary = await invoke(fresh(arcSample, zoneIdOfA));
+    expect(summary.trigger).toBe('arc');
+    expect(await targetOf(0)).toBe(b!.natId);
+    // Remembered on every managed table, so a plain scheduled run keeps the AZ evacuated.
+    for (const z of vpc.azs) expect(evacuationTags(await tagsOf(ec2, z.routeTableId))).toEqual([`${EVACUATION_TAG_PREFIX}${zoneIdOfA}`]);
+    expect(evacuationTags(await tagsOf(ec2, vpc.unmanagedRouteTableId))).toEqual([]);
+    await invoke();
+    expect(await targetOf(0)).toBe(b!.natId);
+
+    const restored = await invoke(fresh(arcCompletedSample, zoneIdOfA));
+    expect(await targetOf(0)).toBe(a!.natId);
+    expect(restored.changes).toEqual([expect.objectContaining({ routeTableId: a!.routeTableId, transition: 'restore', status: 'applied' })]);
+    for (const z of vpc.azs) expect(evacuationTags(await tagsOf(ec2, z.routeTableId))).toEqual([]);
+  });
+
+  it('an AWS Health issue naming the AZ fails it over; the closed issue lets it come home', async () => {
+    const [a, b] = vpc.azs;
+    await invoke(fresh(healthSample, zoneIdOfA));
+    expect(await targetOf(0)).toBe(b!.natId);
+    await invoke();
+    expect(await targetOf(0)).toBe(b!.natId);
+    await invoke(fresh(healthClosedSample, zoneIdOfA));
+    expect(await targetOf(0)).toBe(a!.natId);
+  });
+
+  it('a manual zonal shift fails the AZ over; a restore waits for every open signal on the AZ', async () => {
+    const [a, b] = vpc.azs;
+    await invoke(fresh(zonalShiftSample, zoneIdOfA));
+    await invoke(fresh(healthSample, zoneIdOfA));
+    expect(await targetOf(0)).toBe(b!.natId);
+    // The Health issue closes, the manual shift is still on: the table stays away.
+    await invoke(fresh(healthClosedSample, zoneIdOfA));
+    expect(await targetOf(0)).toBe(b!.natId);
+    const cancel = fresh(zonalShiftSample, zoneIdOfA);
+    cancel['detail-type'] = 'Manual Shift Canceled';
+    await invoke(cancel);
+    expect(await targetOf(0)).toBe(a!.natId);
+  });
+
+  it('a malformed, unrelated or other-region event is a plain run: no crash, no change', async () => {
+    const before = await Promise.all([0, 1, 2].map(targetOf));
+    const broken = fresh(arcSample);
+    broken.detail = 'not an object';
+    const otherRegion = fresh(arcSample, 'euw1-az1');
+    for (const e of [broken, otherRegion, { source: 'aws.s3', 'detail-type': 'Object Created' }, 'junk', null]) {
+      const s = await invoke(e);
+      expect(s.changes).toEqual([]);
+    }
+    expect(await Promise.all([0, 1, 2].map(targetOf))).toEqual(before);
+    for (const z of vpc.azs) expect(evacuationTags(await tagsOf(ec2, z.routeTableId))).toEqual([]);
+  });
+
+  it('in a dry run the event shows in the plan but nothing is written, not even the memory', async () => {
+    const dry = await coldStart({ ...ENV, DRY_RUN: 'true' });
+    const s = await dry(fresh(arcSample, zoneIdOfA));
+    expect(s.changes).toEqual([expect.objectContaining({ routeTableId: vpc.azs[0]!.routeTableId, status: 'dry-run' })]);
+    expect(await targetOf(0)).toBe(vpc.azs[0]!.natId);
+    expect(evacuationTags(await tagsOf(ec2, vpc.azs[0]!.routeTableId))).toEqual([]);
+    expect((await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${PREFIX}-` }))).MetricAlarms).toEqual([]);
+  });
+});
