@@ -41,6 +41,12 @@ export type TruthStatus = 'ok' | 'degraded' | 'dead';
 export interface Truth {
   readonly status: TruthStatus;
   readonly why: string;
+  /**
+   * True when the trouble shows in the control plane (gateway state, blackhole route, AZ state,
+   * evacuation), which the controller sees on every run. A data-plane fault on a gateway with no
+   * traffic leaves no trace anywhere: only the quality measures can hold it against a policy.
+   */
+  readonly hard: boolean;
 }
 
 export type Pattern =
@@ -417,20 +423,20 @@ export class SimRegion implements CloudPort, SignalSource {
   /** What the gateway really does now (or at t, for data-plane faults). */
   truth(natId: string, t: number = this.clock.nowMs()): Truth {
     const nat = this.world.nats.find((n) => n.id === natId);
-    if (!nat) return { status: 'dead', why: `${natId} does not exist` };
-    if (nat.state !== 'available') return { status: 'dead', why: `${natId} is ${nat.state}` };
-    if (this.blackholed.has(natId)) return { status: 'dead', why: `routes to ${natId} are blackholed` };
+    if (!nat) return { status: 'dead', why: `${natId} does not exist`, hard: true };
+    if (nat.state !== 'available') return { status: 'dead', why: `${natId} is ${nat.state}`, hard: true };
+    if (this.blackholed.has(natId)) return { status: 'dead', why: `routes to ${natId} are blackholed`, hard: true };
     const zone = this.world.zones.find((z) => z.name === nat.az);
-    if (zone?.state === 'unavailable') return { status: 'dead', why: `${zone.name} is unavailable` };
+    if (zone?.state === 'unavailable') return { status: 'dead', why: `${zone.name} is unavailable`, hard: true };
+    if (zone?.state === 'impaired') return { status: 'degraded', why: `${zone.name} is impaired`, hard: true };
+    for (const e of this.evacuations.values()) {
+      if (zone && e.azId === zone.id && e.since <= t) return { status: 'degraded', why: `${zone.name} is being evacuated (${e.source})`, hard: true };
+    }
     const minute = Math.floor(t / MINUTE) * MINUTE;
     const faults = this.activeTraffic(natId, minute).filter((f) => f.truth !== 'noise');
-    if (faults.some((f) => f.truth === 'dead')) return { status: 'dead', why: `${natId} is dropping traffic` };
-    if (faults.length > 0) return { status: 'degraded', why: `${natId} is degraded` };
-    if (zone?.state === 'impaired') return { status: 'degraded', why: `${zone.name} is impaired` };
-    for (const e of this.evacuations.values()) {
-      if (zone && e.azId === zone.id && e.since <= t) return { status: 'degraded', why: `${zone.name} is being evacuated (${e.source})` };
-    }
-    return { status: 'ok', why: 'healthy' };
+    if (faults.some((f) => f.truth === 'dead')) return { status: 'dead', why: `${natId} is dropping traffic`, hard: false };
+    if (faults.length > 0) return { status: 'degraded', why: `${natId} is degraded`, hard: false };
+    return { status: 'ok', why: 'healthy', hard: false };
   }
 
   // -------------------------------------------------------------------------------------------

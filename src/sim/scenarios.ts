@@ -1,0 +1,241 @@
+import type { Scenario } from './scenario';
+
+const A = 'us-east-1a';
+const B = 'us-east-1b';
+
+/**
+ * The scenario library: the project's reliability suite and the drills an operator can run.
+ * Times are minutes after the start; the controller runs every minute with the default
+ * configuration (hold-down 10 min, soft rules 3 of 5 minutes, metrics every 3 min, 2 min lag).
+ */
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'az-outage',
+    summary: 'AZ a goes unavailable for 15 minutes: its tables fail over at once, then return after the hold-down.',
+    minutes: 40,
+    faults: [{ at: 5, kind: 'az-state', az: A, state: 'unavailable', until: 20 }],
+    expect: [
+      { kind: 'failover', az: A, from: 5, within: 1 },
+      { kind: 'stays-home', az: B },
+      { kind: 'home', by: 32 },
+    ],
+  },
+  {
+    name: 'nat-failed',
+    summary: 'nat-a enters state failed for good: AZ a fails over within a minute and stays away.',
+    minutes: 30,
+    faults: [{ at: 5, kind: 'nat-state', nat: 'nat-a', state: 'failed' }],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 1 }, { kind: 'target', table: 'rtb-a1', minute: 30, target: 'nat-b' }],
+  },
+  {
+    name: 'nat-deleted',
+    summary: 'nat-a is deleted: its routes turn blackhole and AZ a fails over within a minute.',
+    minutes: 20,
+    faults: [{ at: 5, kind: 'nat-state', nat: 'nat-a', state: 'deleted' }],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 1 }, { kind: 'nat64-follows', by: 5 }],
+  },
+  {
+    name: 'nat-replaced',
+    summary: 'nat-a is deleted and nat-a2 created in the same AZ: tables fail over, then adopt nat-a2 as home.',
+    minutes: 35,
+    faults: [{ at: 5, kind: 'nat-replaced', nat: 'nat-a', by: 'nat-a2', readyAfter: 4 }],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 1 }, { kind: 'home', by: 22 }, { kind: 'target', table: 'rtb-a1', minute: 35, target: 'nat-a2' }],
+  },
+  {
+    name: 'blackhole-route',
+    summary: 'Routes to nat-a turn blackhole while the gateway still says available: hard signal, fail over, restore after it clears.',
+    minutes: 35,
+    faults: [{ at: 5, kind: 'blackhole', nat: 'nat-a', until: 12 }],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 1 }, { kind: 'home', by: 24 }],
+  },
+  {
+    name: 'az-impaired',
+    summary: 'EC2 reports AZ a impaired: treated as hard for that AZ; tables fail over and return after the hold-down.',
+    minutes: 35,
+    faults: [{ at: 5, kind: 'az-state', az: A, state: 'impaired', until: 15 }],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 1 }, { kind: 'home', by: 27 }],
+  },
+  {
+    name: 'arc-zonal-shift',
+    summary: 'ARC zonal autoshift away from use1-az4 (AZ a, named by ID): fail over while it is open, restore after it closes.',
+    minutes: 35,
+    faults: [{ at: 5, kind: 'evacuation', azId: 'use1-az4', source: 'arc-zonal-shift', until: 15 }],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 1 }, { kind: 'stays-home', az: B }, { kind: 'home', by: 27 }],
+  },
+  {
+    name: 'health-event',
+    summary: 'An AWS Health event for NAT gateways in use1-az6 (AZ b): AZ b evacuates until the event closes.',
+    minutes: 35,
+    faults: [{ at: 5, kind: 'evacuation', azId: 'use1-az6', source: 'aws-health', until: 12 }],
+    expect: [{ kind: 'failover', az: B, from: 5, within: 1 }, { kind: 'stays-home', az: A }, { kind: 'home', by: 24 }],
+  },
+  {
+    name: 'packet-drops',
+    summary: 'nat-a drops 5% of packets for 8 minutes: soft signal, fails over once 3 of 5 minutes are bad, restores after.',
+    minutes: 35,
+    faults: [{ at: 5, kind: 'packet-drops', nat: 'nat-a', rate: 0.05, until: 13 }],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 8 }, { kind: 'stays-home', az: B }, { kind: 'home', by: 30 }],
+  },
+  {
+    name: 'connection-failures',
+    summary: 'Most connections through nat-a fail (port exhaustion upstream): soft signal, M-of-N, fail over.',
+    minutes: 30,
+    faults: [{ at: 5, kind: 'connection-failures', nat: 'nat-a', rate: 0.8, until: 14, truth: 'dead' }],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 8 }],
+  },
+  {
+    name: 'intermittent-drops',
+    summary: 'nat-a shows harmless drop blips in about 1 minute of 10 for 40 minutes: never enough to move.',
+    minutes: 45,
+    faults: [{ at: 3, kind: 'packet-drops', nat: 'nat-a', rate: 0.02, until: 43, pattern: { kind: 'intermittent', probability: 0.1 }, truth: 'noise' }],
+    expect: [{ kind: 'no-route-change' }],
+  },
+  {
+    name: 'flapping-gateway',
+    summary: 'nat-a is bad 3 minutes, fine 3 minutes, for 40 minutes: fail over once, and flap damping stretches the hold-down.',
+    minutes: 60,
+    faults: [{ at: 5, kind: 'packet-drops', nat: 'nat-a', rate: 0.1, until: 45, pattern: { kind: 'flapping', onMinutes: 3, offMinutes: 3 } }],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 10 }, { kind: 'max-route-changes', max: 6 }],
+  },
+  {
+    name: 'region-wide-blip',
+    summary: 'Every gateway drops 3% for 6 minutes: nowhere better to go; the static-stability guard holds all routes.',
+    minutes: 25,
+    faults: [{ at: 5, kind: 'packet-drops', nat: '*', rate: 0.03, until: 11 }],
+    expect: [{ kind: 'no-route-change' }, { kind: 'finding', finding: 'static-stability-guard' }],
+  },
+  {
+    name: 'monitoring-artefact',
+    summary: 'CloudWatch reports collapsed connections on every gateway while traffic is fine: believe the monitoring is broken.',
+    minutes: 25,
+    faults: [{ at: 5, kind: 'connection-failures', nat: '*', rate: 0.9, until: 15, truth: 'noise' }],
+    expect: [{ kind: 'no-route-change' }, { kind: 'finding', finding: 'static-stability-guard' }],
+  },
+  {
+    name: 'late-metrics',
+    summary: 'CloudWatch delivers every gateway\'s data 6 minutes late for 20 minutes: missing is unknown, not bad; nothing moves.',
+    minutes: 35,
+    faults: [{ at: 5, kind: 'metrics-late', nat: '*', minutes: 6, until: 25 }],
+    expect: [{ kind: 'no-route-change' }],
+  },
+  {
+    name: 'missing-metrics',
+    summary: 'nat-b\'s metrics vanish for 25 minutes: silence is unknown, never a reason to move (or to trust).',
+    minutes: 35,
+    faults: [{ at: 5, kind: 'metrics-missing', nat: 'nat-b', until: 30 }],
+    expect: [{ kind: 'no-route-change' }],
+  },
+  {
+    name: 'alarm-fast-path',
+    summary: 'A CloudWatch alarm on nat-b fires with real drops: the alarm counts at once, AZ b moves without waiting for 3 of 5.',
+    minutes: 30,
+    faults: [
+      { at: 5, kind: 'packet-drops', nat: 'nat-b', rate: 0.2, until: 12, truth: 'dead' },
+      { at: 6, kind: 'alarm', nat: 'nat-b', until: 12 },
+    ],
+    expect: [{ kind: 'failover', az: B, from: 5, within: 2 }],
+  },
+  {
+    name: 'throttling-storm',
+    summary: 'A Terraform apply drains the mutating EC2 bucket as AZ a fails: writes back off and retry; all 4 tables still move.',
+    minutes: 20,
+    world: { tablesPerAz: 4 },
+    faults: [
+      { at: 4, kind: 'throttling-storm', bucket: 'mutating', share: 0.95, until: 9 },
+      { at: 5, kind: 'nat-state', nat: 'nat-a', state: 'deleted' },
+    ],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 5 }, { kind: 'nat64-follows', by: 10 }],
+  },
+  {
+    name: 'half-written',
+    summary: 'ReplaceRoute for NAT64 keeps failing after the IPv4 route moved: the next run finishes the job.',
+    minutes: 15,
+    faults: [
+      { at: 5, kind: 'nat-state', nat: 'nat-a', state: 'deleted' },
+      { at: 5, kind: 'write-error', destination: '64:ff9b::/96', until: 6 },
+    ],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 1 }, { kind: 'nat64-follows', by: 6 }],
+  },
+  {
+    name: 'crash-mid-run',
+    summary: 'The controller dies after 3 of 6 writes while failing AZ a over: the next run completes it from the routes it finds.',
+    minutes: 15,
+    world: { tablesPerAz: 3 },
+    faults: [
+      { at: 5, kind: 'nat-state', nat: 'nat-a', state: 'deleted' },
+      { at: 5, kind: 'crash', afterWrites: 3 },
+    ],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 1 }, { kind: 'nat64-follows', by: 6 }],
+  },
+  {
+    name: 'human-edit-during-run',
+    summary: 'A person moves rtb-a1 to nat-c while the controller is about to move it to nat-b: CAS skips it; the next run adopts nat-c.',
+    minutes: 30,
+    faults: [
+      { at: 5, kind: 'nat-state', nat: 'nat-a', state: 'deleted' },
+      { at: 5, kind: 'human-edit', table: 'rtb-a1', to: 'nat-c', duringRun: true },
+    ],
+    expect: [{ kind: 'conflict', table: 'rtb-a1' }, { kind: 'target', table: 'rtb-a1', minute: 6, target: 'nat-c' }, { kind: 'failover', az: A, from: 5, within: 1 }],
+  },
+  {
+    name: 'human-takes-over',
+    summary: 'A person points rtb-a1 at a NAT instance (an ENI): the table is no longer a NAT route, so it is left alone even when nat-a dies.',
+    minutes: 20,
+    faults: [
+      { at: 3, kind: 'human-edit', table: 'rtb-a1', to: 'eni-0natinstance', duringRun: false },
+      { at: 6, kind: 'nat-state', nat: 'nat-a', state: 'deleted' },
+    ],
+    expect: [{ kind: 'no-route-change' }, { kind: 'target', table: 'rtb-a1', minute: 20, target: 'eni-0natinstance' }, { kind: 'finding', finding: 'skipped-table' }],
+  },
+  {
+    name: 'regional-nat-vpc',
+    summary: 'One VPC on a regional NAT gateway beside a zonal one; AZ a is impaired: the regional VPC is reported and left alone.',
+    minutes: 20,
+    world: { vpcs: 1, regionalVpcs: 1 },
+    faults: [{ at: 5, kind: 'az-state', az: A, state: 'impaired', until: 10 }],
+    expect: [{ kind: 'finding', finding: 'regional-nat' }, { kind: 'failover', az: A, from: 5, within: 1 }, { kind: 'target', table: 'rtb-2a1', minute: 8, target: 'nat-2r' }],
+  },
+  {
+    name: 'change-cap',
+    summary: 'AZ a (5 tables) fails with MAX_CHANGES_PER_RUN=2: at most 2 tables move per run; the rest follow on the next runs.',
+    minutes: 15,
+    world: { tablesPerAz: 5 },
+    config: { maxChangesPerRun: 2 },
+    faults: [{ at: 5, kind: 'nat-state', nat: 'nat-a', state: 'deleted' }],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 3 }, { kind: 'finding', finding: 'deferred-by-change-cap' }],
+  },
+  {
+    name: 'target-dies-too',
+    summary: 'AZ a fails over to nat-b, then nat-b fails: a\'s tables move again, to nat-c, and nobody goes to a dead gateway.',
+    minutes: 25,
+    faults: [
+      { at: 5, kind: 'az-state', az: A, state: 'unavailable' },
+      { at: 10, kind: 'nat-state', nat: 'nat-b', state: 'failed' },
+    ],
+    expect: [{ kind: 'failover', az: A, from: 5, within: 1 }, { kind: 'target', table: 'rtb-a1', minute: 10, target: 'nat-c' }, { kind: 'target', table: 'rtb-b1', minute: 10, target: 'nat-c' }],
+  },
+  {
+    name: 'no-healthy-target',
+    summary: 'Two AZs, both gateways fail: nowhere to go, so routes stay where they are and the controller says why.',
+    minutes: 15,
+    world: { azs: 2 },
+    faults: [
+      { at: 5, kind: 'nat-state', nat: 'nat-a', state: 'failed' },
+      { at: 5, kind: 'nat-state', nat: 'nat-b', state: 'failed' },
+    ],
+    expect: [{ kind: 'no-route-change' }, { kind: 'finding', finding: 'no-healthy-target' }],
+  },
+  {
+    name: 'maintenance-pin',
+    summary: 'An operator pins AZ b\'s tables away from us-east-1b for 15 minutes: they move, stay pinned, and return when it expires.',
+    minutes: 35,
+    faults: [{ at: 5, kind: 'pin', az: B, awayFrom: B, until: 20, reason: 'NAT maintenance' }],
+    expect: [{ kind: 'failover', az: B, from: 5, within: 1 }, { kind: 'home', by: 22 }],
+  },
+];
+
+export const DEFAULT_SCENARIO = 'az-outage';
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
