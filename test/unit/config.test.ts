@@ -59,6 +59,11 @@ describe('loadConfig', () => {
     ['NOTIFY_TOPIC', 'nat-failover-prod', 'notifyTopic', 'nat-failover-prod'],
     ['NOTIFY_TOPIC', 'arn:aws:sns:eu-west-1:123456789012:ops_alerts', 'notifyTopic', 'arn:aws:sns:eu-west-1:123456789012:ops_alerts'],
     ['NOTIFY_TOPIC', 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:ops', 'notifyTopic', 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:ops'],
+    ['ALARMS', 'off', 'alarms', 'off'],
+    ['ALARMS', 'Managed', 'alarms', 'managed'],
+    ['ALARM_PREFIX', 'prod.nat_failover-1', 'alarmPrefix', 'prod.nat_failover-1'],
+    ['EVACUATION_MAX_AGE_SECONDS', '60', 'evacuationMaxAgeSeconds', 60],
+    ['EVACUATION_MAX_AGE_SECONDS', '604800', 'evacuationMaxAgeSeconds', 604_800],
   ];
   it.each(valid)('accepts %s=%j as %s', (variable, value, field, expected) => {
     // Act
@@ -107,6 +112,12 @@ describe('loadConfig', () => {
     ['WRITE_CONCURRENCY', '51'],
     ['NOTIFY_TOPIC', 'arn:aws:sqs:eu-west-1:123456789012:queue'],
     ['NOTIFY_TOPIC', 'has spaces'],
+    ['ALARMS', 'on'],
+    ['ALARM_PREFIX', '-leading-dash'],
+    ['ALARM_PREFIX', 'a'.repeat(201)],
+    ['ALARM_PREFIX', 'has/slash'],
+    ['EVACUATION_MAX_AGE_SECONDS', '59'],
+    ['EVACUATION_MAX_AGE_SECONDS', '604801'],
   ];
   it.each(invalid)('rejects %s=%j with a ConfigError naming the variable', (variable, value) => {
     // Act
