@@ -118,7 +118,9 @@ function toFailure(action: string | null, e: unknown, recorded?: readonly string
 }
 
 async function world(deps: ManualDeps, config: Config): Promise<World> {
-  const obs = await observe(deps, config, { forceMetrics: true });
+  // Read-only: as a dry run, the signal source neither writes evacuation memory nor manages alarms,
+  // which stay the reconcile function's writes.
+  const obs = await observe(deps, config, { forceMetrics: true, dryRun: true });
   const { health, plan } = decide(obs, config);
   return { obs, health, plan };
 }

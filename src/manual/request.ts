@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { RequestError } from './requestError';
+
+export { RequestError };
 
 /**
  * The `manual` function's request, checked for shape before anything is read or written. Checks
@@ -8,17 +11,6 @@ import { z } from 'zod';
 export const ACTIONS = ['status', 'plan', 'failover', 'restore', 'release'] as const;
 export type ActionName = (typeof ACTIONS)[number];
 export const MUTATING: ReadonlySet<ActionName> = new Set(['failover', 'restore', 'release']);
-
-/** A request that failed validation: the field at fault and what is wrong with it. */
-export class RequestError extends Error {
-  constructor(
-    readonly field: string,
-    readonly detail: string,
-  ) {
-    super(`${field}: ${detail}`);
-    this.name = 'RequestError';
-  }
-}
 
 // AZ names (us-east-1a, us-gov-west-1b, us-east-1-bos-1a) and AZ ids (use1-az1, usw2-lax1-az1).
 const AZ_NAME = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$|^[a-z]{2}(-[a-z]+)+-\d+(-[a-z0-9]+)+[a-z]$/;
