@@ -118,7 +118,8 @@ const BUCKET_OF: Record<string, BucketName> = {
 };
 
 /** Page and batch sizes mirror src/aws/ec2.ts and src/aws/cloudwatch.ts. */
-const ROUTE_TABLE_PAGE = 100;
+/** DescribeRouteTables is read unpaginated (no MaxResults), as src/aws/ec2.ts does: one page. */
+const ROUTE_TABLE_PAGE = Infinity;
 const FILTER_VALUES_MAX = 200;
 const DESCRIBE_PAGE = 1000;
 const TAG_RESOURCES_MAX = 200;
@@ -258,10 +259,11 @@ export class SimRegion implements CloudPort, SignalSource {
     for (const values of chunk(vpcIds, FILTER_VALUES_MAX)) {
       for (let page = 0; ; page++) {
         const slice = await this.api('DescribeSubnets', () =>
-          this.world.subnets.filter((s) => values.includes(s.vpcId)).slice(page * DESCRIBE_PAGE, (page + 1) * DESCRIBE_PAGE),
+          // Unpaginated, as src/aws/ec2.ts reads subnets: one page.
+          this.world.subnets.filter((s) => values.includes(s.vpcId)),
         );
         for (const s of slice) out.set(s.id, s.az);
-        if (slice.length < DESCRIBE_PAGE) break;
+        if (page >= 0) break;
       }
     }
     return out;

@@ -11,8 +11,9 @@ const B = 'us-east-1b';
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'az-outage',
-    summary: 'AZ a goes unavailable for 15 minutes: its tables fail over at once, then return after the hold-down.',
+    summary: 'AZ a (2 tables) goes unavailable for 15 minutes: its tables fail over at once, spread over b and c, and return after the hold-down.',
     minutes: 40,
+    world: { tablesPerAz: 2 },
     faults: [{ at: 5, kind: 'az-state', az: A, state: 'unavailable', until: 20 }],
     expect: [
       { kind: 'failover', az: A, from: 5, within: 1 },
@@ -106,9 +107,12 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'monitoring-artefact',
-    summary: 'CloudWatch reports collapsed connections on every gateway while traffic is fine: believe the monitoring is broken.',
+    summary: 'CloudWatch reports collapsed connections on 2 of 3 gateways while traffic is fine: believe the monitoring is broken, move nothing.',
     minutes: 25,
-    faults: [{ at: 5, kind: 'connection-failures', nat: '*', rate: 0.9, until: 15, truth: 'noise' }],
+    faults: [
+      { at: 5, kind: 'connection-failures', nat: 'nat-a', rate: 0.9, until: 15, truth: 'noise' },
+      { at: 5, kind: 'connection-failures', nat: 'nat-b', rate: 0.9, until: 15, truth: 'noise' },
+    ],
     expect: [{ kind: 'no-route-change' }, { kind: 'finding', finding: 'static-stability-guard' }],
   },
   {

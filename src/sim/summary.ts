@@ -54,9 +54,12 @@ export interface Comparison {
 export function comparisonTable(c: Comparison): string {
   const tot = (rs: readonly ScenarioResult[], f: (r: ScenarioResult) => number) => rs.reduce((a, r) => a + f(r), 0);
   const all = (rs: readonly ScenarioResult[], f: (r: ScenarioResult) => readonly number[]) => rs.flatMap(f);
-  const row = (name: string, a: number | undefined, b: number | undefined, fmt: (x: number | undefined) => string, lowerIsBetter = true) => {
-    const verdict = a === undefined || b === undefined ? 'tie' : a === b ? 'tie' : (a < b) === lowerIsBetter ? 'ours' : 'peers';
-    return [name, fmt(a), fmt(b), verdict];
+  // Compared as displayed: 0.2 s and 0.3 s are both "0s", a tie.
+  const row = (name: string, a: number | undefined, b: number | undefined, fmt: (x: number | undefined) => string, judged = true) => {
+    const fa = fmt(a);
+    const fb = fmt(b);
+    const verdict = !judged ? '–' : a === undefined || b === undefined || fa === fb ? 'tie' : a < b ? 'ours' : 'peers';
+    return [name, fa, fb, verdict];
   };
   const n = (x: number | undefined) => (x === undefined ? '–' : String(Math.round(x * 10) / 10));
   const ttfO = all(c.ours, (r) => r.measures.timeToFailover);
@@ -66,7 +69,7 @@ export function comparisonTable(c: Comparison): string {
   return table(
     ['measure (all scenarios)', 'ours', "peers' rule", 'better'],
     [
-      row('route changes', tot(c.ours, (r) => r.measures.routeChanges), tot(c.peers, (r) => r.measures.routeChanges), n),
+      row('route changes (for scale)', tot(c.ours, (r) => r.measures.routeChanges), tot(c.peers, (r) => r.measures.routeChanges), n, false),
       row('needless route changes', tot(c.ours, (r) => r.measures.needless), tot(c.peers, (r) => r.measures.needless), n),
       row('missed failovers', tot(c.ours, (r) => r.measures.missed), tot(c.peers, (r) => r.measures.missed), n),
       row('table-minutes on a bad gateway', tot(c.ours, (r) => r.measures.deadMinutes), tot(c.peers, (r) => r.measures.deadMinutes), n),
