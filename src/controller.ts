@@ -5,6 +5,7 @@ import type { SignalUpdate } from './events/types';
 import { assessHealth } from './health';
 import { plan as makePlan, type PlanOverrides, type PlannerConfig } from './planner';
 import type { CloudPort, Notifier, Recorder, SignalSource } from './ports';
+import { notificationFor } from './notification';
 import { mapLimit } from './retry';
 import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, TableAction } from './types';
 
@@ -169,7 +170,6 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
   const { recorder } = deps;
   let failovers = 0;
   let restores = 0;
-  const notes: string[] = [];
   for (const r of report.results) {
     const a = r.action;
     if (a.routes.length === 0) {
@@ -194,9 +194,6 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
     } else if (r.status === 'dry-run') recorder.info('would change route (dry run)', line);
     else if (r.status === 'conflict') recorder.warn('route changed by someone else; skipped', line);
     else recorder.error('route change failed', line);
-    if (r.status !== 'dry-run') {
-      notes.push(`${a.routeTableId} (${a.vpcId}, home ${a.homeAz}) ${a.transition} ${r.status}: ${line.routes.join(', ')}. Why: ${a.reasons.join('; ')}${r.detail ? `. ${r.detail}` : ''}`);
-    }
   }
   let safetyHolds = 0;
   for (const f of report.plan.findings) {
@@ -204,7 +201,6 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
     if (safety) {
       safetyHolds++;
       recorder.warn('held by safety rule', summarise(f));
-      if (!report.dryRun) notes.push(`HOLD ${f.kind}: ${f.message}`);
     } else if (f.kind !== 'hold-down') recorder.info('finding', summarise(f));
   }
   const conflicts = report.results.filter((r) => r.status === 'conflict').length;
@@ -219,12 +215,10 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
   }
   for (const [az, n] of [...awayByAz].sort()) recorder.count('TablesAwayFromHome', n, { AvailabilityZone: az });
 
-  if (deps.notifier && notes.length > 0) {
-    const subject = failovers + restores > 0
-      ? `nat-failover: ${failovers} failover(s), ${restores} restore(s)`
-      : `nat-failover: ${notes.length} hold(s) or failed change(s)`;
+  const notification = notificationFor(report);
+  if (deps.notifier && notification) {
     try {
-      await deps.notifier.notify({ subject, message: notes.join('\n') });
+      await deps.notifier.notify(notification);
     } catch (e) {
       // A notification is not worth failing a run whose routes already moved.
       recorder.error('notification failed', { error: (e as Error).message });
