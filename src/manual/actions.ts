@@ -7,7 +7,7 @@ import { type RunSummary, summarizeRun } from '../report';
 import { truncate } from '../state';
 import type { Observation, Pin } from '../types';
 import type { GatewayEndpointReader, ReconcileRequest, ReconcileRunner } from './ports';
-import { type ActionName, type ManualRequest, parseRequest, RequestError } from './request';
+import { ACTIONS, type ActionName, type ManualRequest, parseRequest, RequestError } from './request';
 import { resolveFailover, resolveRelease, resolveRestore, type World } from './resolve';
 import { buildStatus, type StatusReport } from './status';
 
@@ -199,7 +199,8 @@ async function recordedThen<T>(ids: readonly string[], fn: () => Promise<T>): Pr
  * the field or the step, and a request that fails validation has read the world but written nothing.
  */
 export async function handleManual(deps: ManualDeps, config: Config, raw: unknown, caller?: string): Promise<ManualResult> {
-  let action: ActionName | null = null;
+  const named = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).action : undefined;
+  let action: ActionName | null = (ACTIONS as readonly unknown[]).includes(named) ? (named as ActionName) : null;
   try {
     const req = parseRequest(raw);
     action = req.action;

@@ -1,0 +1,38 @@
+import type { ManualResult, StatusResult } from '../../src/manual/actions';
+import { render, table } from '../../src/manual/render';
+
+const status: StatusResult = {
+  ok: true,
+  action: 'status',
+  at: '2026-11-23T12:00:00.000Z',
+  metricsJudged: null,
+  tables: [
+    { routeTableId: 'rtb-1', vpcId: 'vpc-1', az: 'us-east-1a', homeGateway: 'nat-a', currentTarget: 'nat-b', state: 'pinned', since: '2026-11-23T11:00:00.000Z', why: 'pinned away', next: null, pin: { awayFrom: 'us-east-1a', target: null, until: '2026-11-23T14:00:00.000Z', reason: 'CHG', by: 'ops' }, endpoints: { present: ['s3'], missing: ['dynamodb'] } },
+    { routeTableId: 'rtb-22', vpcId: 'vpc-1', az: 'us-east-1b', homeGateway: 'nat-b', currentTarget: 'nat-b', state: 'home', since: null, why: null, next: 'nat-c', pin: null, endpoints: null },
+  ],
+  gateways: [{ natGatewayId: 'nat-a', vpcId: 'vpc-1', az: 'us-east-1a', state: 'available', connectivity: 'public', availabilityMode: 'zonal', health: 'unknown', signals: ['no judged traffic minutes (silence is unknown)'], tablesServed: 0 }],
+  regionalVpcs: [{ vpcId: 'vpc-9', natGatewayIds: ['nat-r'], note: 'regional NAT gateway spans AZs itself: needs no failover' }],
+  endpointAudit: { flagged: [{ routeTableId: 'rtb-1', vpcId: 'vpc-1', present: ['s3'], missing: ['dynamodb'] }], note: 'n' },
+  findings: [{ kind: 'hold-down', routeTableId: 'rtb-1', message: 'restore after 600s' }],
+};
+
+describe('rendering', () => {
+  it('pads every column but the last to its widest cell', () => {
+    expect(table(['A', 'BB'], [['xxx', 'y'], ['z', 'long value']])).toBe('A    BB\n---  ----------\nxxx  y\nz    long value');
+  });
+
+  it('status: tables with pin expiry and next target, gateways, regional VPCs, audit and findings', () => {
+    const text = render(status);
+    expect(text).toMatch(/^rtb-1 +vpc-1 +us-east-1a +nat-a +nat-b +pinned until 2026-11-23T14:00:00Z +2026-11-23T11:00:00Z +pinned away$/m);
+    expect(text).toMatch(/^rtb-22 +vpc-1 +us-east-1b +nat-b +nat-b \(next: nat-c\) +home +- +-$/m);
+    expect(text).toMatch(/^nat-a +vpc-1 +us-east-1a +available +zonal\/public +unknown +0 +no judged traffic minutes/m);
+    expect(text).toContain('vpc-9: nat-r: regional NAT gateway spans AZs itself: needs no failover');
+    expect(text).toContain('rtb-1 (vpc-1): no dynamodb gateway endpoint route');
+    expect(text).toContain('hold-down rtb-1: restore after 600s');
+  });
+
+  it('an error is one line naming the field and the code', () => {
+    const err: ManualResult = { ok: false, action: 'failover', error: { code: 'invalid-request', field: 'target', message: 'target: nat-a is in us-east-1a' } };
+    expect(render(err)).toBe('error in target (invalid-request): target: nat-a is in us-east-1a');
+  });
+});
