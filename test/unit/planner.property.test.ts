@@ -195,7 +195,7 @@ function buildWorld(w: WorldSpec): World {
 
 const worlds = worldSpec.map(buildWorld);
 const decide = (w: World, inventory: Inventory = w.obs.inventory): Decision => decideAt({ ...w.obs, inventory }, w.config, w.overrides);
-const RUNS = { numRuns: 400 };
+const RUNS = { numRuns: 300 };
 
 describe('planner invariants over arbitrary worlds', () => {
   it('never routes into a gateway that is not available or is unhealthy, nor across VPC or connectivity type', () => {
