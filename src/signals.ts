@@ -74,6 +74,9 @@ export class PushedSignals implements SignalSource {
     const tables = ctx.inventory.routeTables;
     const outcome = applyUpdates(readMemory(tables), ctx.updates, ctx.inventory.zones, now, this.config.evacuationMaxAgeSeconds);
     for (const note of outcome.notes) recorder.info('evacuation signal', { note });
+    if (tables.length === 0 && outcome.memory.length > 0) {
+      recorder.warn('no managed route table to remember the evacuation on; it applies to this run only', {});
+    }
     const writes = memoryWrites(tables, outcome.memory);
     const pending = writes.set.length + writes.remove.length;
     if (pending === 0) return outcome.evacuations;
@@ -93,9 +96,6 @@ export class PushedSignals implements SignalSource {
         recorder.error('evacuation memory not written', { error: (e as Error).message });
       }
     });
-    if (tables.length === 0 && outcome.memory.length > 0) {
-      recorder.warn('no managed route table to remember the evacuation on; it applies to this run only', {});
-    }
     return outcome.evacuations;
   }
 
