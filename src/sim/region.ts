@@ -23,6 +23,8 @@ export interface SimOptions {
   readonly retry?: RetryPolicy;
 }
 
+const MINUTE = 60_000;
+
 export const SIM_DEFAULTS = {
   start: new Date('2026-11-23T10:00:00.000Z'),
   latencyMs: 40,
@@ -97,6 +99,15 @@ export interface Mutation {
   readonly fromTruth?: Truth;
 }
 
+/** Whether a traffic fault hits `nat` in the minute starting at `minuteStart` (pure, seeded). */
+export function trafficFaultActive(f: TrafficFault, nat: string, minuteStart: number, seed: number): boolean {
+  if ((f.nat !== '*' && f.nat !== nat) || minuteStart < f.from || minuteStart >= f.to) return false;
+  const m = Math.floor((minuteStart - f.from) / MINUTE);
+  if (f.pattern.kind === 'intermittent') return hashUnit(`${nat}|${minuteStart}`, seed) < f.pattern.probability;
+  if (f.pattern.kind === 'flapping') return m % (f.pattern.onMinutes + f.pattern.offMinutes) < f.pattern.onMinutes;
+  return true;
+}
+
 /** The process died: everything after this point in the run never happened. Never retried. */
 export class SimulatedCrash extends Error {
   constructor(operation: string) {
@@ -130,7 +141,6 @@ const chunk = <T>(xs: readonly T[], n: number): T[][] => {
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
   return out;
 };
-const MINUTE = 60_000;
 
 interface Change<T> {
   readonly at: number;
@@ -381,13 +391,7 @@ export class SimRegion implements CloudPort, SignalSource {
   }
 
   private activeTraffic(nat: string, minuteStart: number): TrafficFault[] {
-    return this.trafficFaults.filter((f) => {
-      if ((f.nat !== '*' && f.nat !== nat) || minuteStart < f.from || minuteStart >= f.to) return false;
-      const m = Math.floor((minuteStart - f.from) / MINUTE);
-      if (f.pattern.kind === 'intermittent') return hashUnit(`${nat}|${minuteStart}`, this.options.seed) < f.pattern.probability;
-      if (f.pattern.kind === 'flapping') return m % (f.pattern.onMinutes + f.pattern.offMinutes) < f.pattern.onMinutes;
-      return true;
-    });
+    return this.trafficFaults.filter((f) => trafficFaultActive(f, nat, minuteStart, this.options.seed));
   }
 
   /** Tables whose IPv4 default route points at `nat` at time t: a gateway's traffic. */

@@ -309,7 +309,7 @@ export async function runScenario(
     steps,
     invariantChecks: checker.checks,
     violations: checker.violations,
-    expectations: s.expect.map((e) => checkExpectation(e, steps, homes, sim)),
+    expectations: s.expect.map((e) => checkExpectation(e, steps, homes, (nat) => sim.world.nats.find((n) => n.id === nat)?.az)),
     measures,
     managedTables,
     stats: sim.stats(),
@@ -340,10 +340,14 @@ function describeExpectation(e: Expectation): string {
   }
 }
 
-function checkExpectation(e: Expectation, steps: readonly StepRecord[], homes: ReadonlyMap<string, { az: string }>, sim: SimRegion): ExpectationResult {
+export function checkExpectation(
+  e: Expectation,
+  steps: readonly StepRecord[],
+  homes: ReadonlyMap<string, { az: string }>,
+  azOf: (nat: string) => string | undefined,
+): ExpectationResult {
   const text = describeExpectation(e);
   const res = (ok: boolean, detail: string): ExpectationResult => ({ text, ok, detail });
-  const azOf = (nat: string) => sim.world.nats.find((n) => n.id === nat)?.az;
   const tablesOf = (az?: string) => [...homes].filter(([, h]) => az === undefined || h.az === az).map(([id]) => id);
   const writes = steps.flatMap((s) => s.changes.filter((c) => c.status === 'applied' || c.status === 'failed').map((c) => ({ minute: s.minute, ...c })));
   switch (e.kind) {

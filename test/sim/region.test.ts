@@ -17,12 +17,12 @@ describe('SimRegion as a CloudPort', () => {
     expect(sim.stats().byOperation).toEqual({ DescribeRouteTables: 1, DescribeAvailabilityZones: 1, DescribeSubnets: 1, DescribeNatGateways: 1 });
   });
 
-  it('pages route tables 100 at a time, like the adapter', async () => {
+  it('reads route tables unpaginated in one call, like the adapter', async () => {
     const sim = new SimRegion(buildWorld({ azs: 3, tablesPerAz: 100 }));
     const inv = await sim.readInventory(scope);
     expect(inv.routeTables).toHaveLength(300);
-    // 300 tables: pages of 100, 100, 100 and an empty fourth page.
-    expect(sim.stats().byOperation.DescribeRouteTables).toBe(4);
+    // 300 tables, no MaxResults: EC2 answers them all in one response.
+    expect(sim.stats().byOperation.DescribeRouteTables).toBe(1);
   });
 
   it('marks routes to a deleted gateway as blackhole and refuses writes into it', async () => {
