@@ -55,7 +55,7 @@ export function renderTimeline(r: ScenarioResult): string {
     const findingKey = [...notable.map((f) => `${f.kind}|${f.table}|${f.message}`), holds.length > 0 ? 'hold' : ''].join('\n');
     if (findingKey !== prevFindings) {
       for (const f of notable) lines.push(`HOLD     ${f.kind}${f.table ? ` ${f.table}` : ''}: ${f.message}`);
-      if (holds.length > 0 && !prevFindings.endsWith('hold')) lines.push(`HOLD     hold-down: ${holds[0]?.message}${holds.length > 1 ? ` (+${holds.length - 1} more tables)` : ''}`);
+      if (holds.length > 0 && !prevFindings.endsWith('hold')) lines.push(`HOLD     hold-down: ${holds[0]?.message}${holds.length > 1 ? ` (+${holds.length - 1} more table${holds.length > 2 ? 's' : ''})` : ''}`);
       prevFindings = findingKey;
     }
     for (const v of s.violations) lines.push(`VIOLATION ${v.invariant}: ${v.message}`);
