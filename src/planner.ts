@@ -189,7 +189,10 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
     const pinned = pin.target !== undefined ? ctx.nats.get(pin.target) : undefined;
     reasons.push(`pinned away from ${pin.awayFromAz} by ${pin.by}: ${pin.reason}`);
     if (pinned && ok(pinned) && peers.includes(pinned)) desired = pinned.id;
-    else if (ok(current) && (pin.target === undefined || !ok(pinned))) desired = currentId;
+    // An unusable explicit target (unhealthy, in the pinned AZ, or not interchangeable: another VPC
+    // or connectivity type) is no reason to leave a good current gateway: moving anyway made the
+    // table ping-pong between two gateways on alternate runs.
+    else if (ok(current)) desired = currentId;
     else {
       // A healthy home outside the pinned AZ is where the table belongs anyway.
       const choice = ok(home) ? home : chooseTarget(ctx, peers.filter((n) => ok(n)));

@@ -635,3 +635,27 @@ describe('tables the planner adopts or steps aside from', () => {
     expect(routeMoves(p)).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-b']]);
   });
 });
+
+describe('regressions found by the property tests', () => {
+  it('keeps a pinned table on its healthy current gateway when the explicit pin target is of another connectivity type', () => {
+    // Prepare: rtb-a (public) pinned away from us-east-1a with target nat-p, a private gateway.
+    const base = standardInventory();
+    const inv: Inventory = {
+      ...base,
+      natGateways: [...base.natGateways, natGw('nat-p', 'us-east-1b', { connectivityType: 'private' })],
+      routeTables: [
+        table('rtb-a', {
+          subnetAzs: ['us-east-1a'],
+          v4: 'nat-b',
+          tags: { [TAGS.state]: 'pinned', [TAGS.homeNat]: 'nat-a', [TAGS.pinAwayFrom]: 'us-east-1a', [TAGS.pinTarget]: 'nat-p', [TAGS.pinBy]: 'ops', [TAGS.pinReason]: 'x' },
+        }),
+      ],
+    };
+
+    // Act
+    const p = run(inv);
+
+    // Assess: it stays (before the fix it moved to nat-c, then back to nat-b on the next run).
+    expect(routeMoves(p)).toEqual([]);
+  });
+});
