@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: cost, speed and scale of reconcile runs on the simulated region (src/sim/),
+ * printed as tables and written to bench/results.json. A benchmark, never a test: it prints
+ * figures and never fails on a threshold; each target is shown as met or not.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULTS } from '../src/config';
+import { artefacts, peakMemory } from './artefacts';
+import { steadyState } from './calls';
+import { cloudwatchCost, lambdaCost, PRICES } from './cost';
+import { failover } from './failover';
+import { EC2_BUCKETS, LATENCY_MS } from './harness';
+import { reaction } from './reaction';
+
+export const TARGETS = {
+  steadyStateCallsMax: 5,
+  failedChangesMax: 0,
+  cloudwatchUsdPerMonth3GatewaysMax: 2,
+  bundleKbMax: 300,
+  initMsMax: 200,
+} as const;
+
+const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+const table = (head: readonly string[], rows: readonly (readonly (string | number)[])[]): string => {
+  const cells = [head, ...rows].map((r) => r.map(String));
+  const w = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(w[i] as number)).join(' | ')} |`;
+  return [line(cells[0] as string[]), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+};
+const kb = (b: number): string => (b / 1024).toFixed(1);
+const s = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const steady = await steadyState();
+  const fo = await failover();
+  const react = await reaction();
+  const cw = cloudwatchCost();
+  // Billed duration of a steady-state run: its simulated API time (1,000 tables) + its CPU time here.
+  const big = steady.rows.at(-1)!;
+  const lambda = lambdaCost(big.durationMs + big.cpuMs);
+  const art = await artefacts();
+  const mem = await peakMemory();
+
+  const cw3 = cw.rows.find((r) => r.gateways === 3)!;
+  const targets = {
+    steadyStateCalls: { target: `<= ${TARGETS.steadyStateCallsMax} calls per run, any table count`, met: steady.rows.every((r) => r.calls <= TARGETS.steadyStateCallsMax) && steady.sdk.sdkCalls <= TARGETS.steadyStateCallsMax },
+    failedChanges: { target: 'no failed change', met: [...fo.flatMap((r) => [r.ours]), ...react].every((r) => r.failedChanges === 0) },
+    cloudwatchCost3Gateways: { target: `<= $${TARGETS.cloudwatchUsdPerMonth3GatewaysMax}/month for 3 gateways`, met: cw3.alarmUsdPerMonth + cw3.describeAlarmsUsdPerMonthBeyondFreeTier <= TARGETS.cloudwatchUsdPerMonth3GatewaysMax && cw3.pollUsdPerMonth <= TARGETS.cloudwatchUsdPerMonth3GatewaysMax },
+    bundleSize: { target: `<= ${TARGETS.bundleKbMax} KB per function`, met: art.every((a) => a.bytes <= TARGETS.bundleKbMax * 1024) },
+    initTimeOwnCode: { target: `< ${TARGETS.initMsMax} ms module init (our code; SDK preloaded)`, met: art.every((a) => a.ownInitMsMedian < TARGETS.initMsMax) },
+    initTimeWithSdk: { target: `< ${TARGETS.initMsMax} ms module init including loading the SDK clients`, met: art.every((a) => a.initMsMedian < TARGETS.initMsMax) },
+  };
+
+  const results = {
+    generatedAt: new Date().toISOString(),
+    command: 'npm run bench',
+    machine: { node: process.version, cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 },
+    assumptions: {
+      apiLatencyMs: LATENCY_MS,
+      ec2Buckets: EC2_BUCKETS,
+      bucketNote: 'EC2 default token buckets per account and Region for unlisted actions (mutating 200 burst, 5/s; non-mutating 100 burst, 20/s); real accounts may differ and share them with Terraform and the console',
+      config: { maxChangesPerRun: DEFAULTS.maxChangesPerRun, writeConcurrency: DEFAULTS.writeConcurrency, alarms: DEFAULTS.alarms, metricPollMinutes: DEFAULTS.metricPollMinutes },
+      prices: PRICES,
+    },
+    targets,
+    steadyState: steady,
+    failover: fo,
+    reaction: react,
+    cloudwatch: cw,
+    lambda,
+    artefacts: art,
+    memory: mem,
+    benchSeconds: 0,
+  };
+  results.benchSeconds = Math.round((Date.now() - started) / 100) / 10;
+  writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  const out: string[] = [];
+  out.push(`nat-failover benchmark (simulated region, ${LATENCY_MS} ms per API call, EC2 buckets mutating ${EC2_BUCKETS.mutating.capacity}/${EC2_BUCKETS.mutating.refillPerSecond} per s, non-mutating ${EC2_BUCKETS.nonMutating.capacity}/${EC2_BUCKETS.nonMutating.refillPerSecond} per s)\n`);
+  out.push(`1. API calls per steady-state run (${steady.rows[0]!.vpcs} VPCs x 3 AZs, ALARMS=${DEFAULTS.alarms}) — target <= ${TARGETS.steadyStateCallsMax}: ${mark(targets.steadyStateCalls.met)}`);
+  out.push(
+    table(
+      ['tables', 'NAT gws', 'calls', 'by operation', 'retries', 'changes', 'ALARMS=off, poll minute', 'run time'],
+      [
+        ...steady.rows.map((r) => [r.tables, r.natGateways, r.calls, Object.entries(r.byOperation).map(([k, v]) => `${k} ${v}`).join(', '), r.retries, r.actions, r.pollMinuteCallsAlarmsOff, s(r.durationMs)]),
+        [`${steady.sdk.tables} (SDK mocks)`, '', steady.sdk.sdkCalls, Object.entries(steady.sdk.byCommand).map(([k, v]) => `${k} ${v}`).join(', '), '', steady.sdk.actions, '', ''],
+      ],
+    ),
+  );
+  out.push(`\n2. Failover (nat-a fails; decision -> last route switched; MAX_CHANGES_PER_RUN=${DEFAULTS.maxChangesPerRun}, WRITE_CONCURRENCY=${DEFAULTS.writeConcurrency}) — failed changes target 0: ${mark(targets.failedChanges.met)}`);
+  out.push(
+    table(
+      ['tables', 'runs', 'first run', 'total (incl. next scheduled runs)', 'calls', 'retries', 'throttled', 'failed', 'naive first run', 'naive total', 'naive calls', 'naive/ours first run', 'naive/ours total'],
+      fo.map((r) => [r.tables, r.ours.runs, s(r.ours.firstRunMs), s(r.ours.totalMs), r.ours.calls, r.ours.retries, r.ours.throttled, r.ours.failedChanges, s(r.naive.firstRunMs), s(r.naive.totalMs), r.naive.calls, `${r.ratioFirstRun}x`, `${r.ratioTotal}x`]),
+    ),
+  );
+  out.push('\n3. Reaction time (event handed to the controller -> last route switched; excludes EventBridge delivery and cold start)');
+  out.push(table(['event', 'tables', 'reaction', 'calls', 'retries', 'failed'], react.map((r) => [r.event, r.tables, s(r.reactionMs), r.calls, r.retries, r.failedChanges])));
+  out.push(`\n4. CloudWatch per month (defaults: ALARMS=${DEFAULTS.alarms}, poll every ${DEFAULTS.metricPollMinutes} min when ALARMS=off) — target <= $${TARGETS.cloudwatchUsdPerMonth3GatewaysMax} for 3 gateways: ${mark(targets.cloudwatchCost3Gateways.met)}`);
+  out.push(
+    table(
+      ['NAT gws', 'alarms (metrics billed)', 'alarms $/mo', '+DescribeAlarms beyond free tier $/mo', 'ALARMS=off: metrics requested/mo', 'ALARMS=off $/mo'],
+      cw.rows.map((r) => [r.gateways, `${r.alarms} (${r.alarmMetrics})`, r.alarmUsdPerMonth.toFixed(2), r.describeAlarmsUsdPerMonthBeyondFreeTier.toFixed(2), r.pollMetricsPerMonth.toLocaleString('en-US'), r.pollUsdPerMonth.toFixed(2)]),
+    ),
+  );
+  out.push(`   Lambda: ${lambda.invocationsPerMonth.toLocaleString('en-US')} invocations/mo, ${lambda.memoryMb} MB ${lambda.architecture}, ${lambda.billedMsPerRun} ms billed per run -> requests $${lambda.requestUsdPerMonth.toFixed(4)} + compute $${lambda.computeUsdPerMonth.toFixed(4)} = $${lambda.totalUsdPerMonth.toFixed(4)}/mo (free tier ignored)`);
+  out.push(`\n5. Lambda artefacts — size <= ${TARGETS.bundleKbMax} KB: ${mark(targets.bundleSize.met)}; init < ${TARGETS.initMsMax} ms own code: ${mark(targets.initTimeOwnCode.met)}, with SDK load: ${mark(targets.initTimeWithSdk.met)}`);
+  out.push(
+    table(
+      ['function', 'bundle KB', 'gzip KB', `init median of ${art[0]!.initMsRuns.length} (with SDK clients)`, 'init, own code (SDK preloaded)', 'SDK clients required at init'],
+      art.map((a) => [a.function, kb(a.bytes), kb(a.gzipBytes), s(a.initMsMedian), s(a.ownInitMsMedian), a.sdkClients.join(' ')]),
+    ),
+  );
+  out.push(`   Peak memory, ${mem.tables}-table runs on the simulator (fresh node): max RSS ${mem.maxRssMb} MB (idle node ${mem.baselineRssMb} MB), peak heapUsed ${mem.peakHeapUsedMb} MB`);
+  out.push(`\nmachine: node ${process.version}, ${cpus().length} CPUs, load average ${results.machine.loadAverage1m}; wrote bench/results.json in ${results.benchSeconds} s`);
+  console.log(out.join('\n'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
