@@ -21,8 +21,6 @@ import { call } from './errors';
 /** EC2 accepts up to 200 values per filter; tag and delete calls are batched the same way. */
 export const FILTER_VALUES_MAX = 200;
 export const TAG_RESOURCES_MAX = 200;
-/** DescribeRouteTables returns at most 100 tables a page. */
-export const ROUTE_TABLES_PAGE = 100;
 
 export const chunk = <T>(xs: readonly T[], n: number): T[][] => {
   const out: T[][] = [];
@@ -89,12 +87,18 @@ export class Ec2Adapter {
     return this.retry.run(operation, () => call(operation, fn));
   }
 
+  /**
+   * DescribeRouteTables pages hold at most 100 tables, so a paginated read grows by one call per 100
+   * managed tables. The tag- or id-filtered read is therefore made unpaginated (no MaxResults: EC2
+   * returns every match in one response), which keeps a steady-state run at a fixed handful of calls
+   * whatever the table count; a NextToken, should EC2 ever send one, is still followed.
+   */
   async describeRouteTables(filters: Filter[]): Promise<SdkRouteTable[]> {
     const out: SdkRouteTable[] = [];
     let token: string | undefined;
     do {
       const page = await this.send('DescribeRouteTables', () =>
-        this.client.send(new DescribeRouteTablesCommand({ Filters: filters, MaxResults: ROUTE_TABLES_PAGE, ...tokenOf(token) })),
+        this.client.send(new DescribeRouteTablesCommand({ Filters: filters, ...tokenOf(token) })),
       );
       out.push(...(page.RouteTables ?? []));
       token = page.NextToken;
@@ -108,7 +112,8 @@ export class Ec2Adapter {
       let token: string | undefined;
       do {
         const page = await this.send('DescribeSubnets', () =>
-          this.client.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: values }], MaxResults: 1000, ...tokenOf(token) })),
+          // Unpaginated like DescribeRouteTables: a VPC holds more subnets than managed tables.
+          this.client.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: values }], ...tokenOf(token) })),
         );
         for (const s of page.Subnets ?? []) if (s.SubnetId && s.AvailabilityZone) azBySubnet.set(s.SubnetId, s.AvailabilityZone);
         token = page.NextToken;

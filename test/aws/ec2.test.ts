@@ -83,10 +83,10 @@ describe('Ec2Adapter.readInventory', () => {
     // Assess: exact requests
     const rtCalls = ec2.commandCalls(DescribeRouteTablesCommand);
     expect(rtCalls).toHaveLength(2);
-    expect(rtCalls[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }], MaxResults: 100 });
-    expect(rtCalls[1]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }], MaxResults: 100, NextToken: '1' });
+    expect(rtCalls[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }] });
+    expect(rtCalls[1]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }], NextToken: '1' });
     expect(ec2.commandCalls(DescribeAvailabilityZonesCommand)).toHaveLength(1);
-    expect(ec2.commandCalls(DescribeSubnetsCommand)[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'vpc-id', Values: ['vpc-11111111'] }], MaxResults: 1000 });
+    expect(ec2.commandCalls(DescribeSubnetsCommand)[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'vpc-id', Values: ['vpc-11111111'] }] });
     expect(ec2.commandCalls(DescribeNatGatewaysCommand)[0]!.args[0].input).toStrictEqual({ Filter: [{ Name: 'vpc-id', Values: ['vpc-11111111'] }], MaxResults: 1000 });
 
     // Assess: the domain view
@@ -125,7 +125,6 @@ describe('Ec2Adapter.readInventory', () => {
         { Name: 'tag:nat-failover', Values: ['enabled'] },
         { Name: 'vpc-id', Values: ['vpc-11111111', 'vpc-22222222'] },
       ],
-      MaxResults: 100,
     });
     // Nothing managed: no gateway or subnet reads at all.
     expect(ec2.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
@@ -162,8 +161,8 @@ describe('Ec2Adapter.readInventory', () => {
     expect(natValues.flat()).toStrictEqual(expected);
   });
 
-  it('reads 1,000 tables in 5 VPCs with 4 describe operations: 10 route-table pages + 3 requests, none per table', async () => {
-    // Prepare: 200 tables per VPC over 3 AZs; EC2 serves route tables 100 a page.
+  it('reads 1,000 tables in 5 VPCs with 4 describe requests, none per table (route tables unpaginated)', async () => {
+    // Prepare: 200 tables per VPC over 3 AZs; EC2 pages (100 a page) only when MaxResults is sent.
     const subnets: Subnet[] = [];
     const nats: SdkNat[] = [];
     const tables: SdkRouteTable[] = [];
@@ -174,7 +173,9 @@ describe('Ec2Adapter.readInventory', () => {
       }
       for (let t = 0; t < 200; t++) tables.push(table(rtb(v * 200 + t), vpc(v), `subnet-${v}-${t % 3}`, `nat-${v}-${t % 3}`));
     }
-    ec2.on(DescribeRouteTablesCommand).callsFake(paged(tables, 100, 'RouteTables'));
+    ec2.on(DescribeRouteTablesCommand).callsFake((input: { MaxResults?: number; NextToken?: string }) =>
+      input.MaxResults === undefined && input.NextToken === undefined ? { RouteTables: tables } : paged(tables, 100, 'RouteTables')(input),
+    );
     ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: ZONES });
     ec2.on(DescribeSubnetsCommand).resolves({ Subnets: subnets });
     ec2.on(DescribeNatGatewaysCommand).resolves({ NatGateways: nats });
@@ -186,8 +187,8 @@ describe('Ec2Adapter.readInventory', () => {
     // Assess
     expect(inv.routeTables.map((t) => t.id)).toStrictEqual(tables.map((t) => t.RouteTableId));
     expect(inv.natGateways).toHaveLength(15);
-    expect(retry.stats.byOperation).toStrictEqual({ DescribeRouteTables: 10, DescribeAvailabilityZones: 1, DescribeSubnets: 1, DescribeNatGateways: 1 });
-    expect(ec2.calls()).toHaveLength(13);
+    expect(retry.stats.byOperation).toStrictEqual({ DescribeRouteTables: 1, DescribeAvailabilityZones: 1, DescribeSubnets: 1, DescribeNatGateways: 1 });
+    expect(ec2.calls()).toHaveLength(4);
     expect(ec2.commandCalls(DescribeSubnetsCommand)[0]!.args[0].input.Filters).toStrictEqual([{ Name: 'vpc-id', Values: [0, 1, 2, 3, 4].map(vpc) }]);
     for (const c of ec2.commandCalls(DescribeRouteTablesCommand)) expect(c.args[0].input.RouteTableIds).toBeUndefined();
   });
@@ -240,7 +241,7 @@ describe('Ec2Adapter.readRoutes (compare-and-swap re-read)', () => {
 
     const calls = ec2.commandCalls(DescribeRouteTablesCommand);
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'route-table-id', Values: ids }], MaxResults: 100 });
+    expect(calls[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'route-table-id', Values: ids }] });
     expect(routes.size).toBe(200);
     expect(routes.get(rtb(7))!.find((r) => r.destination === '0.0.0.0/0')!.target).toStrictEqual({ kind: 'nat', id: 'nat-a' });
   });
