@@ -138,7 +138,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
     const base = { ok: true as const, action: req.action, dryRun, by, tables: f.tableIds, pin };
     if (dryRun) {
       const run = dryRunSummary(withTags(w.obs, f.tableIds, set, stale), config, 'manual:failover');
-      return { ...base, message: `dry run: would pin ${f.tableIds.length} table(s) away from ${f.az}`, via: 'plan-only', run };
+      return { ...base, message: `would pin ${f.tableIds.length} table(s) away from ${f.az}`, via: 'plan-only', run };
     }
     // Intent first, as tags; the one writer then moves the routes. If the invoke fails, the pin
     // stays recorded and the next scheduled run honours it.
@@ -157,7 +157,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
     }
     if (dryRun) {
       const run = dryRunSummary(withTags(w.obs, r.tableIds, {}, PIN_TAG_KEYS), config, 'manual:release');
-      return { ...base, message: `dry run: would release the pin on ${r.tableIds.length} table(s)`, via: 'plan-only', run };
+      return { ...base, message: `would release the pin on ${r.tableIds.length} table(s)`, via: 'plan-only', run };
     }
     await deps.cloud.deleteTags(r.tableIds, PIN_TAG_KEYS);
     const out = await recordedThen(r.tableIds, () => runVia({ action: 'release', by, dryRun: false }));
@@ -171,7 +171,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
   }
   const overrides: PlanOverrides = { restoreNow: [r.request] };
   if (dryRun) {
-    return { ...base, message: `dry run: would restore ${r.away.length} table(s) to ${r.request.az}`, via: 'plan-only', run: dryRunSummary(w.obs, config, 'manual:restore', overrides) };
+    return { ...base, message: `would restore ${r.away.length} table(s) to ${r.request.az}`, via: 'plan-only', run: dryRunSummary(w.obs, config, 'manual:restore', overrides) };
   }
   const out = await runVia({ action: 'restore', by, dryRun: false, overrides });
   return { ...base, message: `asked reconcile to restore ${r.away.length} table(s) to ${r.request.az}`, ...out };

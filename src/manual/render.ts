@@ -91,7 +91,11 @@ export function renderChange(c: ChangeResult): string {
 }
 
 export function render(r: ManualResult): string {
-  if (!r.ok) return `error${r.error.field ? ` in ${r.error.field}` : ''} (${r.error.code}): ${r.error.message}`;
+  if (!r.ok) {
+    const { field, code, message } = r.error;
+    const detail = field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+    return `error${field ? ` in ${field}` : ''} (${code}): ${detail}`;
+  }
   if (r.action === 'status') return renderStatus(r);
   if (r.action === 'plan') return renderPlan(r);
   return renderChange(r);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RequestError } from './requestError';
 
 export { RequestError };
@@ -80,7 +80,12 @@ export type ManualRequest = StatusRequest | PlanRequest | FailoverRequest | Rest
 
 const fieldOf = (path: readonly PropertyKey[]): string => (path.length === 0 ? 'request' : path.map(String).join('.'));
 
-function firstIssue(error: z.ZodError): RequestError {
+const valueAt = (raw: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+
+const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+function firstIssue(error: z.ZodError, raw: unknown): RequestError {
   const issue = error.issues[0];
   if (!issue) return new RequestError('request', 'invalid');
   if (issue.code === 'unrecognized_keys') {
@@ -89,7 +94,8 @@ function firstIssue(error: z.ZodError): RequestError {
   }
   if (issue.code === 'invalid_type') {
     const field = fieldOf(issue.path);
-    return new RequestError(field, issue.input === undefined ? 'is required' : `expected ${issue.expected}`);
+    const given = valueAt(raw, issue.path);
+    return new RequestError(field, given === undefined ? 'is required' : `expected ${issue.expected}, got ${typeName(given)}`);
   }
   return new RequestError(fieldOf(issue.path), issue.message);
 }
@@ -105,7 +111,7 @@ export function parseRequest(raw: unknown): ManualRequest {
     throw new RequestError('action', `unknown action ${JSON.stringify(action)?.slice(0, 40)}: expected one of ${ACTIONS.join(', ')}`);
   }
   const parsed = schemas[action as ActionName].safeParse(raw);
-  if (!parsed.success) throw firstIssue(parsed.error);
+  if (!parsed.success) throw firstIssue(parsed.error, raw);
   const req = parsed.data as ManualRequest;
   if (req.action === 'failover' || req.action === 'release') {
     if ((req.az === undefined) === (req.gateway === undefined)) {

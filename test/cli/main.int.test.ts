@@ -93,7 +93,7 @@ describeWithMoto('CLI in-process against moto (--endpoint, --direct)', () => {
     const before = await tagsOf(ec2, a!.routeTableId);
     const r = await cli('failover', '--az', 'us-east-1a', '--target', a!.natId, '--reason', 'x', '--direct');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^error in target \(invalid-request\): target: nat-\w+ is in us-east-1a, the AZ being moved away from$/);
+    expect(r.err).toMatch(/^error in target \(invalid-request\): nat-\w+ is in us-east-1a, the AZ being moved away from$/);
     expect(await tagsOf(ec2, a!.routeTableId)).toEqual(before);
   });
 

@@ -2,6 +2,7 @@ import { reconcile } from '../../src/controller';
 import { notificationFor, SUBJECT_MAX } from '../../src/notification';
 import type { Notification } from '../../src/ports';
 import { silentRecorder } from '../../src/ports';
+import { managedTable } from '../handlers/memoryCloud';
 import { CONFIG, fixedClock, NAT, region, RTB } from './world';
 
 async function run(mutate: (c: ReturnType<typeof region>) => void, dryRun = false) {
@@ -44,6 +45,15 @@ describe('pager notifications', () => {
     expect(subject.length).toBeLessThan(100);
     expect(subject).toMatch(/^[\x20-\x7e]+$/);
     expect(subject).toBe(`[nat-failover] FAILOVER us-east-1a ${long.a} -> ${long.b}`);
+  });
+
+  it('several tables of one kind: one subject with the AZ, the count and the targets', async () => {
+    const { sent } = await run((c) => {
+      c.addTable({ ...managedTable('rtb-0000000d', 'us-east-1a', NAT.a) });
+      c.nats = c.nats.map((n) => (n.id === NAT.a ? { ...n, state: 'deleted' } : n));
+    });
+    expect(sent[0]!.subject).toBe(`[nat-failover] FAILOVER us-east-1a 2 tables -> ${NAT.b},${NAT.c}`);
+    expect(sent[0]!.message.match(/^FAILOVER applied: /gm)).toHaveLength(2);
   });
 
   it('a safety hold alone pages with HOLD and the reason', async () => {

@@ -33,6 +33,6 @@ describe('rendering', () => {
 
   it('an error is one line naming the field and the code', () => {
     const err: ManualResult = { ok: false, action: 'failover', error: { code: 'invalid-request', field: 'target', message: 'target: nat-a is in us-east-1a' } };
-    expect(render(err)).toBe('error in target (invalid-request): target: nat-a is in us-east-1a');
+    expect(render(err)).toBe('error in target (invalid-request): nat-a is in us-east-1a');
   });
 });

@@ -54,6 +54,12 @@ describe('parseRequest', () => {
     expect(fieldOf(raw)).toBe('accepted');
   });
 
+  it('tells a missing field from a wrongly typed one', () => {
+    expect(() => parseRequest({ action: 'restore', az: 'us-east-1a', force: 'yes', reason: 'r' })).toThrow('force: expected boolean, got string');
+    expect(() => parseRequest({ action: 'failover', az: 'us-east-1a', reason: 7 })).toThrow('reason: expected string, got number');
+    expect(() => parseRequest({ action: 'failover', az: 'us-east-1a' })).toThrow('reason: is required');
+  });
+
   it('trims the reason it keeps', () => {
     expect(parseRequest({ action: 'failover', az: 'us-east-1a', reason: '  CHG-1  ' })).toMatchObject({ reason: 'CHG-1' });
   });
