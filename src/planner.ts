@@ -235,7 +235,10 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
       const okSince = state.mode !== 'home' && state.homeOkSince ? state.homeOkSince : now;
       const hold = holdDownSeconds(ctx.config.restoreHoldDownSeconds, state.flaps);
       const held = secondsBetween(okSince, now);
-      if (held >= hold) {
+      // A guarded VPC's monitoring is suspect: "change nothing" includes restores, whose
+      // evidence (a quiet, unknown home) is exactly what broken monitoring produces.
+      const guarded = ctx.health.guardedVpcs.includes(t.vpcId);
+      if (held >= hold && !guarded) {
         desired = home.id;
         transition = 'restore';
         priority = PRIORITY.restore;
@@ -246,6 +249,8 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
         transition = choice ? 'failover' : 'restore';
         priority = PRIORITY.evacuateDead;
         reasons.push(`${describeUnhealthy(ctx, current, currentId)}; ${choice ? `home still in hold-down` : `home ${home.id} is healthy, so going home early`}`);
+      } else if (guarded && held >= hold) {
+        findings.push({ kind: 'static-stability-guard', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `restore to ${home.id} held: most of ${t.vpcId}'s gateways look unhealthy on soft signals, so the monitoring is not trusted` });
       } else {
         findings.push({ kind: 'hold-down', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `home ${home.id} healthy for ${Math.round(held)}s; restore after ${hold}s hold-down` });
       }

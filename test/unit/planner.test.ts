@@ -248,6 +248,21 @@ describe('restore and hold-down', () => {
     expect(a.tags.remove).toContain(TAGS.homeOkSince);
   });
 
+  it('holds a due restore while the static-stability guard distrusts the VPC', () => {
+    // Prepare: rtb-a is due to go home, but nat-b and nat-c both look soft-bad (2 of 3).
+    const world = failedOver('nat-b', { homeNat: 'nat-a', since: -900, homeOkSince: -600 });
+    const metrics = healthyMetrics({ 'nat-b': series(5, DROPPING), 'nat-c': series(5, DROPPING) });
+
+    // Act
+    const guarded = run(world, { metrics });
+    const calm = run(world, { metrics: healthyMetrics() });
+
+    // Assess
+    expect(routeMoves(guarded)).toEqual([]);
+    expect(kinds(guarded, 'rtb-a')).toEqual(['static-stability-guard']);
+    expect(must(actionFor(calm, 'rtb-a')).transition).toBe('restore');
+  });
+
   it('does not restore one second before the hold-down ends', () => {
     const p = run(failedOver('nat-b', { homeNat: 'nat-a', since: -900, homeOkSince: -599 }));
     expect(routeMoves(p)).toEqual([]);
