@@ -21,6 +21,11 @@ export interface SimOptions {
   readonly attemptsPerTable?: number;
   readonly seed?: number;
   readonly retry?: RetryPolicy;
+  /**
+   * Items per DescribeRouteTables / DescribeSubnets response. The EC2 adapter sends no MaxResults,
+   * so EC2 answers in one response (Infinity); set a size to model a truncating API.
+   */
+  readonly describePage?: number;
 }
 
 const MINUTE = 60_000;
@@ -36,6 +41,7 @@ export const SIM_DEFAULTS = {
   attemptsPerTable: 2_000,
   seed: 1,
   retry: DEFAULT_RETRY,
+  describePage: Infinity,
 } as const satisfies Required<SimOptions>;
 
 /** What the gateway really does, whatever the controller can see: the yardstick for invariants. */
@@ -128,11 +134,9 @@ const BUCKET_OF: Record<string, BucketName> = {
   GetMetricData: 'cloudwatch',
 };
 
-/** Page and batch sizes mirror src/aws/ec2.ts and src/aws/cloudwatch.ts. */
-/** DescribeRouteTables is read unpaginated (no MaxResults), as src/aws/ec2.ts does: one page. */
-const ROUTE_TABLE_PAGE = Infinity;
+/** Batch sizes mirror src/aws/ec2.ts and src/aws/cloudwatch.ts. */
 const FILTER_VALUES_MAX = 200;
-const DESCRIBE_PAGE = 1000;
+const NAT_PAGE = 1000;
 const TAG_RESOURCES_MAX = 200;
 const QUERIES_PER_CALL = 500;
 
@@ -255,25 +259,28 @@ export class SimRegion implements CloudPort, SignalSource {
 
   private async describeRouteTables(match: (t: SimTable) => boolean): Promise<SimTable[]> {
     const out: SimTable[] = [];
+    const size = this.options.describePage;
     for (let page = 0; ; page++) {
-      const slice = await this.api('DescribeRouteTables', () =>
-        this.world.tables.filter(match).slice(page * ROUTE_TABLE_PAGE, (page + 1) * ROUTE_TABLE_PAGE).map((t) => structuredClone(t)),
-      );
-      out.push(...slice);
-      if (slice.length < ROUTE_TABLE_PAGE) return out;
+      const { items, more } = await this.api('DescribeRouteTables', () => {
+        const all = this.world.tables.filter(match);
+        return { items: all.slice(page * size, (page + 1) * size).map((t) => structuredClone(t)), more: (page + 1) * size < all.length };
+      });
+      out.push(...items);
+      if (!more) return out;
     }
   }
 
   private async describeSubnets(vpcIds: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
+    const size = this.options.describePage;
     for (const values of chunk(vpcIds, FILTER_VALUES_MAX)) {
       for (let page = 0; ; page++) {
-        const slice = await this.api('DescribeSubnets', () =>
-          // Unpaginated, as src/aws/ec2.ts reads subnets: one page.
-          this.world.subnets.filter((s) => values.includes(s.vpcId)),
-        );
-        for (const s of slice) out.set(s.id, s.az);
-        if (page >= 0) break;
+        const { items, more } = await this.api('DescribeSubnets', () => {
+          const all = this.world.subnets.filter((s) => values.includes(s.vpcId));
+          return { items: all.slice(page * size, (page + 1) * size), more: (page + 1) * size < all.length };
+        });
+        for (const s of items) out.set(s.id, s.az);
+        if (!more) break;
       }
     }
     return out;
@@ -286,11 +293,11 @@ export class SimRegion implements CloudPort, SignalSource {
         const slice = await this.api('DescribeNatGateways', () =>
           this.world.nats
             .filter((n) => values.includes(n.vpcId))
-            .slice(page * DESCRIBE_PAGE, (page + 1) * DESCRIBE_PAGE)
+            .slice(page * NAT_PAGE, (page + 1) * NAT_PAGE)
             .map((n) => ({ id: n.id, vpcId: n.vpcId, az: n.az, state: n.state, connectivityType: n.connectivityType, availabilityMode: n.availabilityMode })),
         );
         out.push(...slice);
-        if (slice.length < DESCRIBE_PAGE) break;
+        if (slice.length < NAT_PAGE) break;
       }
     }
     return out;

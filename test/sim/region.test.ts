@@ -17,12 +17,19 @@ describe('SimRegion as a CloudPort', () => {
     expect(sim.stats().byOperation).toEqual({ DescribeRouteTables: 1, DescribeAvailabilityZones: 1, DescribeSubnets: 1, DescribeNatGateways: 1 });
   });
 
-  it('reads route tables unpaginated in one call, like the adapter', async () => {
-    const sim = new SimRegion(buildWorld({ azs: 3, tablesPerAz: 100 }));
+  it('reads 1,000 tables in one DescribeRouteTables, as the adapter asks (no MaxResults)', async () => {
+    const sim = new SimRegion(buildWorld({ azs: 4, tablesPerAz: 250 }));
+    const inv = await sim.readInventory(scope);
+    expect(inv.routeTables).toHaveLength(1000);
+    expect(sim.stats().byOperation).toEqual({ DescribeRouteTables: 1, DescribeAvailabilityZones: 1, DescribeSubnets: 1, DescribeNatGateways: 1 });
+  });
+
+  it('pages when told the API truncates, with no empty trailing page', async () => {
+    const sim = new SimRegion(buildWorld({ azs: 3, tablesPerAz: 100 }), { describePage: 100 });
     const inv = await sim.readInventory(scope);
     expect(inv.routeTables).toHaveLength(300);
-    // 300 tables, no MaxResults: EC2 answers them all in one response.
-    expect(sim.stats().byOperation.DescribeRouteTables).toBe(1);
+    expect(sim.stats().byOperation.DescribeRouteTables).toBe(3);
+    expect(sim.stats().byOperation.DescribeSubnets).toBe(4); // 3 public + 300 private subnets
   });
 
   it('marks routes to a deleted gateway as blackhole and refuses writes into it', async () => {
