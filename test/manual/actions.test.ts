@@ -1,6 +1,7 @@
 import { TAGS } from '../../src/constants';
-import { ThrottledError } from '../../src/errors';
+import { CloudApiError, ThrottledError } from '../../src/errors';
 import { handleManual } from '../../src/manual/actions';
+import { managedTable } from '../handlers/memoryCloud';
 import { CONFIG, deps, NAT, NOW, RecordingRunner, region, RTB } from './world';
 
 const PIN_KEYS = [TAGS.pinAwayFrom, TAGS.pinTarget, TAGS.pinUntil, TAGS.pinReason, TAGS.pinBy];
@@ -168,5 +169,42 @@ describe('restore', () => {
     const res = await handleManual(deps(region(), runner), CONFIG, { action: 'restore', az: 'us-east-1b' });
     expect(res).toMatchObject({ ok: true, via: 'none', message: expect.stringContaining('already at home') });
     expect(runner.requests).toHaveLength(0);
+  });
+});
+
+describe('status', () => {
+  it('shows each gateway\'s health with the signals behind it, and each table\'s state and next target', async () => {
+    const cloud = region();
+    const signals = { read: async () => ({ evacuations: [], alarms: [{ natGatewayId: NAT.b, alarmName: 'nat-b-drops', since: NOW }] }) };
+    const res = await handleManual({ ...deps(cloud), signals }, CONFIG, { action: 'status' });
+    if (!res.ok || res.action !== 'status') throw new Error(JSON.stringify(res));
+    expect(res.gateways.find((g) => g.natGatewayId === NAT.b)).toMatchObject({ health: 'unhealthy', signals: ['soft: alarm in ALARM: nat-b-drops'], tablesServed: 1 });
+    expect(res.gateways.find((g) => g.natGatewayId === NAT.a)).toMatchObject({ health: 'unknown', signals: ['no judged traffic minutes (silence is unknown)'] });
+    const b = res.tables.find((t) => t.routeTableId === RTB.b)!;
+    expect(b).toMatchObject({ state: 'home', currentTarget: NAT.b, homeGateway: NAT.b, az: 'us-east-1b' });
+    expect([NAT.a, NAT.c]).toContain(b.next);
+    expect(cloud.count('createTags') + cloud.count('deleteTags') + cloud.count('replaceRoute')).toBe(0);
+  });
+
+  it('reports a VPC on a regional NAT gateway as needing no failover, and skips its table', async () => {
+    const cloud = region();
+    cloud.nats.push({ id: 'nat-0000000f', vpcId: 'vpc-22222222', az: undefined, state: 'available', connectivityType: 'public', availabilityMode: 'regional' });
+    cloud.addTable({ ...managedTable('rtb-0000000f', 'us-east-1a', 'nat-0000000f'), vpcId: 'vpc-22222222' });
+    const res = await handleManual(deps(cloud), CONFIG, { action: 'status' });
+    if (!res.ok || res.action !== 'status') throw new Error(JSON.stringify(res));
+    expect(res.regionalVpcs).toEqual([{ vpcId: 'vpc-22222222', natGatewayIds: ['nat-0000000f'], note: 'regional NAT gateway spans AZs itself: needs no failover' }]);
+    expect(res.tables.find((t) => t.routeTableId === 'rtb-0000000f')).toMatchObject({ state: 'skipped', why: expect.stringContaining('regional NAT gateway') });
+    // and a failover aimed at it is refused
+    const f = await handleManual(deps(cloud), CONFIG, { action: 'failover', gateway: 'nat-0000000f', reason: 'x' });
+    expect(f).toMatchObject({ ok: false, error: { field: 'gateway', message: expect.stringContaining('regional NAT gateway') } });
+  });
+
+  it('a failed EC2 read is a structured cloud error, not a stack trace', async () => {
+    const cloud = region();
+    cloud.readInventory = async () => {
+      throw new CloudApiError('DescribeRouteTables', 'UnauthorizedOperation', 'not allowed');
+    };
+    const res = await handleManual(deps(cloud), CONFIG, { action: 'status' });
+    expect(res).toStrictEqual({ ok: false, action: 'status', error: { code: 'cloud-error', field: null, message: 'DescribeRouteTables failed: UnauthorizedOperation: not allowed' } });
   });
 });

@@ -102,6 +102,21 @@ describeWithMoto('manual function through its handler, invoke-local mode, agains
     expect((await tagsOf(ec2, a!.routeTableId))['nat-failover:state']).toBe('home');
   });
 
+  it('the reconcile handler takes the manual payload: restoreNow brings a released AZ home at once', async () => {
+    const [a] = vpc.azs;
+    await handler({ action: 'failover', az: a!.az, reason: 'maintenance' }, ctx);
+    await handler({ action: 'release', az: a!.az }, ctx);
+    expect(natTargetOf(await routesOf(ec2, a!.routeTableId), '0.0.0.0/0')).not.toBe(a!.natId);
+    const reconcileHandler = (await import('../../handlers/reconcile')).handler as unknown as Handler;
+    const payload = { 'nat-failover': 'manual', action: 'restore', by: 'ops', dryRun: false, overrides: { restoreNow: [{ az: a!.az, force: false, reason: 'done', by: 'ops' }] } };
+    const summary = await reconcileHandler(payload, ctx);
+    expect(summary).toMatchObject({ trigger: 'manual:restore', changes: [expect.objectContaining({ routeTableId: a!.routeTableId, transition: 'restore', status: 'applied' })] });
+    expect(natTargetOf(await routesOf(ec2, a!.routeTableId), '0.0.0.0/0')).toBe(a!.natId);
+    const before = await snapshot();
+    await expect(reconcileHandler({ 'nat-failover': 'manual', action: 'restore', by: 'ops', dryRun: 'no' }, ctx)).rejects.toThrow('dryRun');
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('failover to an explicit target by gateway moves exactly that gateway\'s tables there', async () => {
     const [a, , c] = vpc.azs;
     const res = await handler({ action: 'failover', gateway: a!.natId, target: c!.natId, reason: 'replace EIP' }, ctx);
