@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { handleManual } from '../../src/manual/actions';
-import { parseRequest, RequestError } from '../../src/manual/request';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACTIONS, parseRequest, RequestError } from '../../src/manual/request';
 import { CONFIG, deps, RecordingRunner, region } from './world';
 
 const fieldOf = (raw: unknown): string => {
@@ -62,6 +64,19 @@ describe('parseRequest', () => {
 
   it('trims the reason it keeps', () => {
     expect(parseRequest({ action: 'failover', az: 'us-east-1a', reason: '  CHG-1  ' })).toMatchObject({ reason: 'CHG-1' });
+  });
+});
+
+describe('the events/manual-*.json fixtures', () => {
+  const dir = join(__dirname, '../../events');
+  const files = readdirSync(dir).filter((f) => f.startsWith('manual-') && f.endsWith('.json'));
+
+  it('cover every action', () => {
+    expect(files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')).action).sort()).toEqual([...ACTIONS].sort());
+  });
+
+  it.each(files)('%s is a valid request', (f) => {
+    expect(() => parseRequest(JSON.parse(readFileSync(join(dir, f), 'utf8')))).not.toThrow();
   });
 });
 
