@@ -17,7 +17,7 @@ export const BUSY_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDe
 /** Reconcile stayed busy past the retry budget. */
 export class ReconcileBusyError extends NatFailoverError {
   constructor(functionName: string, attempts: number, options?: { cause?: unknown }) {
-    super(`${functionName} stayed busy (another run holds its single slot) through ${attempts} attempts over ~30 s; nothing was changed by this request's run, try again`, options);
+    super(`${functionName} stayed busy (another run holds its single slot) through ${attempts} attempts over ~30 s, so it did not run for this request; try again`, options);
     this.name = 'ReconcileBusyError';
   }
 }
@@ -39,10 +39,6 @@ export class LambdaReconcileRunner implements ReconcileRunner {
 
   static fromEnvironment(functionName: string, clock: Clock): LambdaReconcileRunner {
     return new LambdaReconcileRunner(new LambdaClient({ maxAttempts: 1 }), functionName, clock);
-  }
-
-  get attempts(): number {
-    return this.retry.stats.calls;
   }
 
   async run(request: ReconcileRequest): Promise<RunSummary> {
