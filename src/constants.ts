@@ -17,6 +17,8 @@ export const TAGS = {
   homeOkSince: `${TAG_PREFIX}home-ok-since`,
   flaps: `${TAG_PREFIX}flaps`,
   lastRestore: `${TAG_PREFIX}last-restore`,
+  /** The home gateway whose routes were seen blackhole while the table was away (see health.ts). */
+  blackholeNat: `${TAG_PREFIX}blackhole-nat`,
   pinAwayFrom: `${TAG_PREFIX}pin-away-from`,
   pinTarget: `${TAG_PREFIX}pin-target`,
   pinUntil: `${TAG_PREFIX}pin-until`,

@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import { readState } from './state';
 import type {
   GatewayHealth,
   HealthReport,
@@ -89,13 +90,53 @@ export function judgeSoft(points: readonly MetricPoint[], rules: SoftRules, end?
   return { verdict: judged >= m ? 'ok' : 'unknown', signals };
 }
 
-function hardSignals(nat: NatGateway, obs: Observation, blackholed: ReadonlySet<string>): Signal[] {
+/** Per gateway: what the managed routes that still point at it say about it. */
+interface RouteEvidence {
+  readonly blackholed: ReadonlySet<string>;
+  /** Gateways with at least one route to them in state `active`. */
+  readonly active: ReadonlySet<string>;
+  /** Gateways remembered as blackholed, with the tables that remember them. */
+  readonly remembered: ReadonlyMap<string, readonly string[]>;
+}
+
+function routeEvidence(obs: Observation): RouteEvidence {
+  const blackholed = new Set<string>();
+  const active = new Set<string>();
+  const remembered = new Map<string, string[]>();
+  for (const t of obs.inventory.routeTables) {
+    for (const r of t.routes) {
+      if (r.target.kind !== 'nat') continue;
+      (r.state === 'blackhole' ? blackholed : active).add(r.target.id);
+    }
+    const nat = readState(t.tags).blackholeNat;
+    if (nat !== undefined) remembered.set(nat, [...(remembered.get(nat) ?? []), t.id]);
+  }
+  return { blackholed, active, remembered };
+}
+
+function hardSignals(nat: NatGateway, obs: Observation, ev: RouteEvidence): Signal[] {
   const out: Signal[] = [];
   if (nat.state !== 'available') {
     out.push({ kind: 'nat-state', strength: 'hard', detail: `gateway state is ${nat.state}` });
   }
-  if (blackholed.has(nat.id)) {
+  const rememberedBy = ev.remembered.get(nat.id);
+  if (ev.blackholed.has(nat.id)) {
     out.push({ kind: 'blackhole-route', strength: 'hard', detail: 'a route to the gateway is in state blackhole' });
+  } else if (rememberedBy !== undefined && !(nat.state === 'available' && ev.active.has(nat.id))) {
+    // A blackhole is only visible through routes that still point at the gateway: once every table
+    // has moved away, the evidence is gone and the gateway would look healthy, so a hold-down later
+    // the tables would go back into the same blackhole. Tables away from a blackholed home remember
+    // it in their own tags, and that memory stays a hard signal until there is positive evidence
+    // that it cleared: the gateway is `available` and some route to it is seen `active` with none
+    // in `blackhole` (the branch above). Silence is not evidence. In AWS a route turns blackhole
+    // when its gateway is deleted or failed, so the usual way out is a replacement gateway in the
+    // home AZ, which becomes home and is judged on its own; otherwise an operator's forced restore
+    // provides the evidence (the next run sees that route active, or blackhole again).
+    out.push({
+      kind: 'blackhole-route',
+      strength: 'hard',
+      detail: `routes to the gateway were blackhole (remembered by ${rememberedBy.join(', ')}); no route to it seen active since`,
+    });
   }
   if (nat.az !== undefined) {
     const zone = obs.inventory.zones.find((z) => z.name === nat.az);
@@ -117,16 +158,13 @@ function hardSignals(nat: NatGateway, obs: Observation, blackholed: ReadonlySet<
 
 /** Health of every observed gateway, with the static-stability guard applied per VPC. */
 export function assessHealth(obs: Observation, config: SoftRules): HealthReport {
-  const blackholed = new Set<string>();
-  for (const t of obs.inventory.routeTables) {
-    for (const r of t.routes) if (r.target.kind === 'nat' && r.state === 'blackhole') blackholed.add(r.target.id);
-  }
+  const evidence = routeEvidence(obs);
   const alarmsByNat = new Map<string, string[]>();
   for (const a of obs.alarms) alarmsByNat.set(a.natGatewayId, [...(alarmsByNat.get(a.natGatewayId) ?? []), a.alarmName]);
 
   const raw = new Map<string, GatewayHealth>();
   for (const nat of obs.inventory.natGateways) {
-    const hard = hardSignals(nat, obs, blackholed);
+    const hard = hardSignals(nat, obs, evidence);
     let soft: SoftResult = { verdict: 'unknown', signals: [] };
     if (obs.metrics) soft = judgeSoft(obs.metrics.byGateway.get(nat.id) ?? [], config, obs.metrics.end);
     const alarms = alarmsByNat.get(nat.id) ?? [];

@@ -69,6 +69,9 @@ function describeUnhealthy(ctx: Ctx, nat: NatGateway | undefined, id: string | u
   return `${nat.id} unhealthy: ${parts.join('; ') || `state ${nat.state}`}`;
 }
 
+const hasBlackhole = (ctx: Ctx, natId: string): boolean =>
+  ctx.health.gateways.get(natId)?.hard.some((s) => s.kind === 'blackhole-route') ?? false;
+
 const restoreRequest = (ctx: Ctx, homeAz: string): RestoreRequest | undefined =>
   ctx.overrides.restoreNow?.find((r) => ctx.zoneByIdOrName.get(r.az) === homeAz);
 
@@ -319,6 +322,10 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
     homeOkSince: mode !== 'home' && homeHealthy ? (state.mode !== 'home' && state.homeOkSince ? state.homeOkSince : now) : undefined,
     flaps,
     lastRestore,
+    // Away from a home whose routes are (or are remembered as) blackhole: remember it, so the
+    // memory outlives the routes that showed it (health.ts keeps it a hard signal until a route to
+    // the gateway is seen active). Back home, or home now another gateway, the memory goes.
+    blackholeNat: mode !== 'home' && homeId !== undefined && hasBlackhole(ctx, homeId) ? homeId : undefined,
     pin,
   };
   const tags = diffTags(t.tags, stateTags(next));

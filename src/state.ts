@@ -40,6 +40,7 @@ export function readState(tags: Readonly<Record<string, string>>): TableState {
     homeOkSince: date(tags[TAGS.homeOkSince]),
     flaps: Number.isInteger(flaps) && flaps >= 0 ? Math.min(flaps, 16) : 0,
     lastRestore: date(tags[TAGS.lastRestore]),
+    blackholeNat: tags[TAGS.blackholeNat] || undefined,
     pin: readPin(tags),
   };
 }
@@ -57,6 +58,7 @@ export function stateTags(s: TableState): Record<string, string> {
   put(TAGS.homeOkSince, s.homeOkSince?.toISOString());
   if (s.flaps > 0) out[TAGS.flaps] = String(s.flaps);
   put(TAGS.lastRestore, s.lastRestore?.toISOString());
+  put(TAGS.blackholeNat, s.blackholeNat);
   if (s.pin) {
     put(TAGS.pinAwayFrom, s.pin.awayFromAz);
     put(TAGS.pinTarget, s.pin.target);

@@ -155,6 +155,11 @@ export interface TableState {
   readonly homeOkSince: Date | undefined;
   readonly flaps: number;
   readonly lastRestore: Date | undefined;
+  /**
+   * Home gateway whose routes were seen `blackhole` while the table was away. The evidence itself
+   * vanishes once no managed route points at the gateway, so the table remembers it.
+   */
+  readonly blackholeNat: string | undefined;
   readonly pin: Pin | undefined;
 }
 

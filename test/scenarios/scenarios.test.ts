@@ -57,18 +57,24 @@ describe('the invariant checker is not a rubber stamp', () => {
   });
 });
 
-describe('known gaps (these flip to failures once fixed; then make them ordinary scenarios)', () => {
-  // src/health.ts only sees a blackhole through routes that still point at the gateway. Once
-  // every table has moved away the evidence is gone, the home looks healthy, and after the
-  // hold-down the controller restores into the still-blackholed gateway.
-  it.failing('a blackhole that outlasts the hold-down is not restored into', async () => {
+describe('blackhole memory', () => {
+  // A blackhole is only seen through routes that still point at the gateway. Once every table has
+  // moved away the evidence is gone; the tables remember it in their tags, so the controller does
+  // not restore into the still-blackholed gateway after the hold-down (this was a known gap).
+  it('a blackhole that outlasts the hold-down is not restored into', async () => {
     const r = await runScenario({
       name: 'long-blackhole',
       summary: 'routes to nat-a stay blackhole for 25 minutes',
       minutes: 30,
       faults: [{ at: 5, kind: 'blackhole', nat: 'nat-a', until: 30 }],
-      expect: [{ kind: 'failover', az: 'us-east-1a', from: 5, within: 1 }],
+      expect: [
+        { kind: 'failover', az: 'us-east-1a', from: 5, within: 1 },
+        { kind: 'target', table: 'rtb-a1', minute: 30, target: 'nat-b' },
+      ],
     });
-    expect(r.violations).toEqual([]);
+    expect(r.violations.map((v) => `T+${v.minute}m ${v.invariant}: ${v.message}`)).toEqual([]);
+    expect(r.expectations.filter((e) => !e.ok).map((e) => `${e.text}: ${e.detail}`)).toEqual([]);
+    // One failover, no restore into the blackhole and no second failover.
+    expect(r.steps.flatMap((s) => s.changes.filter((c) => c.table === 'rtb-a1').map((c) => `T+${s.minute}m ${c.transition}`))).toEqual(['T+5m failover']);
   });
 });

@@ -364,6 +364,109 @@ describe('restore and hold-down', () => {
   });
 });
 
+describe('blackhole memory', () => {
+  /** rtb-a failed over from nat-a long ago (far beyond the hold-down), remembering nat-a's blackhole. */
+  const remembering = (): Inventory => failedOver('nat-b', { homeNat: 'nat-a', since: -9000 }, { [TAGS.blackholeNat]: 'nat-a' });
+  /** A second managed table homed in us-east-1a, still on nat-a, its route in `state`. */
+  const witness = (state: 'active' | 'blackhole') =>
+    table('rtb-a2', { subnetAzs: ['us-east-1a'], tags: failedOverTags({ homeNat: 'nat-a', since: -9000 }), extraRoutes: [route('0.0.0.0/0', 'nat-a', { state })] });
+
+  it('records the blackholed home in the table\'s tags when it fails over', () => {
+    // Prepare: nat-a says available, but rtb-a's default route to it is a blackhole.
+    const t = table('rtb-a', { subnetAzs: ['us-east-1a'], extraRoutes: [route('0.0.0.0/0', 'nat-a', { state: 'blackhole' })] });
+    const inv = withTable(settled(), { ...t, tags: settled().routeTables.find((x) => x.id === 'rtb-a')!.tags });
+
+    // Act
+    const a = must(actionFor(run(inv), 'rtb-a'));
+
+    // Assess
+    expect(a.transition).toBe('failover');
+    expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-a', to: 'nat-b' }]);
+    expect(a.tags.set[TAGS.blackholeNat]).toBe('nat-a');
+  });
+
+  it('does not restore into a remembered blackhole once no route shows it, however long the hold-down has run', () => {
+    // Act
+    const d = decideAt(observation(remembering()), config());
+
+    // Assess: nat-a looks unhealthy through the memory alone; rtb-a stays and nothing is written
+    // (no hold-down clock starts, the memory stays).
+    expect(d.health.gateways.get('nat-a')?.hard.map((s) => s.kind)).toEqual(['blackhole-route']);
+    expect(d.health.gateways.get('nat-a')?.hard[0]?.detail).toContain('remembered by rtb-a');
+    expect(actionFor(d.plan, 'rtb-a')).toBeUndefined();
+  });
+
+  it('without the memory, the same world starts the hold-down towards the blackhole', () => {
+    const inv = failedOver('nat-b', { homeNat: 'nat-a', since: -9000 });
+    expect(must(actionFor(run(inv), 'rtb-a')).tags.set[TAGS.homeOkSince]).toBe(NOW.toISOString());
+  });
+
+  it('keeps the memory while another table still shows a blackhole route to the gateway', () => {
+    const inv = withTable(remembering(), witness('blackhole'));
+    const p = run(inv);
+    expect(routeMoves(p).filter(([id]) => id === 'rtb-a')).toEqual([]);
+    expect(tagsAfter(inv, p, 'rtb-a')[TAGS.blackholeNat]).toBe('nat-a');
+  });
+
+  it('forgets it on positive evidence (a route to the available gateway seen active) and only then starts the hold-down', () => {
+    // Act
+    const inv = withTable(remembering(), witness('active'));
+    const p = run(inv);
+
+    // Assess: no restore yet (the hold-down starts now), memory dropped.
+    expect(routeMoves(p)).toEqual([]);
+    expect(kinds(p, 'rtb-a')).toEqual(['hold-down']);
+    const tags = tagsAfter(inv, p, 'rtb-a');
+    expect(tags[TAGS.blackholeNat]).toBeUndefined();
+    expect(tags[TAGS.homeOkSince]).toBe(NOW.toISOString());
+  });
+
+  it('does not take an active route to a gateway that is not available as evidence', () => {
+    const inv = withNat(withTable(remembering(), witness('active')), 'nat-a', { state: 'failed' });
+    expect(tagsAfter(inv, run(inv), 'rtb-a')[TAGS.blackholeNat]).toBe('nat-a');
+  });
+
+  it('forgets it when a replacement gateway becomes home, which is judged on its own', () => {
+    // Prepare: nat-a is gone from the API; nat-a2 was created in us-east-1a.
+    const base = remembering();
+    const inv: Inventory = { ...base, natGateways: [...base.natGateways.filter((n) => n.id !== 'nat-a'), natGw('nat-a2', 'us-east-1a')] };
+
+    // Act
+    const p = run(inv);
+
+    // Assess: home is nat-a2, healthy since now, so the hold-down starts; the memory of nat-a goes.
+    expect(routeMoves(p)).toEqual([]);
+    const tags = tagsAfter(inv, p, 'rtb-a');
+    expect(tags[TAGS.homeNat]).toBe('nat-a2');
+    expect(tags[TAGS.blackholeNat]).toBeUndefined();
+    expect(tags[TAGS.homeOkSince]).toBe(NOW.toISOString());
+  });
+
+  it('never makes the remembered gateway another table\'s failover target', () => {
+    // Prepare: rtb-a remembers nat-a and sits on nat-c with rtb-c; nat-b fails. By load alone
+    // nat-a (no table) beats nat-c (two tables).
+    const base = failedOver('nat-c', { homeNat: 'nat-a', since: -9000 }, { [TAGS.blackholeNat]: 'nat-a' });
+    const inv = withNat(base, 'nat-b', { state: 'failed' });
+
+    // Act
+    const p = run(inv);
+
+    // Assess
+    expect(routeMoves(p)).toEqual([['rtb-b', '0.0.0.0/0', 'nat-b', 'nat-c']]);
+  });
+
+  it('needs force for a manual restore, and force brings the table home without the memory', () => {
+    const req = (force: boolean) => ({ restoreNow: [{ az: 'us-east-1a', force, reason: 'fixed', by: 'bob' }] });
+    const refused = run(remembering(), {}, {}, req(false));
+    expect(routeMoves(refused)).toEqual([]);
+    expect(refused.findings.find((f) => f.routeTableId === 'rtb-a')?.message).toContain('force would restore anyway');
+
+    const forced = run(remembering(), {}, {}, req(true));
+    expect(routeMoves(forced)).toEqual([['rtb-a', '0.0.0.0/0', 'nat-b', 'nat-a']]);
+    expect(must(actionFor(forced, 'rtb-a')).tags.remove).toContain(TAGS.blackholeNat);
+  });
+});
+
 describe('pins', () => {
   const pin = (o: { away: string; target?: string; until?: number }) => ({
     [TAGS.pinAwayFrom]: o.away,

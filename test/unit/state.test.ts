@@ -12,6 +12,7 @@ const HOME: TableState = {
   homeOkSince: undefined,
   flaps: 0,
   lastRestore: undefined,
+  blackholeNat: undefined,
   pin: undefined,
 };
 
@@ -23,6 +24,7 @@ describe('table state in tags', () => {
       'a failed-over table waiting for its home',
       { ...HOME, mode: 'failed-over', since: at(-600), reason: 'nat-a unhealthy', homeNat: 'nat-a', homeAz: 'use1-az1', homeOkSince: at(-30), flaps: 1, lastRestore: at(-3000) },
     ],
+    ['a table that failed over from a blackholed home', { ...HOME, mode: 'failed-over', since: at(-600), reason: 'blackhole', homeNat: 'nat-a', blackholeNat: 'nat-a' }],
     [
       'a pinned table with an explicit target and an expiry',
       { ...HOME, mode: 'pinned', since: at(-5), reason: 'maintenance', homeNat: 'nat-a', pin: { awayFromAz: 'us-east-1a', target: 'nat-b', until: at(3600), reason: 'patching', by: 'alice' } },
