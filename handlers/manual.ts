@@ -4,10 +4,12 @@ import type { Context } from 'aws-lambda';
 import { handleManual } from '../src/manual/actions';
 import { manualDeps } from '../src/manual/wiring';
 import { logger } from '../src/telemetry';
-import { configFromEnv, lambdaDeps } from '../src/wiring';
+import { configFromEnv, InvocationDeadline, lambdaDeps } from '../src/wiring';
 
 const config = configFromEnv();
-const depsFor = lambdaDeps(config);
+// One deadline for every Retrier of this function (EC2/CloudWatch reads, endpoints, invoking reconcile).
+const deadline = new InvocationDeadline();
+const depsFor = lambdaDeps(config, process.env, deadline);
 let deps: ReturnType<typeof manualDeps> | undefined;
 
 /**
@@ -15,6 +17,8 @@ let deps: ReturnType<typeof manualDeps> | undefined;
  * reconcile function (the one writer); this function only reads and records pins.
  */
 export const handler = middy(async (event: unknown, context: Context) => {
-  deps ??= manualDeps(depsFor(context), config, process.env);
+  // depsFor runs on every invocation: it moves the deadline to this invocation's.
+  const base = depsFor(context);
+  deps ??= manualDeps(base, config, process.env, false, { deadline: deadline.at });
   return handleManual(deps, config, event);
 }).use(injectLambdaContext(logger));

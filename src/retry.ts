@@ -10,6 +10,22 @@ export interface RetryPolicy {
 /** EC2 asks callers to back off exponentially with jitter on RequestLimitExceeded. */
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 10_000 };
 
+/**
+ * Time kept free before a deadline: after giving up on a call the run still reports, records
+ * metrics and notifies, and those calls must fit too.
+ */
+export const DEADLINE_MARGIN_MS = 5_000;
+
+export interface RetryOptions {
+  /**
+   * Epoch ms by which the caller must be done (a Lambda's timeout), read before every backoff;
+   * undefined means no deadline (the simulator, the CLI).
+   */
+  readonly deadline?: () => number | undefined;
+  /** Default DEADLINE_MARGIN_MS. */
+  readonly marginMs?: number;
+}
+
 export interface RetryStats {
   calls: number;
   retries: number;
@@ -27,6 +43,7 @@ export class Retrier {
     private readonly clock: Clock,
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
     private readonly random: () => number = Math.random,
+    private readonly options: RetryOptions = {},
   ) {}
 
   async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
@@ -37,9 +54,15 @@ export class Retrier {
         return await call();
       } catch (e) {
         if (!isRetryable(e) || attempt >= this.policy.maxAttempts) throw e;
-        this.stats.retries++;
         const ceiling = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
-        await this.clock.sleep(Math.round(this.random() * ceiling));
+        const delay = Math.round(this.random() * ceiling);
+        // Eight attempts can sleep ~22 s on one call; a Lambda that times out half-way is safe (the
+        // next run completes it) but late. Rather than sleep into the deadline's margin, give up
+        // now with the call's own error, like running out of attempts.
+        const deadline = this.options.deadline?.();
+        if (deadline !== undefined && this.clock.now().getTime() + delay > deadline - (this.options.marginMs ?? DEADLINE_MARGIN_MS)) throw e;
+        this.stats.retries++;
+        await this.clock.sleep(delay);
       }
     }
   }

@@ -1,6 +1,6 @@
 import { awsCloud, snsNotifier } from './aws';
 import { cloudWatchAlarms } from './aws/alarms';
-import { systemClock } from './clock';
+import { type Clock, systemClock } from './clock';
 import { type Config, loadConfig } from './config';
 import type { ControllerDeps } from './controller';
 import { ConfigError } from './errors';
@@ -33,12 +33,41 @@ export function topicArn(topic: string, invokedFunctionArn: string | undefined):
   return m ? `arn:${m[1]}:sns:${m[2]}:${m[3]}:${topic}` : undefined;
 }
 
+/** The parts of the Lambda context the wiring reads. */
+export interface InvocationContext {
+  readonly invokedFunctionArn?: string;
+  readonly getRemainingTimeInMillis?: () => number;
+}
+
+/**
+ * The current invocation's deadline, for the Retriers. The dependencies live as long as the
+ * container, but each invocation has its own timeout, so the deadline is re-read from the latest
+ * invocation's context at every backoff.
+ */
+export class InvocationDeadline {
+  private remaining: (() => number) | undefined;
+
+  constructor(private readonly clock: Clock = systemClock) {}
+
+  /** Called at the start of every invocation. */
+  enter(ctx: InvocationContext | undefined): void {
+    this.remaining = ctx?.getRemainingTimeInMillis?.bind(ctx);
+  }
+
+  readonly at = (): number | undefined => (this.remaining ? this.clock.now().getTime() + this.remaining() : undefined);
+}
+
 /** Builds the production dependencies once per container; the notifier needs the function ARN. */
-export function lambdaDeps(config: Config, env: NodeJS.ProcessEnv = process.env): (ctx?: { invokedFunctionArn?: string }) => ControllerDeps {
-  const cloud = awsCloud(systemClock);
+export function lambdaDeps(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+  deadline: InvocationDeadline = new InvocationDeadline(),
+): (ctx?: InvocationContext) => ControllerDeps {
+  const cloud = awsCloud(systemClock, { deadline: deadline.at });
   const recorder = powertoolsRecorder();
   let deps: ControllerDeps | undefined;
   return (ctx) => {
+    deadline.enter(ctx);
     if (deps) return deps;
     let notifier: Notifier | undefined;
     // `serverless invoke local` sets IS_LOCAL: a topic given by name has no account to live in.

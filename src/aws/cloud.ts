@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Clock } from '../clock';
 import type { CloudPort, Scope } from '../ports';
-import { Retrier } from '../retry';
+import { Retrier, type RetryOptions } from '../retry';
 import type { Inventory, MetricWindow, Route } from '../types';
 import { CloudWatchAdapter } from './cloudwatch';
 import { Ec2Adapter } from './ec2';
@@ -24,8 +24,8 @@ export class AwsCloud implements CloudPort {
   }
 
   /** SDK retries are off: the Retrier owns backoff so it is the same on AWS and in the simulator. */
-  static fromEnvironment(clock: Clock): AwsCloud {
-    return new AwsCloud(new Retrier(clock), {
+  static fromEnvironment(clock: Clock, retry: RetryOptions = {}): AwsCloud {
+    return new AwsCloud(new Retrier(clock, undefined, undefined, retry), {
       ec2: new EC2Client({ maxAttempts: 1 }),
       cloudwatch: new CloudWatchClient({ maxAttempts: 1 }),
     });

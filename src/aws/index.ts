@@ -1,7 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Clock } from '../clock';
 import type { Notifier } from '../ports';
-import type { Retrier } from '../retry';
+import type { Retrier, RetryOptions } from '../retry';
 import { AwsCloud } from './cloud';
 import { SnsNotifier } from './sns';
 
@@ -11,6 +11,6 @@ export function snsNotifier(topicArn: string, retry: Retrier): Notifier {
   return new SnsNotifier(new SNSClient({ maxAttempts: 1 }), topicArn, retry);
 }
 
-export function awsCloud(clock: Clock): AwsCloud {
-  return AwsCloud.fromEnvironment(clock);
+export function awsCloud(clock: Clock, retry: RetryOptions = {}): AwsCloud {
+  return AwsCloud.fromEnvironment(clock, retry);
 }

@@ -4,7 +4,7 @@ import { CloudApiError, NatFailoverError, ThrottledError } from '../errors';
 import { toInternalPayload } from '../manual/internal';
 import type { ReconcileRequest, ReconcileRunner } from '../manual/ports';
 import type { RunSummary } from '../report';
-import { Retrier, type RetryPolicy } from '../retry';
+import { Retrier, type RetryOptions, type RetryPolicy } from '../retry';
 import { call } from './errors';
 
 /**
@@ -33,12 +33,13 @@ export class LambdaReconcileRunner implements ReconcileRunner {
     clock: Clock,
     policy: RetryPolicy = BUSY_RETRY,
     random?: () => number,
+    options: RetryOptions = {},
   ) {
-    this.retry = new Retrier(clock, policy, random);
+    this.retry = new Retrier(clock, policy, random, options);
   }
 
-  static fromEnvironment(functionName: string, clock: Clock): LambdaReconcileRunner {
-    return new LambdaReconcileRunner(new LambdaClient({ maxAttempts: 1 }), functionName, clock);
+  static fromEnvironment(functionName: string, clock: Clock, options: RetryOptions = {}): LambdaReconcileRunner {
+    return new LambdaReconcileRunner(new LambdaClient({ maxAttempts: 1 }), functionName, clock, BUSY_RETRY, undefined, options);
   }
 
   async run(request: ReconcileRequest): Promise<RunSummary> {

@@ -4,7 +4,7 @@ import { systemClock } from '../clock';
 import type { Config } from '../config';
 import type { ControllerDeps } from '../controller';
 import { ConfigError } from '../errors';
-import { Retrier } from '../retry';
+import { Retrier, type RetryOptions } from '../retry';
 import { inProcessRunner, type ManualDeps } from './actions';
 import type { ReconcileRunner } from './ports';
 
@@ -14,13 +14,18 @@ export const RECONCILE_FUNCTION_ENV = 'RECONCILE_FUNCTION_NAME';
  * The one writer for this environment: the reconcile function, or (under `serverless invoke
  * local`, which sets IS_LOCAL, and the CLI's --direct) reconcile() in this very process.
  */
-export function runnerFor(base: ControllerDeps, config: Config, env: NodeJS.ProcessEnv, direct = false): ReconcileRunner {
+export function runnerFor(base: ControllerDeps, config: Config, env: NodeJS.ProcessEnv, direct = false, retry: RetryOptions = {}): ReconcileRunner {
   if (direct || env.IS_LOCAL) return inProcessRunner(base, config);
   const name = env[RECONCILE_FUNCTION_ENV]?.trim();
   if (!name) throw new ConfigError(RECONCILE_FUNCTION_ENV, 'is not set: the manual function needs the reconcile function to invoke');
-  return LambdaReconcileRunner.fromEnvironment(name, systemClock);
+  return LambdaReconcileRunner.fromEnvironment(name, systemClock, retry);
 }
 
-export function manualDeps(base: ControllerDeps, config: Config, env: NodeJS.ProcessEnv, direct = false): ManualDeps {
-  return { ...base, endpoints: EndpointsAdapter.fromEnvironment(new Retrier(base.clock)), runner: runnerFor(base, config, env, direct) };
+/** `retry` carries the Lambda invocation's deadline to the function's own retriers (none for the CLI). */
+export function manualDeps(base: ControllerDeps, config: Config, env: NodeJS.ProcessEnv, direct = false, retry: RetryOptions = {}): ManualDeps {
+  return {
+    ...base,
+    endpoints: EndpointsAdapter.fromEnvironment(new Retrier(base.clock, undefined, undefined, retry)),
+    runner: runnerFor(base, config, env, direct, retry),
+  };
 }

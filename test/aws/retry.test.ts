@@ -5,8 +5,11 @@ import { CloudWatchAdapter } from '../../src/aws/cloudwatch';
 import { Ec2Adapter } from '../../src/aws/ec2';
 import { toDomainError } from '../../src/aws/errors';
 import { CloudApiError, ThrottledError, TransientError } from '../../src/errors';
-import { DEFAULT_RETRY } from '../../src/retry';
-import { retrier, sdkError, seededRandom } from './fakes';
+import { AwsCloud } from '../../src/aws/cloud';
+import { DEADLINE_MARGIN_MS, DEFAULT_RETRY, Retrier } from '../../src/retry';
+import { DEFAULTS } from '../../src/config';
+import { InvocationDeadline, lambdaDeps } from '../../src/wiring';
+import { recordingClock, retrier, sdkError, seededRandom } from './fakes';
 
 const creds = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
 const client = new EC2Client(creds);
@@ -103,5 +106,93 @@ describe('retries through the adapter', () => {
     await expect(write).rejects.toThrow('ReplaceRoute failed: UnauthorizedOperation: You are not authorized to perform this operation.');
     expect(ec2.commandCalls(ReplaceRouteCommand)).toHaveLength(1);
     expect(clock.sleeps).toStrictEqual([]);
+  });
+});
+
+describe('retry deadline', () => {
+  const throttled = () => ec2.on(DescribeRouteTablesCommand).rejects(sdkError('RequestLimitExceeded', 503));
+
+  it('gives up with the ThrottledError rather than sleep into the margin before the deadline', async () => {
+    // Prepare: usable time ends 2 s after the start (deadline 3 s, margin 1 s); sleeps at the
+    // jitter's upper bound are 200, 400, 799, then 1598 ms, which would end at 2997 ms.
+    throttled();
+    const clock = recordingClock();
+    const start = clock.now().getTime();
+    const retry = new Retrier(clock, DEFAULT_RETRY, () => 0.999, { deadline: () => start + 3_000, marginMs: 1_000 });
+
+    // Act
+    const read = new Ec2Adapter(client, retry).readRoutes(['rtb-a']);
+
+    // Assess
+    await expect(read).rejects.toThrow(ThrottledError);
+    expect(clock.sleeps).toStrictEqual([200, 400, 799]);
+    expect(clock.now().getTime() - start).toBeLessThanOrEqual(2_000);
+    expect(ec2.commandCalls(DescribeRouteTablesCommand)).toHaveLength(4);
+    expect(retry.stats).toStrictEqual({ calls: 4, retries: 3, byOperation: { DescribeRouteTables: 4 } });
+  });
+
+  it('keeps the default margin: already inside it, one call and no sleep', async () => {
+    throttled();
+    const clock = recordingClock();
+    const retry = new Retrier(clock, DEFAULT_RETRY, () => 0.5, { deadline: () => clock.now().getTime() + DEADLINE_MARGIN_MS });
+
+    await expect(new Ec2Adapter(client, retry).readRoutes(['rtb-a'])).rejects.toThrow(ThrottledError);
+
+    expect(ec2.commandCalls(DescribeRouteTablesCommand)).toHaveLength(1);
+    expect(clock.sleeps).toStrictEqual([]);
+  });
+
+  it('changes nothing when the deadline is far or absent: every attempt is made', async () => {
+    for (const deadline of [() => Date.parse('2100-01-01T00:00:00Z'), () => undefined]) {
+      ec2.reset();
+      throttled();
+      const clock = recordingClock();
+      const retry = new Retrier(clock, DEFAULT_RETRY, () => 0.999, { deadline });
+
+      await expect(new Ec2Adapter(client, retry).readRoutes(['rtb-a'])).rejects.toThrow(ThrottledError);
+
+      expect(ec2.commandCalls(DescribeRouteTablesCommand)).toHaveLength(DEFAULT_RETRY.maxAttempts);
+      expect(clock.sleeps).toHaveLength(DEFAULT_RETRY.maxAttempts - 1);
+    }
+  });
+
+  it('never cuts short a call that fails for good: the error is the call\'s own', async () => {
+    ec2.on(ReplaceRouteCommand).rejects(sdkError('UnauthorizedOperation', 403));
+    const clock = recordingClock();
+    const retry = new Retrier(clock, DEFAULT_RETRY, () => 0.5, { deadline: () => 0 });
+
+    await expect(new Ec2Adapter(client, retry).replaceRoute('rtb-a', '0.0.0.0/0', 'nat-b')).rejects.toThrow(CloudApiError);
+  });
+
+  it('Lambda wiring: each invocation\'s remaining time becomes the AWS Retrier\'s deadline', async () => {
+    // Prepare: a container's dependencies, invoked twice with different remaining times.
+    // The production clock, as the wiring's Retrier uses: the deadline must be on the same clock.
+    const deadline = new InvocationDeadline();
+    const within = (ms: number) => {
+      const at = deadline.at() as number;
+      expect(at).toBeGreaterThan(Date.now() + ms - 1_000);
+      expect(at).toBeLessThanOrEqual(Date.now() + ms);
+    };
+    const depsFor = lambdaDeps(DEFAULTS, {}, deadline);
+    // The wiring builds its own EC2 client: mock the class for this test.
+    const anyEc2 = mockClient(EC2Client);
+    anyEc2.on(DescribeRouteTablesCommand).rejects(sdkError('RequestLimitExceeded', 503));
+
+    // Act + Assess: 1 s left (inside the margin): the first throttle is final.
+    const cloud = depsFor({ getRemainingTimeInMillis: () => 1_000 }).cloud as AwsCloud;
+    within(1_000);
+    try {
+      await expect(cloud.readRoutes(['rtb-a'])).rejects.toThrow(ThrottledError);
+      expect(anyEc2.commandCalls(DescribeRouteTablesCommand)).toHaveLength(1);
+    } finally {
+      anyEc2.restore();
+    }
+
+    // The container's next invocation has a minute: same dependencies, new deadline.
+    expect(depsFor({ getRemainingTimeInMillis: () => 60_000 }).cloud).toBe(cloud);
+    within(60_000);
+    // Without a context (the CLI's path through the same code) there is no deadline.
+    depsFor(undefined);
+    expect(deadline.at()).toBeUndefined();
   });
 });
