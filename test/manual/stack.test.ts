@@ -48,6 +48,8 @@ describe('the manual function', () => {
     for (const s of tagging) {
       expect(s.Condition.StringEquals).toEqual({ 'aws:ResourceTag/nat-failover': 'enabled' });
       expect(s.Condition['ForAllValues:StringLike']).toEqual({ 'aws:TagKeys': ['nat-failover:*'] });
+      // Without it a DeleteTags naming no keys would pass ForAllValues and delete every tag.
+      expect(s.Condition.Null).toEqual({ 'aws:TagKeys': 'false' });
     }
     const invoke = statements.filter((s) => asList<string>(s.Action).includes('lambda:InvokeFunction'));
     expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'] }]);

@@ -88,11 +88,13 @@ describe('serverless package: the IAM role', () => {
     for (const s of onTables) expect(s.Condition?.StringEquals).toMatchObject(MANAGED_TAG);
   });
 
-  it('lets CreateTags and DeleteTags write only keys under nat-failover:', () => {
+  it('lets CreateTags and DeleteTags write only keys under nat-failover:, and only requests that name keys', () => {
     const tagging = roleStatements().filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a === 'ec2:CreateTags' || a === 'ec2:DeleteTags'));
     expect(tagging.length).toBeGreaterThanOrEqual(1);
     for (const s of tagging) {
       expect(s.Condition?.['ForAllValues:StringLike']).toStrictEqual({ 'aws:TagKeys': ['nat-failover:*'] });
+      // ForAllValues is true of an empty key set, and DeleteTags without keys deletes every tag.
+      expect(s.Condition?.Null).toStrictEqual({ 'aws:TagKeys': 'false' });
       expect(s.Condition?.StringEquals).toMatchObject(MANAGED_TAG);
     }
   });
