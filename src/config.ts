@@ -162,7 +162,7 @@ export function loadConfig(env: Env): Config {
   if (alarmsRaw !== 'managed' && alarmsRaw !== 'off') {
     throw new ConfigError('ALARMS', `expected managed or off, got ${shown(alarmsRaw)}`);
   }
-  // Alarm names are ASCII up to 255; the prefix leaves room for `-<nat id>-connection-failures`.
+  // Alarm names are ASCII up to 255; 200 leaves room for `-gw-<nat id>-connection-failures` (45 characters).
   const alarmPrefix = present(env, 'ALARM_PREFIX') ?? DEFAULTS.alarmPrefix;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(alarmPrefix)) {
     throw new ConfigError('ALARM_PREFIX', `${shown(alarmPrefix)} must be 1-200 letters, digits, '.', '_' or '-'`);

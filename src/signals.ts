@@ -1,5 +1,5 @@
 import type { Config } from './config';
-import { type AlarmSpec, alarmsInAlarm, desiredAlarms, diffAlarms, type ExistingAlarm } from './events/alarmSpecs';
+import { type AlarmSpec, alarmsInAlarm, desiredAlarms, diffAlarms, type ExistingAlarm, gatewayAlarmNamespace } from './events/alarmSpecs';
 import { applyUpdates, memoryWrites, readMemory } from './events/memory';
 import type { SignalUpdate } from './events/types';
 import type { CloudPort, Recorder, SignalContext, SignalSource } from './ports';
@@ -8,7 +8,7 @@ import type { Evacuation, GatewayAlarm } from './types';
 
 /** Where the managed alarms live (CloudWatch in src/aws/alarms.ts; a map in tests and the simulator). */
 export interface AlarmStore {
-  /** Every alarm named under `<prefix>-`, with its state: one paginated read. */
+  /** Every alarm named under `<prefix>-`, with its state: one paginated read. Called with the gateway namespace (`<ALARM_PREFIX>-gw`). */
   list(prefix: string): Promise<ExistingAlarm[]>;
   put(spec: AlarmSpec): Promise<void>;
   remove(names: readonly string[]): Promise<void>;
@@ -55,6 +55,8 @@ function withEvents(existing: readonly ExistingAlarm[], updates: readonly Signal
  */
 export class PushedSignals implements SignalSource {
   readonly watchesMetrics: boolean;
+  /** Foreign alarms already logged by this container: a name is reported once, not every minute. */
+  private readonly reportedForeign = new Set<string>();
 
   constructor(
     private readonly deps: PushedSignalsDeps,
@@ -104,13 +106,18 @@ export class PushedSignals implements SignalSource {
     if (!store) return [];
     let existing: ExistingAlarm[];
     try {
-      existing = await store.list(this.config.alarmPrefix);
+      existing = await store.list(gatewayAlarmNamespace(this.config.alarmPrefix));
     } catch (e) {
       recorder.error('alarms not read; soft signals unknown this run', { error: (e as Error).message });
       return [];
     }
     const desired = desiredAlarms(ctx.inventory.natGateways, this.config);
-    const diff = diffAlarms(existing, desired);
+    const diff = diffAlarms(existing, desired, this.config.alarmPrefix);
+    const unreported = diff.foreign.filter((n) => !this.reportedForeign.has(n));
+    if (unreported.length > 0) {
+      for (const n of unreported) this.reportedForeign.add(n);
+      recorder.info('alarms under the prefix not written by this controller; left alone', { alarms: unreported });
+    }
     const changes = diff.create.length + diff.update.length + diff.remove.length;
     if (changes > 0) {
       const summary = {

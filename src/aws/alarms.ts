@@ -53,7 +53,9 @@ function toExisting(a: MetricAlarm): ExistingAlarm | undefined {
 
 /**
  * The controller's own CloudWatch alarms: one paginated DescribeAlarms by name prefix a run, and
- * PutMetricAlarm / DeleteAlarms only when they drift from the configuration.
+ * PutMetricAlarm / DeleteAlarms only when they drift from the configuration. The prefix it is given
+ * is the gateway namespace (`<ALARM_PREFIX>-gw`), so the stack's own `<ALARM_PREFIX>-reconcile-*`
+ * alarms are not even listed; which listed alarms may be deleted is decided in diffAlarms.
  */
 export class CloudWatchAlarms implements AlarmStore {
   constructor(

@@ -53,16 +53,28 @@ export interface ExistingAlarm {
   readonly stateSince: Date | undefined;
 }
 
-export const alarmName = (prefix: string, natGatewayId: string, rule: AlarmRule): string => `${prefix}-${natGatewayId}-${rule}`;
+/**
+ * Gateway alarms live in their own namespace under the prefix, `<prefix>-gw-`: the stack's own
+ * alarms (`<prefix>-reconcile-errors`, `-reconcile-not-running`) share `<prefix>-`, and so does a
+ * sibling stage whose name extends ours (`…-prod-eu-…` under `…-prod-`). Listing, the IAM scope
+ * and the EventBridge filter all use this namespace, never the bare prefix.
+ */
+export const gatewayAlarmNamespace = (prefix: string): string => `${prefix}-gw`;
 
-/** The gateway and rule an alarm name under `prefix` stands for; undefined for anything else. */
+export const alarmName = (prefix: string, natGatewayId: string, rule: AlarmRule): string => `${gatewayAlarmNamespace(prefix)}-${natGatewayId}-${rule}`;
+
+/** Real NAT gateway ids: `nat-` and lower-case hex (8 or 17 digits). */
+const NAT_ID = /^nat-[0-9a-f]+$/;
+
+/** The gateway and rule an alarm name under `<prefix>-gw-` stands for; undefined for anything else. */
 export function parseAlarmName(prefix: string, name: string): { natGatewayId: string; rule: AlarmRule } | undefined {
-  if (!name.startsWith(`${prefix}-`)) return undefined;
-  const rest = name.slice(prefix.length + 1);
+  const head = `${gatewayAlarmNamespace(prefix)}-`;
+  if (!name.startsWith(head)) return undefined;
+  const rest = name.slice(head.length);
   const rule = ALARM_RULES.find((r) => rest.endsWith(`-${r}`));
   if (!rule) return undefined;
   const natGatewayId = rest.slice(0, -(rule.length + 1));
-  return /^nat-[0-9a-z]+$/.test(natGatewayId) ? { natGatewayId, rule } : undefined;
+  return NAT_ID.test(natGatewayId) ? { natGatewayId, rule } : undefined;
 }
 
 const pct = (r: number): string => `${+(r * 100).toPrecision(6)}%`;
@@ -115,16 +127,31 @@ export interface AlarmDiff {
   readonly create: readonly AlarmSpec[];
   readonly update: readonly AlarmSpec[];
   readonly remove: readonly string[];
+  /** Under the namespace but not provably ours: never deleted, reported so an operator can look. */
+  readonly foreign: readonly string[];
 }
 
-/** Matched by name: missing → create, hash differs → update, no longer desired → delete. */
-export function diffAlarms(existing: readonly ExistingAlarm[], desired: readonly AlarmSpec[]): AlarmDiff {
+/**
+ * Whether the controller wrote this alarm: its name parses exactly as one of ours under `prefix`
+ * and its description carries the `[spec …]` mark only spec() writes. Both, because deleting is
+ * the one irreversible thing the reconciler does to alarms: a look-alike name someone else chose,
+ * or an alarm of ours an operator rewrote by hand, is left alone.
+ */
+export const isOwnAlarm = (prefix: string, a: ExistingAlarm): boolean => parseAlarmName(prefix, a.name) !== undefined && specHashOf(a.description) !== undefined;
+
+/**
+ * Matched by name: missing → create, hash differs → update, no longer desired → delete, but only
+ * alarms we own (isOwnAlarm); everything else the listing returned is `foreign` and untouched.
+ */
+export function diffAlarms(existing: readonly ExistingAlarm[], desired: readonly AlarmSpec[], prefix: string): AlarmDiff {
   const have = new Map(existing.map((a) => [a.name, a]));
   const want = new Set(desired.map((d) => d.name));
+  const unwanted = existing.filter((a) => !want.has(a.name));
   return {
     create: desired.filter((d) => !have.has(d.name)),
     update: desired.filter((d) => have.has(d.name) && specHashOf(have.get(d.name)?.description ?? '') !== d.specHash),
-    remove: existing.filter((a) => !want.has(a.name)).map((a) => a.name).sort(),
+    remove: unwanted.filter((a) => isOwnAlarm(prefix, a)).map((a) => a.name).sort(),
+    foreign: unwanted.filter((a) => !isOwnAlarm(prefix, a)).map((a) => a.name).sort(),
   };
 }
 

@@ -28,9 +28,15 @@ function signals() {
   const { retry } = retrier();
   const store = new CloudWatchAlarms(client, retry);
   const logs: string[] = [];
-  const recorder = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(`ERROR ${m}`), count() {} };
+  const infos: { message: string; data?: Record<string, unknown> }[] = [];
+  const recorder = {
+    info: (m: string, data?: Record<string, unknown>) => (logs.push(m), infos.push({ message: m, data })),
+    warn: (m: string) => logs.push(m),
+    error: (m: string) => logs.push(`ERROR ${m}`),
+    count() {},
+  };
   const cloud = { createTags: jest.fn(), deleteTags: jest.fn() };
-  return { retry, logs, source: new PushedSignals({ cloud, alarms: store, recorder }, RULES) };
+  return { retry, logs, infos, source: new PushedSignals({ cloud, alarms: store, recorder }, RULES) };
 }
 const ctx = (nats: NatGateway[], dryRun = false) => ({ inventory: inventory(nats), dryRun, updates: [] });
 
@@ -41,14 +47,14 @@ describe('alarm manager (exact CloudWatch requests)', () => {
     const { source, retry } = signals();
     await source.read(now, ctx([A]));
     expect(cw.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input)).toStrictEqual([
-      { AlarmNamePrefix: 'nat-failover-prod-', AlarmTypes: ['MetricAlarm'], MaxRecords: 100, NextToken: undefined },
+      { AlarmNamePrefix: 'nat-failover-prod-gw-', AlarmTypes: ['MetricAlarm'], MaxRecords: 100, NextToken: undefined },
     ]);
     const puts = cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input);
     expect(puts).toHaveLength(2);
-    const drops = puts.find((p) => p.AlarmName === `nat-failover-prod-${A.id}-packet-drops`);
+    const drops = puts.find((p) => p.AlarmName === `nat-failover-prod-gw-${A.id}-packet-drops`);
     const spec = desiredAlarms([A], RULES)[0]!;
     expect(drops).toStrictEqual({
-      AlarmName: `nat-failover-prod-${A.id}-packet-drops`,
+      AlarmName: `nat-failover-prod-gw-${A.id}-packet-drops`,
       AlarmDescription: spec.description,
       Metrics: [
         { Id: 'drops', MetricStat: { Metric: { Namespace: 'AWS/NATGateway', MetricName: 'PacketsDropCount', Dimensions: [{ Name: 'NatGatewayId', Value: A.id }] }, Period: 60, Stat: 'Sum' }, ReturnData: false },
@@ -61,7 +67,7 @@ describe('alarm manager (exact CloudWatch requests)', () => {
       DatapointsToAlarm: 3,
       TreatMissingData: 'missing',
     });
-    const conn = puts.find((p) => p.AlarmName === `nat-failover-prod-${A.id}-connection-failures`);
+    const conn = puts.find((p) => p.AlarmName === `nat-failover-prod-gw-${A.id}-connection-failures`);
     expect(conn?.Metrics?.[2]).toStrictEqual({ Id: 'ratio', Expression: 'IF(attempts >= 100, established / IF(attempts > 0, attempts, 1), 1)', Label: 'connection establishment ratio', ReturnData: true });
     expect(conn).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 0.5 });
     expect(cw.commandCalls(DeleteAlarmsCommand)).toHaveLength(0);
@@ -83,7 +89,7 @@ describe('alarm manager (exact CloudWatch requests)', () => {
     const { source } = signals();
     await source.read(now, ctx([A]));
     const puts = cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input);
-    expect(puts.map((p) => [p.AlarmName, p.Threshold])).toEqual([[`nat-failover-prod-${A.id}-packet-drops`, 0.001]]);
+    expect(puts.map((p) => [p.AlarmName, p.Threshold])).toEqual([[`nat-failover-prod-gw-${A.id}-packet-drops`, 0.001]]);
   });
 
   it('deletes the alarms of gateways that are gone or no longer available, in one call', async () => {
@@ -92,9 +98,56 @@ describe('alarm manager (exact CloudWatch requests)', () => {
     const { source } = signals();
     await source.read(now, ctx([A, { ...B, state: 'failed' }]));
     expect(cw.commandCalls(DeleteAlarmsCommand).map((c) => c.args[0].input)).toStrictEqual([
-      { AlarmNames: [`nat-failover-prod-${B.id}-connection-failures`, `nat-failover-prod-${B.id}-packet-drops`] },
+      { AlarmNames: [`nat-failover-prod-gw-${B.id}-connection-failures`, `nat-failover-prod-gw-${B.id}-packet-drops`] },
     ]);
     expect(cw.commandCalls(PutMetricAlarmCommand)).toHaveLength(0);
+  });
+
+  describe('never deletes an alarm it did not write', () => {
+    const C = nat('nat-0ccccccccccccccc3', 'us-east-1c');
+    const other = (AlarmName: string, AlarmDescription = 'someone else'): MetricAlarm => ({ AlarmName, AlarmDescription, StateValue: 'OK' });
+    // Everything in the account whose name starts like ours: the stack's controller alarms
+    // (serverless.yml), a sibling stage `prod-eu` (its prefix extends ours), a sibling stage
+    // `prod-gw` whose alarms even fall under our -gw- namespace, and look-alikes of ours.
+    const stack = [other('nat-failover-prod-reconcile-errors', 'nat-failover reconcile raised an error'), other('nat-failover-prod-reconcile-not-running')];
+    const siblingEu = described([C], { ...RULES, alarmPrefix: 'nat-failover-prod-eu' });
+    const siblingGw = described([C], { ...RULES, alarmPrefix: 'nat-failover-prod-gw' });
+    const [cDrops, cConn] = described([C]);
+    const lookAlikes = [
+      // Our exact name for a gateway that is gone, but no [spec …] mark: written by hand.
+      { ...cDrops!, AlarmDescription: 'copied from the console' },
+      // The mark, but not a name we write.
+      { ...cConn!, AlarmName: `${cConn!.AlarmName}-copy` },
+      { ...cConn!, AlarmName: `nat-failover-prod-gw-nat-0CCCCCCCCCCCCCCC3-connection-failures` },
+    ];
+    const gone = described([B]);
+    const account = [...stack, ...siblingEu, ...siblingGw, ...lookAlikes, ...described([A]), ...gone];
+    const sorted = (names: (string | undefined)[]) => [...names].sort();
+
+    it('lists only the -gw- namespace and deletes only the gone gateway\'s own alarms', async () => {
+      // DescribeAlarms as CloudWatch answers it: by name prefix.
+      cw.on(DescribeAlarmsCommand).callsFake((input) => ({ MetricAlarms: account.filter((a) => a.AlarmName!.startsWith(input.AlarmNamePrefix ?? '')) }));
+      cw.on(DeleteAlarmsCommand).resolves({});
+      const { source } = signals();
+      await source.read(now, ctx([A]));
+      expect(cw.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.AlarmNamePrefix)).toStrictEqual(['nat-failover-prod-gw-']);
+      expect(cw.commandCalls(DeleteAlarmsCommand).map((c) => c.args[0].input)).toStrictEqual([{ AlarmNames: sorted(gone.map((a) => a.AlarmName)) }]);
+      expect(cw.commandCalls(PutMetricAlarmCommand)).toHaveLength(0);
+    });
+
+    it('leaves them alone even if the listing returned every one of them, and logs them once', async () => {
+      // A listing wider than asked for (say, a future change to the prefix) must still delete nothing foreign.
+      cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: account });
+      cw.on(DeleteAlarmsCommand).resolves({});
+      const { source, infos } = signals();
+      await source.read(now, ctx([A]));
+      await source.read(now, ctx([A]));
+      const deleted = cw.commandCalls(DeleteAlarmsCommand).flatMap((c) => c.args[0].input.AlarmNames ?? []);
+      expect(sorted(deleted)).toStrictEqual(sorted([...gone, ...gone].map((a) => a.AlarmName)));
+      const foreign = sorted([...stack, ...siblingEu, ...siblingGw, ...lookAlikes].map((a) => a.AlarmName));
+      const reported = infos.filter((i) => i.message === 'alarms under the prefix not written by this controller; left alone');
+      expect(reported.map((i) => i.data)).toStrictEqual([{ alarms: foreign }]);
+    });
   });
 
   it('follows DescribeAlarms pages and reports the alarms in ALARM as gateway alarms', async () => {
@@ -112,7 +165,7 @@ describe('alarm manager (exact CloudWatch requests)', () => {
   it('trusts a newer state-change event over a lagging DescribeAlarms', async () => {
     cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: described([A]) });
     const { source } = signals();
-    const name = `nat-failover-prod-${A.id}-packet-drops`;
+    const name = `nat-failover-prod-gw-${A.id}-packet-drops`;
     const r = await source.read(now, { ...ctx([A]), updates: [{ kind: 'alarm-state', alarmName: name, state: 'ALARM', at: new Date('2026-11-23T12:09:00Z') }] });
     expect(r.alarms.map((a) => a.alarmName)).toEqual([name]);
     const stale = await source.read(now, { ...ctx([A]), updates: [{ kind: 'alarm-state', alarmName: name, state: 'ALARM', at: new Date('2026-11-23T11:00:00Z') }] });

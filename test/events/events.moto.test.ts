@@ -3,7 +3,7 @@
  * into ALARM (moto never evaluates alarms, so SetAlarmState stands in for CloudWatch), an ARC
  * autoshift, an AWS Health issue; and their ends let the restore rules run.
  */
-import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeAvailabilityZonesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import alarmSample from '../../events/alarm-state-change.json';
 import arcCompletedSample from '../../events/arc-autoshift-completed.json';
@@ -60,14 +60,21 @@ describeWithMoto('events through the real handler (moto)', () => {
   const targetOf = async (i: number) => natTargetOf(await routesOf(ec2, vpc.azs[i]!.routeTableId), V4);
 
   it('creates the alarms on a run; an alarm put into ALARM fails its AZ over when its event arrives', async () => {
-    // Prepare: a scheduled run brings the alarms in step.
+    // Prepare: alarms the controller did not write, under its prefix: the stack's own (serverless.yml)
+    // and one with a gateway alarm's name but no [spec …] mark. A scheduled run brings the alarms in step.
+    const notOurs = [`${PREFIX}-reconcile-errors`, `${PREFIX}-gw-nat-0123456789abcdef0-packet-drops`];
+    for (const AlarmName of notOurs) {
+      await cw.send(new PutMetricAlarmCommand({ AlarmName, AlarmDescription: 'not written by the controller', Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }));
+    }
     await invoke();
-    const listed = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${PREFIX}-` }));
+    const all = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${PREFIX}-` }));
+    expect(all.MetricAlarms?.map((a) => a.AlarmName)).toEqual(expect.arrayContaining(notOurs));
+    const listed = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${PREFIX}-gw-` }));
     expect(listed.MetricAlarms?.map((a) => a.AlarmName).sort()).toEqual(
-      vpc.azs.flatMap((z) => [`${PREFIX}-${z.natId}-connection-failures`, `${PREFIX}-${z.natId}-packet-drops`]).sort(),
+      [notOurs[1], ...vpc.azs.flatMap((z) => [`${PREFIX}-gw-${z.natId}-connection-failures`, `${PREFIX}-gw-${z.natId}-packet-drops`])].sort(),
     );
     const [a, b] = vpc.azs;
-    const name = `${PREFIX}-${a!.natId}-packet-drops`;
+    const name = `${PREFIX}-gw-${a!.natId}-packet-drops`;
     expect(await targetOf(0)).toBe(a!.natId);
 
     // Act

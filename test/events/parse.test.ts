@@ -29,7 +29,7 @@ describe('the sample events', () => {
     expect(p.ignored).toBeUndefined();
     expect(only(p.updates)).toEqual({
       kind: 'alarm-state',
-      alarmName: 'nat-failover-prod-nat-0a1b2c3d4e5f60718-packet-drops',
+      alarmName: 'nat-failover-prod-gw-nat-0a1b2c3d4e5f60718-packet-drops',
       state: 'ALARM',
       at: new Date('2026-11-23T12:04:40.985Z'),
     });

@@ -67,7 +67,7 @@ describe('the metric poll when alarms are managed', () => {
     const signals = new PushedSignals({ cloud, alarms, recorder }, config);
     await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config);
     expect(alarms.alarms.size).toBe(6);
-    const name = 'nat-failover-nat-a-packet-drops';
+    const name = 'nat-failover-gw-nat-a-packet-drops';
     alarms.alarms.set(name, { ...(alarms.alarms.get(name) as ExistingAlarm), state: 'ALARM', stateSince: T0 });
     await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config);
     expect(cloud.target('rtb-a', '0.0.0.0/0')).toBe('nat-b');

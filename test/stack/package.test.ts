@@ -110,6 +110,20 @@ describe('serverless package: the IAM role', () => {
   it('never grants a service wildcard such as ec2:*', () => {
     for (const a of roleStatements().flatMap(actionsOf)) expect(a).not.toMatch(/:\*$|^\*$/);
   });
+
+  it('lets alarm writes reach only the gateway alarms (-gw-), not the stack\'s reconcile-* alarms or a sibling stage\'s', () => {
+    const writes = roleStatements().filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a === 'cloudwatch:PutMetricAlarm' || a === 'cloudwatch:DeleteAlarms'));
+    expect(writes.length).toBeGreaterThanOrEqual(1);
+    for (const s of writes) expect(asList(s.Resource).map((r) => JSON.stringify(r))).toStrictEqual([expect.stringMatching(new RegExp(`:alarm:nat-failover-${STAGE}-gw-\\*"`))]);
+  });
+});
+
+describe('serverless package: the alarm rule', () => {
+  it('wakes reconcile only for the gateway alarms entering ALARM', () => {
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) => asList(r.Properties.EventPattern?.source).includes('aws.cloudwatch'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]![1].Properties.EventPattern.detail.alarmName).toStrictEqual([{ prefix: `nat-failover-${STAGE}-gw-` }]);
+  });
 });
 
 describe('serverless package: the artefact', () => {
