@@ -1,4 +1,4 @@
-import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { METRIC_NAMESPACE, RULE_METRICS, type RuleMetric } from '../constants';
 import type { Retrier } from '../retry';
 import type { MetricPoint, MetricWindow } from '../types';
@@ -14,6 +14,48 @@ export class CloudWatchAdapter {
     private readonly client: CloudWatchClient,
     private readonly retry: Retrier,
   ) {}
+
+  /** SDK retries off: the Retrier owns backoff. */
+  static fromEnvironment(retry: Retrier): CloudWatchAdapter {
+    return new CloudWatchAdapter(new CloudWatchClient({ maxAttempts: 1 }), retry);
+  }
+
+  /**
+   * `ErrorPortAllocation` summed over [start, end) per gateway: one query per gateway, one period
+   * spanning the window (whole minutes). Read by `status` only: it is capacity, never a reason to
+   * fail over, so the reconcile hot path does not pay for it. A gateway without a datapoint is
+   * absent from the result (unknown), never zero.
+   */
+  async readPortAllocationErrors(natGatewayIds: readonly string[], start: Date, end: Date): Promise<ReadonlyMap<string, number>> {
+    const Period = Math.max(60, Math.floor((end.getTime() - start.getTime()) / 60_000) * 60);
+    const queries: MetricDataQuery[] = natGatewayIds.map((nat, i) => ({
+      Id: `p${i}`,
+      MetricStat: {
+        Metric: { Namespace: METRIC_NAMESPACE, MetricName: 'ErrorPortAllocation', Dimensions: [{ Name: 'NatGatewayId', Value: nat }] },
+        Period,
+        Stat: 'Sum',
+      },
+      ReturnData: true,
+    }));
+    const out = new Map<string, number>();
+    for (const batch of chunk(queries, QUERIES_PER_CALL)) {
+      let token: string | undefined;
+      do {
+        const res = await this.retry.run('GetMetricData', () =>
+          call('GetMetricData', () =>
+            this.client.send(new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ...(token ? { NextToken: token } : {}) })),
+          ),
+        );
+        for (const r of res.MetricDataResults ?? []) {
+          const nat = r.Id?.startsWith('p') ? natGatewayIds[Number(r.Id.slice(1))] : undefined;
+          if (nat === undefined || !r.Values || r.Values.length === 0) continue;
+          out.set(nat, (out.get(nat) ?? 0) + r.Values.reduce((a, v) => a + v, 0));
+        }
+        token = res.NextToken;
+      } while (token);
+    }
+    return out;
+  }
 
   async readMetrics(natGatewayIds: readonly string[], start: Date, end: Date): Promise<MetricWindow> {
     const index = new Map<string, { nat: string; metric: RuleMetric }>();

@@ -6,14 +6,33 @@ import type { PlanOverrides } from '../planner';
 import { type RunSummary, summarizeRun } from '../report';
 import { truncate } from '../state';
 import type { Observation, Pin } from '../types';
-import type { GatewayEndpointReader, ReconcileRequest, ReconcileRunner } from './ports';
+import type { GatewayEndpointReader, PortAllocationReader, ReconcileRequest, ReconcileRunner } from './ports';
 import { ACTIONS, type ActionName, type ManualRequest, parseRequest, RequestError } from './request';
 import { resolveFailover, resolveRelease, resolveRestore, type World } from './resolve';
-import { buildStatus, type StatusReport } from './status';
+import { buildStatus, PORT_ALLOCATION_WINDOW_MINUTES, type StatusReport } from './status';
 
 export interface ManualDeps extends ControllerDeps {
   readonly endpoints: GatewayEndpointReader;
   readonly runner: ReconcileRunner;
+  /** Read by `status` only (one extra GetMetricData); absent, status shows no port-allocation line. */
+  readonly portAllocation?: PortAllocationReader;
+}
+
+/**
+ * `ErrorPortAllocation` over the last few whole minutes, for the gateways `status` shows. A failure
+ * here costs the operator one informational line, not the status: it is logged and left out.
+ */
+async function portAllocationErrors(deps: ManualDeps, w: World, vpcId: string | undefined): Promise<ReadonlyMap<string, number> | undefined> {
+  const nats = w.obs.inventory.natGateways.filter((n) => vpcId === undefined || n.vpcId === vpcId).map((n) => n.id);
+  if (!deps.portAllocation || nats.length === 0) return undefined;
+  const end = new Date(Math.floor(w.obs.now.getTime() / 60_000) * 60_000);
+  const start = new Date(end.getTime() - PORT_ALLOCATION_WINDOW_MINUTES * 60_000);
+  try {
+    return await deps.portAllocation.readPortAllocationErrors(nats, start, end);
+  } catch (e) {
+    deps.recorder.warn('status: ErrorPortAllocation not read', { error: e instanceof Error ? e.message : String(e) });
+    return undefined;
+  }
 }
 
 export type ErrorCode = 'invalid-request' | 'busy' | 'cloud-error' | 'internal';
@@ -208,7 +227,8 @@ export async function handleManual(deps: ManualDeps, config: Config, raw: unknow
       const w = await world(deps, config);
       const vpcIds = [...new Set(w.plan.tables.filter((t) => t.mode !== 'unmanaged').map((t) => t.vpcId))];
       const endpoints = vpcIds.length > 0 ? await deps.endpoints.gatewayEndpoints(vpcIds) : [];
-      return { ok: true, action: 'status', ...buildStatus(w, endpoints, req.vpcId) };
+      const portErrors = await portAllocationErrors(deps, w, req.vpcId);
+      return { ok: true, action: 'status', ...buildStatus(w, endpoints, req.vpcId, portErrors) };
     }
     if (req.action === 'plan') {
       const w = await world(deps, config);

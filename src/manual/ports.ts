@@ -16,6 +16,11 @@ export interface GatewayEndpointReader {
   gatewayEndpoints(vpcIds: readonly string[]): Promise<readonly GatewayEndpoint[]>;
 }
 
+/** `ErrorPortAllocation` sums per gateway over a window; a gateway without data is absent. */
+export interface PortAllocationReader {
+  readPortAllocationErrors(natGatewayIds: readonly string[], start: Date, end: Date): Promise<ReadonlyMap<string, number>>;
+}
+
 /** What the `manual` function asks of `reconcile`: one run, maybe with one-run overrides. */
 export interface ReconcileRequest {
   readonly action: 'failover' | 'restore' | 'release';

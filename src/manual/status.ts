@@ -49,21 +49,35 @@ export interface StatusReport {
   readonly findings: readonly { kind: string; routeTableId: string | null; message: string }[];
 }
 
+/** `status` sums ErrorPortAllocation over this many whole minutes. */
+export const PORT_ALLOCATION_WINDOW_MINUTES = 5;
+
+/** Capacity, not failure: moving the traffic would concentrate the load elsewhere (design brief §2). */
+export const portAllocationInfo = (n: number): string =>
+  `port allocation errors: ${n} in the last ${PORT_ALLOCATION_WINDOW_MINUTES} min — capacity, not failure; no failover`;
+
 function verdict(nat: NatGateway, h: GatewayHealth | undefined): GatewayVerdict {
   if (nat.state !== 'available' || (h?.hard.length ?? 0) > 0 || h?.soft === 'bad') return 'unhealthy';
   // Missing data is unknown, never healthy: a gateway with no judged minutes says nothing.
   return h?.soft === 'ok' ? 'healthy' : 'unknown';
 }
 
-function signals(nat: NatGateway, h: GatewayHealth | undefined): string[] {
-  if (!h) return [`state ${nat.state}`];
+function signals(nat: NatGateway, h: GatewayHealth | undefined, portErrors: number | undefined): string[] {
+  // Informational only: shown, never part of the verdict.
+  const info = portErrors !== undefined && portErrors > 0 ? [`info: ${portAllocationInfo(portErrors)}`] : [];
+  if (!h) return [`state ${nat.state}`, ...info];
   const out = [...h.hard.map((s) => `hard: ${s.detail}`), ...h.softSignals.map((s) => `soft: ${s.detail}`), ...h.info.map((s) => `info: ${s.detail}`)];
   if (h.softSuppressed) out.push('soft signals set aside by the static-stability guard');
   if (out.length === 0) out.push(h.soft === 'ok' ? 'traffic metrics within limits' : 'no judged traffic minutes (silence is unknown)');
-  return out;
+  return [...out, ...info];
 }
 
-export function buildStatus(w: World, endpoints: readonly GatewayEndpoint[], vpcId?: string): StatusReport {
+export function buildStatus(
+  w: World,
+  endpoints: readonly GatewayEndpoint[],
+  vpcId?: string,
+  portErrors: ReadonlyMap<string, number> = new Map(),
+): StatusReport {
   const { obs, health, plan } = w;
   const inScope = <T extends { vpcId: string }>(x: T) => vpcId === undefined || x.vpcId === vpcId;
   const audits = new Map(auditEndpoints(plan.tables, endpoints).map((a) => [a.routeTableId, a]));
@@ -115,7 +129,7 @@ export function buildStatus(w: World, endpoints: readonly GatewayEndpoint[], vpc
         connectivity: n.connectivityType,
         availabilityMode: n.availabilityMode,
         health: verdict(n, h),
-        signals: signals(n, h),
+        signals: signals(n, h, portErrors.get(n.id)),
         tablesServed: served.get(n.id) ?? 0,
       };
     })

@@ -1,3 +1,4 @@
+import { CloudWatchAdapter } from '../aws/cloudwatch';
 import { EndpointsAdapter } from '../aws/endpoints';
 import { LambdaReconcileRunner } from '../aws/lambda';
 import { systemClock } from '../clock';
@@ -23,9 +24,11 @@ export function runnerFor(base: ControllerDeps, config: Config, env: NodeJS.Proc
 
 /** `retry` carries the Lambda invocation's deadline to the function's own retriers (none for the CLI). */
 export function manualDeps(base: ControllerDeps, config: Config, env: NodeJS.ProcessEnv, direct = false, retry: RetryOptions = {}): ManualDeps {
+  const reads = new Retrier(base.clock, undefined, undefined, retry);
   return {
     ...base,
-    endpoints: EndpointsAdapter.fromEnvironment(new Retrier(base.clock, undefined, undefined, retry)),
+    endpoints: EndpointsAdapter.fromEnvironment(reads),
+    portAllocation: CloudWatchAdapter.fromEnvironment(reads),
     runner: runnerFor(base, config, env, direct, retry),
   };
 }

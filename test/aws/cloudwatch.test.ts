@@ -95,3 +95,31 @@ describe('CloudWatchAdapter.readMetrics', () => {
     expect(w.byGateway.get('nat-quiet') ?? []).toStrictEqual([]);
   });
 });
+
+describe('CloudWatchAdapter.readPortAllocationErrors', () => {
+  it('asks for one ErrorPortAllocation sum per gateway over the whole window, in one call', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    await new CloudWatchAdapter(client, retrier().retry).readPortAllocationErrors(['nat-a', 'nat-b'], START, END);
+
+    const calls = cw.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(1);
+    const q = (Id: string, nat: string) => ({
+      Id,
+      MetricStat: { Metric: { Namespace: 'AWS/NATGateway', MetricName: 'ErrorPortAllocation', Dimensions: [{ Name: 'NatGatewayId', Value: nat }] }, Period: 300, Stat: 'Sum' },
+      ReturnData: true,
+    });
+    expect(calls[0]!.args[0].input).toStrictEqual({ MetricDataQueries: [q('p0', 'nat-a'), q('p1', 'nat-b')], StartTime: START, EndTime: END });
+  });
+
+  it('sums what comes back per gateway, and leaves a gateway without data out (unknown, not zero)', async () => {
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: [{ Id: 'p0', Timestamps: [START], Values: [7] }], NextToken: 't' })
+      .resolvesOnce({ MetricDataResults: [{ Id: 'p0', Timestamps: [minute(1)], Values: [5] }, { Id: 'p1', Timestamps: [], Values: [] }] });
+
+    const got = await new CloudWatchAdapter(client, retrier().retry).readPortAllocationErrors(['nat-a', 'nat-b'], START, END);
+
+    expect([...got]).toStrictEqual([['nat-a', 12]]);
+    expect(cw.commandCalls(GetMetricDataCommand)[1]!.args[0].input.NextToken).toBe('t');
+  });
+});

@@ -1,4 +1,5 @@
-import type { ManualResult, StatusResult } from '../../src/manual/actions';
+import { handleManual, type ManualResult, type StatusResult } from '../../src/manual/actions';
+import { CONFIG, deps, NAT, region } from './world';
 import { render, table } from '../../src/manual/render';
 
 const status: StatusResult = {
@@ -34,5 +35,39 @@ describe('rendering', () => {
   it('an error is one line naming the field and the code', () => {
     const err: ManualResult = { ok: false, action: 'failover', error: { code: 'invalid-request', field: 'target', message: 'target: nat-a is in us-east-1a' } };
     expect(render(err)).toBe('error in target (invalid-request): nat-a is in us-east-1a');
+  });
+});
+
+describe('status: ErrorPortAllocation', () => {
+  it('shows port allocation errors as an info line on the gateway, read for the last 5 whole minutes, without changing its health', async () => {
+    // Prepare: CloudWatch has 12 port allocation errors for nat-a, none for the others.
+    const asked: Array<{ nats: readonly string[]; start: string; end: string }> = [];
+    const portAllocation = {
+      readPortAllocationErrors: async (nats: readonly string[], start: Date, end: Date) => {
+        asked.push({ nats, start: start.toISOString(), end: end.toISOString() });
+        return new Map([[NAT.a, 12]]);
+      },
+    };
+    const base = deps(region());
+    const without = await handleManual(base, CONFIG, { action: 'status' });
+
+    // Act
+    const res = await handleManual({ ...base, portAllocation }, CONFIG, { action: 'status' });
+
+    // Assess
+    expect(asked).toStrictEqual([{ nats: [NAT.a, NAT.b, NAT.c], start: '2026-11-23T11:55:00.000Z', end: '2026-11-23T12:00:00.000Z' }]);
+    if (!res.ok || res.action !== 'status' || !without.ok || without.action !== 'status') throw new Error('expected two status results');
+    const line = 'info: port allocation errors: 12 in the last 5 min — capacity, not failure; no failover';
+    expect(res.gateways.find((g) => g.natGatewayId === NAT.a)?.signals).toContain(line);
+    expect(res.gateways.filter((g) => g.signals.some((x) => x.includes('port allocation'))).map((g) => g.natGatewayId)).toStrictEqual([NAT.a]);
+    expect(res.gateways.map((g) => g.health)).toStrictEqual(without.gateways.map((g) => g.health));
+    expect(render(res)).toMatch(new RegExp(`^${NAT.a} .*port allocation errors: 12 in the last 5 min — capacity, not failure; no failover$`, 'm'));
+  });
+
+  it('a failed read costs the line, not the status', async () => {
+    const portAllocation = { readPortAllocationErrors: async () => Promise.reject(new Error('AccessDenied')) };
+    const res = await handleManual({ ...deps(region()), portAllocation }, CONFIG, { action: 'status' });
+    expect(res.ok).toBe(true);
+    expect(render(res)).not.toContain('port allocation');
   });
 });
