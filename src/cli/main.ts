@@ -1,3 +1,4 @@
+import '../quietSdkWarning'; // first: before anything loads the AWS SDK
 import { userInfo } from 'node:os';
 import { awsCloud, snsNotifier } from '../aws';
 import { manualFunctionInvoker } from '../aws/lambda';
