@@ -5,6 +5,7 @@ import type { SignalUpdate } from './events/types';
 import { assessHealth } from './health';
 import { plan as makePlan, type PlanOverrides, type PlannerConfig } from './planner';
 import type { CloudPort, Notifier, Recorder, SignalSource } from './ports';
+import { isCloudError } from './errors';
 import { notificationFor } from './notification';
 import { mapLimit } from './retry';
 import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, TableAction } from './types';
@@ -71,10 +72,27 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
   const w = metricWindow(now, config);
   const dryRun = opts.dryRun ?? config.dryRun;
   const [metrics, pushed] = await Promise.all([
-    (pollDue || opts.forceMetrics) && watched.length > 0 ? deps.cloud.readMetrics(watched, w.start, w.end) : Promise.resolve<MetricWindow | undefined>(undefined),
+    (pollDue || opts.forceMetrics) && watched.length > 0 ? readMetricsOrUnknown(deps, watched, w) : Promise.resolve<MetricWindow | undefined>(undefined),
     deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [] }) : { evacuations: [], alarms: [] },
   ]);
   return { now, inventory, metrics, evacuations: pushed.evacuations, alarms: pushed.alarms };
+}
+
+/**
+ * Metrics feed only the soft rules; hard signals (gateway state, blackhole, AZ state, evacuations)
+ * come from EC2 and events. A throttled or failing GetMetricData must therefore not fail the run:
+ * that would block the failovers a dead gateway needs, and with managed alarms every alarm and
+ * manual run forces a read. Only the cloud port's own errors (throttled, transient, rejected) are
+ * read as "soft signals unknown"; anything else is a bug and still fails the run.
+ */
+async function readMetricsOrUnknown(deps: ControllerDeps, ids: readonly string[], w: { start: Date; end: Date }): Promise<MetricWindow | undefined> {
+  try {
+    return await deps.cloud.readMetrics(ids, w.start, w.end);
+  } catch (e) {
+    if (!isCloudError(e)) throw e;
+    deps.recorder.error('metrics not read; soft signals unknown', { error: e.message });
+    return undefined;
+  }
 }
 
 /** Decide: pure. */

@@ -55,3 +55,7 @@ export class CloudApiError extends NatFailoverError {
 
 export const isRetryable = (e: unknown): e is ThrottledError | TransientError =>
   e instanceof ThrottledError || e instanceof TransientError;
+
+/** An error a cloud port raises for an API call that did not succeed (see CloudPort). */
+export const isCloudError = (e: unknown): e is ThrottledError | TransientError | CloudApiError =>
+  isRetryable(e) || e instanceof CloudApiError;

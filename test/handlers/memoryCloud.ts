@@ -27,6 +27,8 @@ export class MemoryCloud implements CloudPort {
   afterInventory: (() => void) | undefined;
   /** Throws to make one ReplaceRoute fail. */
   failReplace: ((routeTableId: string, destination: string) => Error | undefined) | undefined;
+  /** Returns an error to make GetMetricData fail (throttled, CloudWatch down). */
+  failMetrics: (() => Error | undefined) | undefined;
 
   constructor(zones: Zone[], nats: NatGateway[]) {
     this.zones = zones;
@@ -65,6 +67,8 @@ export class MemoryCloud implements CloudPort {
 
   async readMetrics(natGatewayIds: readonly string[], start: Date, end: Date): Promise<MetricWindow> {
     this.calls.push({ op: 'readMetrics', args: [natGatewayIds, start, end] });
+    const err = this.failMetrics?.();
+    if (err) throw err;
     return { start, end, byGateway: new Map() };
   }
 
