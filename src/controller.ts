@@ -4,11 +4,11 @@ import { IPV4_DEFAULT } from './constants';
 import type { SignalUpdate } from './events/types';
 import { assessHealth } from './health';
 import { plan as makePlan, type PlanOverrides, type PlannerConfig } from './planner';
-import type { CloudPort, Notifier, Recorder, SignalSource } from './ports';
+import type { CloudPort, Notifier, PushedSignalsRead, Recorder, SignalSource } from './ports';
 import { isCloudError } from './errors';
-import { notificationFor } from './notification';
+import { notificationFor, SAFETY } from './notification';
 import { mapLimit } from './retry';
-import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, TableAction } from './types';
+import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, TableAction, UnreadSignalSource } from './types';
 
 export interface ControllerDeps {
   readonly cloud: CloudPort;
@@ -71,11 +71,17 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
   const watched = inventory.natGateways.filter((n) => n.state === 'available' && n.availabilityMode === 'zonal').map((n) => n.id);
   const w = metricWindow(now, config);
   const dryRun = opts.dryRun ?? config.dryRun;
-  const [metrics, pushed] = await Promise.all([
-    (pollDue || opts.forceMetrics) && watched.length > 0 ? readMetricsOrUnknown(deps, watched, w) : Promise.resolve<MetricWindow | undefined>(undefined),
-    deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [] }) : { evacuations: [], alarms: [] },
+  const [read, pushed] = await Promise.all([
+    (pollDue || opts.forceMetrics) && watched.length > 0 ? readMetricsOrUnknown(deps, watched, w) : Promise.resolve<MetricsRead>({ metrics: undefined }),
+    deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [] }) : Promise.resolve<PushedSignalsRead>({ evacuations: [], alarms: [] }),
   ]);
-  return { now, inventory, metrics, evacuations: pushed.evacuations, alarms: pushed.alarms };
+  const unreadSignals = [...(read.unread ? [read.unread] : []), ...(pushed.unread ?? [])];
+  return { now, inventory, metrics: read.metrics, evacuations: pushed.evacuations, alarms: pushed.alarms, unreadSignals };
+}
+
+interface MetricsRead {
+  readonly metrics: MetricWindow | undefined;
+  readonly unread?: UnreadSignalSource;
 }
 
 /**
@@ -85,13 +91,15 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
  * manual run forces a read. Only the cloud port's own errors (throttled, transient, rejected) are
  * read as "soft signals unknown"; anything else is a bug and still fails the run.
  */
-async function readMetricsOrUnknown(deps: ControllerDeps, ids: readonly string[], w: { start: Date; end: Date }): Promise<MetricWindow | undefined> {
+async function readMetricsOrUnknown(deps: ControllerDeps, ids: readonly string[], w: { start: Date; end: Date }): Promise<MetricsRead> {
   try {
-    return await deps.cloud.readMetrics(ids, w.start, w.end);
+    return { metrics: await deps.cloud.readMetrics(ids, w.start, w.end) };
   } catch (e) {
     if (!isCloudError(e)) throw e;
     deps.recorder.error('metrics not read; soft signals unknown', { error: e.message });
-    return undefined;
+    // Recorded as unread, not just absent: absent metrics on a poll-free minute are normal, a
+    // failed read means the planner must not take the silence for a healthy home.
+    return { metrics: undefined, unread: { source: 'metrics', error: e.message } };
   }
 }
 
@@ -215,8 +223,7 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
   }
   let safetyHolds = 0;
   for (const f of report.plan.findings) {
-    const safety = f.kind === 'static-stability-guard' || f.kind === 'no-healthy-target' || f.kind === 'deferred-by-change-cap';
-    if (safety) {
+    if (SAFETY.has(f.kind)) {
       safetyHolds++;
       recorder.warn('held by safety rule', summarise(f));
     } else if (f.kind !== 'hold-down') recorder.info('finding', summarise(f));

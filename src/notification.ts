@@ -9,7 +9,8 @@ import type { Finding } from './types';
 
 export const SUBJECT_MAX = 99;
 const PREFIX = '[nat-failover]';
-const SAFETY: ReadonlySet<Finding['kind']> = new Set(['static-stability-guard', 'no-healthy-target', 'deferred-by-change-cap']);
+/** Findings where a safety rule held a change back: logged as warnings, counted, and notified. */
+export const SAFETY: ReadonlySet<Finding['kind']> = new Set(['static-stability-guard', 'no-healthy-target', 'deferred-by-change-cap', 'monitoring-degraded']);
 
 const ascii = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?');
 

@@ -241,7 +241,12 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
       // A guarded VPC's monitoring is suspect: "change nothing" includes restores, whose
       // evidence (a quiet, unknown home) is exactly what broken monitoring produces.
       const guarded = ctx.health.guardedVpcs.includes(t.vpcId);
-      if (held >= hold && !guarded) {
+      // A soft-unknown home looks restorable; when the run could not read a soft-signal source,
+      // that unknown may hide a failing home (a CloudWatch outage outlasting the hold-down would
+      // otherwise send tables back into it). Positive evidence (metrics judged the home ok) still
+      // counts, and moves off a dead gateway below are not held.
+      const blind = ctx.obs.unreadSignals.length > 0 && ctx.health.gateways.get(home.id)?.soft === 'unknown';
+      if (held >= hold && !guarded && !blind) {
         desired = home.id;
         transition = 'restore';
         priority = PRIORITY.restore;
@@ -254,6 +259,9 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
         reasons.push(`${describeUnhealthy(ctx, current, currentId)}; ${choice ? `home still in hold-down` : `home ${home.id} is healthy, so going home early`}`);
       } else if (guarded && held >= hold) {
         findings.push({ kind: 'static-stability-guard', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `restore to ${home.id} held: most of ${t.vpcId}'s gateways look unhealthy on soft signals, so the monitoring is not trusted` });
+      } else if (blind && held >= hold) {
+        const unread = ctx.obs.unreadSignals.map((u) => `${u.source} (${u.error})`).join(', ');
+        findings.push({ kind: 'monitoring-degraded', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `restore to ${home.id} held: ${unread} could not be read, so its soft health is unknown rather than ok; restores resume once monitoring is read again` });
       } else {
         findings.push({ kind: 'hold-down', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `home ${home.id} healthy for ${Math.round(held)}s; restore after ${hold}s hold-down` });
       }

@@ -1,5 +1,5 @@
 import type { SignalUpdate } from './events/types';
-import type { Evacuation, GatewayAlarm, Inventory, MetricWindow, Route } from './types';
+import type { Evacuation, GatewayAlarm, Inventory, MetricWindow, Route, UnreadSignalSource } from './types';
 
 /** Which part of the region the controller manages. */
 export interface Scope {
@@ -30,7 +30,14 @@ export interface CloudPort {
 export interface SignalSource {
   /** True when alarms watch the soft-rule metrics, which makes the scheduled metric poll redundant. */
   readonly watchesMetrics?: boolean;
-  read(now: Date, context?: SignalContext): Promise<{ evacuations: readonly Evacuation[]; alarms: readonly GatewayAlarm[] }>;
+  read(now: Date, context?: SignalContext): Promise<PushedSignalsRead>;
+}
+
+export interface PushedSignalsRead {
+  readonly evacuations: readonly Evacuation[];
+  readonly alarms: readonly GatewayAlarm[];
+  /** Sources that could not be read this run (their alarms are then unknown, not absent). */
+  readonly unread?: readonly UnreadSignalSource[];
 }
 
 /** What a run hands the signal source: this run's inventory (it holds the memory tags) and event. */

@@ -2,9 +2,9 @@ import type { Config } from './config';
 import { type AlarmSpec, alarmsInAlarm, desiredAlarms, diffAlarms, type ExistingAlarm, gatewayAlarmNamespace } from './events/alarmSpecs';
 import { applyUpdates, memoryWrites, readMemory } from './events/memory';
 import type { SignalUpdate } from './events/types';
-import type { CloudPort, Recorder, SignalContext, SignalSource } from './ports';
+import type { CloudPort, PushedSignalsRead, Recorder, SignalContext, SignalSource } from './ports';
 import { mapLimit } from './retry';
-import type { Evacuation, GatewayAlarm } from './types';
+import type { Evacuation, GatewayAlarm, UnreadSignalSource } from './types';
 
 /** Where the managed alarms live (CloudWatch in src/aws/alarms.ts; a map in tests and the simulator). */
 export interface AlarmStore {
@@ -65,10 +65,10 @@ export class PushedSignals implements SignalSource {
     this.watchesMetrics = deps.alarms !== undefined;
   }
 
-  async read(now: Date, ctx?: SignalContext): Promise<{ evacuations: readonly Evacuation[]; alarms: readonly GatewayAlarm[] }> {
+  async read(now: Date, ctx?: SignalContext): Promise<PushedSignalsRead> {
     if (!ctx) return { evacuations: [], alarms: [] };
     const [evacuations, alarms] = await Promise.all([this.evacuations(now, ctx), this.gatewayAlarms(now, ctx)]);
-    return { evacuations, alarms };
+    return { evacuations, alarms: alarms.alarms, unread: alarms.unread };
   }
 
   private async evacuations(now: Date, ctx: SignalContext): Promise<readonly Evacuation[]> {
@@ -101,15 +101,17 @@ export class PushedSignals implements SignalSource {
     return outcome.evacuations;
   }
 
-  private async gatewayAlarms(now: Date, ctx: SignalContext): Promise<readonly GatewayAlarm[]> {
+  private async gatewayAlarms(now: Date, ctx: SignalContext): Promise<{ alarms: readonly GatewayAlarm[]; unread: readonly UnreadSignalSource[] }> {
     const { alarms: store, recorder } = this.deps;
-    if (!store) return [];
+    if (!store) return { alarms: [], unread: [] };
     let existing: ExistingAlarm[];
     try {
       existing = await store.list(gatewayAlarmNamespace(this.config.alarmPrefix));
     } catch (e) {
       recorder.error('alarms not read; soft signals unknown this run', { error: (e as Error).message });
-      return [];
+      // "No alarm in ALARM" would read as a clean bill of health; say the source is blind instead,
+      // so the planner holds restores rather than trusting the silence.
+      return { alarms: [], unread: [{ source: 'alarms', error: (e as Error).message }] };
     }
     const desired = desiredAlarms(ctx.inventory.natGateways, this.config);
     const diff = diffAlarms(existing, desired, this.config.alarmPrefix);
@@ -146,6 +148,6 @@ export class PushedSignals implements SignalSource {
         else recorder.info('alarms brought in step', summary);
       }
     }
-    return alarmsInAlarm(withEvents(existing, ctx.updates), desired, now);
+    return { alarms: alarmsInAlarm(withEvents(existing, ctx.updates), desired, now), unread: [] };
   }
 }

@@ -80,6 +80,15 @@ export interface MetricWindow {
   readonly byGateway: ReadonlyMap<string, readonly MetricPoint[]>;
 }
 
+/**
+ * A soft-signal source the run tried to read and could not (CloudWatch throttled or down). Its
+ * silence is not evidence: a home that looks fine only because nobody could look is not restored.
+ */
+export interface UnreadSignalSource {
+  readonly source: 'metrics' | 'alarms';
+  readonly error: string;
+}
+
 export interface Observation {
   readonly now: Date;
   readonly inventory: Inventory;
@@ -87,6 +96,11 @@ export interface Observation {
   readonly metrics: MetricWindow | undefined;
   readonly evacuations: readonly Evacuation[];
   readonly alarms: readonly GatewayAlarm[];
+  /**
+   * Monitoring is degraded when this is not empty: automatic restores wait (failovers do not).
+   * A source that was simply not due this run (the metric poll interval) is not listed.
+   */
+  readonly unreadSignals: readonly UnreadSignalSource[];
 }
 
 // ---------------------------------------------------------------------------
@@ -200,6 +214,7 @@ export type FindingKind =
   | 'deferred-by-change-cap'
   | 'regional-nat'
   | 'hold-down'
+  | 'monitoring-degraded'
   | 'pin-released'
   | 'external-change'
   | 'info';

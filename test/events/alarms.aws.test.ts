@@ -181,10 +181,15 @@ describe('alarm manager (exact CloudWatch requests)', () => {
     expect(logs).toContain('dry run: alarms not changed');
   });
 
-  it('reads a CloudWatch failure as "no alarm signal", logged, never a failed run', async () => {
+  it('reads a CloudWatch failure as "no alarm signal" from an unread source, logged, never a failed run', async () => {
     cw.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
     const { source, logs } = signals();
-    await expect(source.read(now, ctx([A]))).resolves.toEqual({ evacuations: [], alarms: [] });
+    // No alarm signal, but the source says it was blind, so restores wait (src/planner.ts).
+    await expect(source.read(now, ctx([A]))).resolves.toEqual({
+      evacuations: [],
+      alarms: [],
+      unread: [{ source: 'alarms', error: 'DescribeAlarms failed: AccessDenied: denied' }],
+    });
     expect(logs.some((l) => l.startsWith('ERROR alarms not read'))).toBe(true);
   });
 

@@ -74,6 +74,37 @@ describe('the metric poll when alarms are managed', () => {
   });
 });
 
+describe('an alarm store that cannot be read', () => {
+  it('still fails over on a hard signal, but holds the restore until the alarms are read again', async () => {
+    // Prepare: nat-a fails and rtb-a moves away (hold-down 0, so the restore is due at once).
+    const { cloud, recorder, logs } = region();
+    const alarms = new MapAlarms();
+    const signals = new PushedSignals({ cloud, alarms, recorder }, config);
+    await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config);
+    const list = alarms.list.bind(alarms);
+    alarms.list = async () => {
+      throw new Error('Throttling');
+    };
+    cloud.nats = [nat('nat-a', 'us-east-1a', 'failed'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')];
+    await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config);
+    expect(cloud.target('rtb-a', '0.0.0.0/0')).not.toBe('nat-a');
+
+    // Act: nat-a is back while the alarms still cannot be read, then once they can.
+    cloud.nats = [nat('nat-a', 'us-east-1a'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')];
+    const blind = await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config);
+    const heldOn = cloud.target('rtb-a', '0.0.0.0/0');
+    alarms.list = list;
+    await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config);
+
+    // Assess
+    expect(logs).toContain('ERROR alarms not read; soft signals unknown this run');
+    expect(blind.observation.unreadSignals).toEqual([{ source: 'alarms', error: 'Throttling' }]);
+    expect(heldOn).not.toBe('nat-a');
+    expect(blind.plan.findings.map((f) => f.kind)).toContain('monitoring-degraded');
+    expect(cloud.target('rtb-a', '0.0.0.0/0')).toBe('nat-a');
+  });
+});
+
 describe('evacuations in a run', () => {
   it('never fails over into an evacuated AZ', async () => {
     const { cloud, recorder } = region();

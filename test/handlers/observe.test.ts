@@ -37,6 +37,7 @@ describe('observe: GetMetricData fails', () => {
     // Assess
     expect(cloud.count('readMetrics')).toBe(2);
     expect(report.observation.metrics).toBeUndefined();
+    expect(report.observation.unreadSignals).toEqual([{ source: 'metrics', error: 'GetMetricData was throttled' }]);
     expect(logs).toContain('ERROR metrics not read; soft signals unknown');
     expect(cloud.target('rtb-a', '0.0.0.0/0')).toBe('nat-b');
     expect(report.results.find((r) => r.action.routeTableId === 'rtb-a')).toMatchObject({ status: 'applied', action: { transition: 'failover' } });

@@ -22,6 +22,7 @@ const obs = (target: string, metrics: Record<string, MetricPoint[]>): Observatio
   metrics: { start: new Date(t0.getTime() - 420_000), end: new Date(t0.getTime() - 120_000), byGateway: new Map(Object.entries(metrics)) },
   evacuations: [],
   alarms: [],
+  unreadSignals: [],
 });
 const decide = (o: Observation) => peerPolicy(DEFAULTS)(o, assessHealth(o, DEFAULTS), DEFAULTS);
 

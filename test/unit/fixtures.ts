@@ -102,6 +102,7 @@ export interface ObsSpec {
   readonly metrics?: MetricWindow;
   readonly evacuations?: readonly Evacuation[];
   readonly alarms?: readonly GatewayAlarm[];
+  readonly unreadSignals?: Observation['unreadSignals'];
 }
 
 export function observation(inventory: Inventory, spec: ObsSpec = {}): Observation {
@@ -111,6 +112,7 @@ export function observation(inventory: Inventory, spec: ObsSpec = {}): Observati
     metrics: spec.metrics,
     evacuations: spec.evacuations ?? [],
     alarms: spec.alarms ?? [],
+    unreadSignals: spec.unreadSignals ?? [],
   };
 }
 

@@ -90,6 +90,8 @@ const worldSpec = fc.record({
   holdDown: fc.constantFrom(0, 60, 600),
   cap: fc.integer({ min: 1, max: 6 }),
   restoreNow: maybe(fc.array(azRef, { minLength: 1, maxLength: 2 }), 0.8),
+  // Monitoring degraded: a soft-signal source could not be read this run.
+  unread: weighted<ReadonlyArray<'metrics' | 'alarms'>>([[], 6], [['metrics'], 1], [['alarms'], 1], [['metrics', 'alarms'], 1]),
 });
 type WorldSpec = typeof worldSpec extends fc.Arbitrary<infer T> ? T : never;
 
@@ -183,9 +185,11 @@ function buildWorld(w: WorldSpec): World {
     obs: {
       now: NOW,
       inventory: { zones, natGateways: nats, routeTables },
-      metrics: w.metrics ? { start: at(-300), end: NOW, byGateway } : undefined,
+      // A failed metric read leaves no metrics behind.
+      metrics: w.metrics && !w.unread.includes('metrics') ? { start: at(-300), end: NOW, byGateway } : undefined,
       evacuations,
       alarms,
+      unreadSignals: w.unread.map((source) => ({ source, error: 'throttled' })),
     },
     config: config({ restoreHoldDownSeconds: w.holdDown, maxChangesPerRun: w.cap }),
     // Manual restores without force only: forced ones may knowingly enter an unhealthy home.
@@ -268,7 +272,7 @@ describe('planner invariants over arbitrary worlds', () => {
     );
   });
 
-  it('never restores automatically inside the table\'s hold-down while its current gateway is healthy', () => {
+  it('never restores automatically inside the table\'s hold-down, or blind, while its current gateway is healthy', () => {
     fc.assert(
       fc.property(worlds, (w) => {
         const { health, plan } = decide(w);
@@ -283,6 +287,9 @@ describe('planner invariants over arbitrary worlds', () => {
           const okSince = s.mode !== 'home' && s.homeOkSince ? s.homeOkSince : NOW;
           const held = (NOW.getTime() - okSince.getTime()) / 1000;
           expect(held).toBeGreaterThanOrEqual(holdDownSeconds(w.config.restoreHoldDownSeconds, s.flaps));
+          // Nor into a home whose soft health is unknown because monitoring could not be read.
+          const home = a.routes.find((c) => c.destination === '0.0.0.0/0')!.to;
+          if (w.obs.unreadSignals.length > 0) expect(health.gateways.get(home)!.soft).not.toBe('unknown');
         }
       }),
       RUNS,
@@ -349,7 +356,7 @@ describe('the world generator', () => {
     }
 
     // Assess
-    const expected = ['failover', 'restore', 'repoint', 'pin', 'converge', 'nat64', 'no-healthy-target', 'deferred-by-change-cap', 'regional-nat', 'hold-down', 'pin-released', 'external-change', 'skipped-table', 'guard'];
+    const expected = ['failover', 'restore', 'repoint', 'pin', 'converge', 'nat64', 'no-healthy-target', 'deferred-by-change-cap', 'regional-nat', 'hold-down', 'monitoring-degraded', 'pin-released', 'external-change', 'skipped-table', 'guard'];
     expect(expected.filter((k) => !seen.has(k))).toEqual([]);
   });
 });

@@ -263,6 +263,48 @@ describe('restore and hold-down', () => {
     expect(must(actionFor(calm, 'rtb-a')).transition).toBe('restore');
   });
 
+  describe('while monitoring is degraded (a soft-signal source could not be read)', () => {
+    const due = () => failedOver('nat-b', { homeNat: 'nat-a', since: -900, homeOkSince: -600 });
+    const blind = { unreadSignals: [{ source: 'metrics' as const, error: 'GetMetricData was throttled' }] };
+
+    it('holds a due restore into a home whose soft health is unknown, and says why', () => {
+      const p = run(due(), blind);
+      expect(routeMoves(p)).toEqual([]);
+      expect(kinds(p, 'rtb-a')).toEqual(['monitoring-degraded']);
+      expect(p.findings.find((f) => f.routeTableId === 'rtb-a')?.message).toContain('metrics (GetMetricData was throttled) could not be read');
+      // The same world with monitoring read restores: the hold is the degraded monitoring alone.
+      expect(must(actionFor(run(due()), 'rtb-a')).transition).toBe('restore');
+    });
+
+    it('holds it when the alarms could not be read, too', () => {
+      const p = run(due(), { unreadSignals: [{ source: 'alarms', error: 'DescribeAlarms failed' }] });
+      expect(routeMoves(p)).toEqual([]);
+      expect(kinds(p, 'rtb-a')).toEqual(['monitoring-degraded']);
+    });
+
+    it('restores when the metrics that were read judged the home healthy (positive evidence)', () => {
+      const p = run(due(), { metrics: healthyMetrics(), unreadSignals: [{ source: 'alarms', error: 'DescribeAlarms failed' }] });
+      expect(must(actionFor(p, 'rtb-a')).transition).toBe('restore');
+    });
+
+    it('still fails over on a hard signal', () => {
+      const p = run(withNat(settled(), 'nat-a', { state: 'deleted' }), blind);
+      expect(must(actionFor(p, 'rtb-a')).transition).toBe('failover');
+    });
+
+    it('still leaves a dead current gateway, going home early if nothing else is healthy', () => {
+      let inv = withNat(failedOver('nat-b', { homeNat: 'nat-a', since: -300, homeOkSince: -60 }), 'nat-b', { state: 'failed' });
+      inv = withZone(inv, 'us-east-1c', 'impaired');
+      const a = must(actionFor(run(inv, blind), 'rtb-a'));
+      expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-b', to: 'nat-a' }]);
+    });
+
+    it('does not hold an operator\'s restore', () => {
+      const p = run(due(), blind, {}, { restoreNow: [{ az: 'us-east-1a', force: false, reason: 'checked', by: 'bob' }] });
+      expect(must(actionFor(p, 'rtb-a')).transition).toBe('restore');
+    });
+  });
+
   it('does not restore one second before the hold-down ends', () => {
     const p = run(failedOver('nat-b', { homeNat: 'nat-a', since: -900, homeOkSince: -599 }));
     expect(routeMoves(p)).toEqual([]);
