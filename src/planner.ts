@@ -232,7 +232,9 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
     } else if (current?.az === homeAz || current === undefined) {
       desired = home.id;
       transition = 'repoint';
-      priority = PRIORITY.repoint;
+      // Off a gone or broken gateway this is an evacuation, and must not queue behind soft-signal
+      // failovers under the change cap; between two healthy gateways of the AZ it can wait.
+      priority = eligible(ctx, current) ? PRIORITY.repoint : PRIORITY.evacuateDead;
       reasons.push(`${currentId} is not the home gateway of ${homeAz} (${current ? `state ${current.state}` : 'gone'}); ${home.id} is`);
     } else {
       const okSince = state.mode !== 'home' && state.homeOkSince ? state.homeOkSince : now;

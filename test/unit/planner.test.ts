@@ -680,6 +680,37 @@ describe('change cap', () => {
     expect(routeMoves(p3).map((m) => m[0])).toEqual(['rtb-z1', 'rtb-z2', 'rtb-y']);
   });
 
+  it('repoints off a deleted home gateway before soft-signal failovers', () => {
+    // Prepare: nat-a deleted and replaced by nat-a2 (rtb-a must repoint); nat-b soft-bad, so
+    // rtb-0 (sorting first by id) must fail over.
+    const base = withNat(standardInventory(), 'nat-a', { state: 'deleted' });
+    const inv: Inventory = {
+      ...base,
+      natGateways: [...base.natGateways, natGw('nat-a2', 'us-east-1a')],
+      routeTables: [table('rtb-0', { subnetAzs: ['us-east-1b'], v4: 'nat-b' }), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a' })],
+    };
+    const spec = { metrics: healthyMetrics({ 'nat-b': series(5, DROPPING) }) };
+
+    // Act
+    const p = run(inv, spec, { maxChangesPerRun: 1 });
+
+    // Assess
+    expect(routeMoves(p)).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-a2']]);
+    expect(must(actionFor(p, 'rtb-a'))).toMatchObject({ transition: 'repoint', priority: 0 });
+    expect(p.findings.filter((f) => f.kind === 'deferred-by-change-cap').map((f) => f.routeTableId)).toEqual(['rtb-0']);
+  });
+
+  it('keeps a repoint between two healthy gateways of the home AZ at normal priority', () => {
+    // Prepare: rtb-a names nat-a2 as home but sits on nat-a, both healthy in us-east-1a.
+    const base = settled();
+    const inv: Inventory = {
+      ...base,
+      natGateways: [...base.natGateways, natGw('nat-a2', 'us-east-1a')],
+      routeTables: [...base.routeTables.filter((t) => t.id !== 'rtb-a'), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags: { [TAGS.state]: 'home', [TAGS.homeNat]: 'nat-a2' } })],
+    };
+    expect(must(actionFor(run(inv), 'rtb-a'))).toMatchObject({ transition: 'repoint', priority: 1 });
+  });
+
   it('counts a table whose IPv4 and NAT64 routes move together as one change', () => {
     const base = withNat(standardInventory(), 'nat-a', { state: 'failed' });
     const inv = withTable(base, table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', v6: 'nat-a' }));
