@@ -48,6 +48,17 @@ export function holdDownSeconds(base: number, flaps: number): number {
 
 const secondsBetween = (a: Date, b: Date): number => (b.getTime() - a.getTime()) / 1000;
 
+/**
+ * Recorded instants cannot lie in the future: a hand-edited or clock-skewed `home-ok-since` would
+ * hold a restore back for as long as it stays ahead of now, a future `last-restore` would count
+ * every failover as a flap for as long. Clamped here (readState has no clock) and written back
+ * clamped, so the bad value heals on the next tag write. The pin's expiry is meant to be ahead.
+ */
+function notAfter(s: TableState, now: Date): TableState {
+  const clamp = (d: Date | undefined): Date | undefined => (d !== undefined && d > now ? now : d);
+  return { ...s, since: clamp(s.since), homeOkSince: clamp(s.homeOkSince), lastRestore: clamp(s.lastRestore) };
+}
+
 interface Ctx {
   readonly obs: Observation;
   readonly health: HealthReport;
@@ -132,7 +143,7 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
     return skip(`uses regional NAT gateway ${currentId}: AWS spans AZs itself, no failover needed`, currentId, 'regional-nat');
   }
 
-  const state = readState(t.tags);
+  const state = notAfter(readState(t.tags), now);
   const homeAzRaw = state.homeAz ?? (t.subnetAzs.length === 1 ? t.subnetAzs[0] : undefined);
   if (homeAzRaw === undefined) {
     return skip(

@@ -284,7 +284,8 @@ describe('planner invariants over arbitrary worlds', () => {
           if (!current || !isEligibleTarget(current, health.gateways.get(from))) continue; // escaping a dead gateway
           const t = w.obs.inventory.routeTables.find((x) => x.id === a.routeTableId)!;
           const s = readState(t.tags);
-          const okSince = s.mode !== 'home' && s.homeOkSince ? s.homeOkSince : NOW;
+          // A recorded instant in the future counts as now (never as "not yet").
+          const okSince = s.mode !== 'home' && s.homeOkSince && s.homeOkSince < NOW ? s.homeOkSince : NOW;
           const held = (NOW.getTime() - okSince.getTime()) / 1000;
           expect(held).toBeGreaterThanOrEqual(holdDownSeconds(w.config.restoreHoldDownSeconds, s.flaps));
           // Nor into a home whose soft health is unknown because monitoring could not be read.

@@ -363,6 +363,28 @@ describe('restore and hold-down', () => {
     expect(a.tags.remove).toContain(TAGS.flaps);
   });
 
+  it('clamps a home-ok-since in the future to now, so the hold-down starts instead of never ending', () => {
+    // Prepare: a clock-skewed or hand-edited home-ok-since a year ahead.
+    const inv = failedOver('nat-b', { homeNat: 'nat-a', since: -900, homeOkSince: 365 * 86_400 });
+
+    // Act: now, and a hold-down later on the tags this run writes.
+    const p = run(inv);
+    const later = run(withTable(inv, { ...inv.routeTables.find((t) => t.id === 'rtb-a')!, tags: tagsAfter(inv, p, 'rtb-a') }), { now: at(600) });
+
+    // Assess
+    expect(routeMoves(p)).toEqual([]);
+    expect(must(actionFor(p, 'rtb-a')).tags.set[TAGS.homeOkSince]).toBe(NOW.toISOString());
+    expect(must(actionFor(later, 'rtb-a')).transition).toBe('restore');
+  });
+
+  it('clamps a last-restore in the future to now, so it stops counting flaps an hour later', () => {
+    const tags = { [TAGS.state]: 'home', [TAGS.since]: iso(-1800), [TAGS.reason]: 'at home', [TAGS.homeNat]: 'nat-a', [TAGS.flaps]: '1', [TAGS.lastRestore]: iso(365 * 86_400) };
+    const inv = withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags })), 'nat-a', { state: 'failed' });
+    const a = must(actionFor(run(inv), 'rtb-a'));
+    expect(a.transition).toBe('failover');
+    expect(a.tags.set[TAGS.lastRestore]).toBe(NOW.toISOString());
+  });
+
   it('goes home early when the current target dies and no other target is healthy', () => {
     // Prepare: in hold-down on nat-b; nat-b dies; nat-c is in an impaired AZ.
     let inv = withNat(failedOver('nat-b', { homeNat: 'nat-a', since: -300, homeOkSince: -60 }), 'nat-b', { state: 'failed' });
