@@ -69,8 +69,14 @@ export function stateTags(s: TableState): Record<string, string> {
   return out;
 }
 
+/**
+ * Cut to the EC2 tag value limit, which counts Unicode characters (code points), not UTF-16 units.
+ * Slicing UTF-16 could split a surrogate pair (an emoji in an operator's pin reason) and leave a
+ * lone surrogate, which EC2 rejects, failing the grouped CreateTags for every table in the group.
+ */
 export function truncate(v: string): string {
-  return v.length <= TAG_VALUE_MAX ? v : `${v.slice(0, TAG_VALUE_MAX - 1)}…`;
+  const chars = Array.from(v);
+  return chars.length <= TAG_VALUE_MAX ? v : `${chars.slice(0, TAG_VALUE_MAX - 1).join('')}…`;
 }
 
 /**

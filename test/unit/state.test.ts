@@ -82,6 +82,21 @@ describe('table state in tags', () => {
     const cut = truncate('y'.repeat(TAG_VALUE_MAX + 1));
     expect(truncate(cut)).toBe(cut);
   });
+
+  it('cuts by code points, never leaving half of a surrogate pair', () => {
+    // Prepare: a surrogate pair straddles the cut point of a UTF-16 slice.
+    const reason = `${'r'.repeat(TAG_VALUE_MAX - 2)}🚧 maintenance window`;
+
+    // Act
+    const cut = truncate(reason);
+
+    // Assess: well-formed, at most 256 code points, the emoji whole.
+    expect(cut).toBe(`${'r'.repeat(TAG_VALUE_MAX - 2)}🚧…`);
+    expect(Array.from(cut)).toHaveLength(TAG_VALUE_MAX);
+    expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(cut)).toBe(false);
+    // 200 emoji are 400 UTF-16 units but 200 characters: within the limit, not cut.
+    expect(truncate('🚧'.repeat(200))).toBe('🚧'.repeat(200));
+  });
 });
 
 describe('diffTags', () => {
