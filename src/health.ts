@@ -207,3 +207,11 @@ export function assessHealth(obs: Observation, config: SoftRules): HealthReport 
 
 export const isEligibleTarget = (nat: NatGateway, h: GatewayHealth | undefined): boolean =>
   nat.state === 'available' && h !== undefined && h.hard.length === 0 && h.soft !== 'bad';
+
+/**
+ * A gateway traffic may be moved to from another AZ: eligible, and in a known AZ. A zonal gateway
+ * whose subnet was not found has no AZ: it could sit in the very AZ being left, and its AZ's hard
+ * signals (state, evacuation) cannot be checked, so it never receives failed-over traffic.
+ */
+export const isFailoverTarget = (nat: NatGateway, h: GatewayHealth | undefined): boolean =>
+  nat.az !== undefined && isEligibleTarget(nat, h);

@@ -1,5 +1,5 @@
 import { FLAP_WINDOW_SECONDS, IPV4_DEFAULT, MAX_HOLD_DOWN_SECONDS, NAT64_PREFIX } from './constants';
-import { isEligibleTarget } from './health';
+import { isEligibleTarget, isFailoverTarget } from './health';
 import { diffTags, isEmptyDiff, readState, stateTags } from './state';
 import type {
   Finding,
@@ -72,6 +72,10 @@ interface Ctx {
 
 const eligible = (ctx: Ctx, nat: NatGateway | undefined): nat is NatGateway =>
   nat !== undefined && isEligibleTarget(nat, ctx.health.gateways.get(nat.id));
+
+/** Eligible and in a known AZ: what a table may be sent to, or kept on, away from home. */
+const targetable = (ctx: Ctx, nat: NatGateway | undefined): nat is NatGateway =>
+  nat !== undefined && isFailoverTarget(nat, ctx.health.gateways.get(nat.id));
 
 function describeUnhealthy(ctx: Ctx, nat: NatGateway | undefined, id: string | undefined): string {
   if (!nat) return id ? `${id} no longer exists` : 'no gateway in the home AZ';
@@ -196,10 +200,10 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
   let transition: Transition | undefined;
   let priority: number = PRIORITY.record;
   const reasons: string[] = [];
-  const awayCandidates = (excludeAz: string) => peers.filter((n) => n.az !== excludeAz && n.az !== homeAz && eligible(ctx, n));
+  const awayCandidates = (excludeAz: string) => peers.filter((n) => n.az !== excludeAz && n.az !== homeAz && targetable(ctx, n));
 
   if (pin) {
-    const ok = (n: NatGateway | undefined): n is NatGateway => eligible(ctx, n) && n.az !== pinAwayAz;
+    const ok = (n: NatGateway | undefined): n is NatGateway => targetable(ctx, n) && n.az !== pinAwayAz;
     const pinned = pin.target !== undefined ? ctx.nats.get(pin.target) : undefined;
     reasons.push(`pinned away from ${pin.awayFromAz} by ${pin.by}: ${pin.reason}`);
     if (pinned && ok(pinned) && peers.includes(pinned)) desired = pinned.id;
@@ -212,7 +216,7 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
       const choice = ok(home) ? home : chooseTarget(ctx, peers.filter((n) => ok(n)));
       // A pin never wins over safety: rather than leave traffic on a dead gateway, use a healthy
       // one even inside the pinned AZ (home first), and say so.
-      const rescue = choice || eligible(ctx, current) ? undefined : eligible(ctx, home) ? home : chooseTarget(ctx, peers.filter((n) => eligible(ctx, n)));
+      const rescue = choice || eligible(ctx, current) ? undefined : eligible(ctx, home) ? home : chooseTarget(ctx, peers.filter((n) => targetable(ctx, n)));
       if (choice) desired = choice.id;
       else if (rescue) {
         desired = rescue.id;
@@ -280,7 +284,7 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
       }
     }
   } else {
-    const stay = eligible(ctx, current) && current.az !== homeAz;
+    const stay = targetable(ctx, current) && current.az !== homeAz;
     if (!stay) {
       const choice = chooseTarget(ctx, awayCandidates(homeAz));
       const why = describeUnhealthy(ctx, home, homeId);

@@ -1,4 +1,4 @@
-import { isEligibleTarget } from '../health';
+import { isEligibleTarget, isFailoverTarget } from '../health';
 import type { RestoreRequest } from '../planner';
 import type { HealthReport, NatGateway, Observation, Pin, Plan, TableView } from '../types';
 import { readPin } from '../state';
@@ -101,6 +101,7 @@ export function resolveFailover(w: World, req: FailoverRequest, by: string): Res
     const target = gatewayOf(w, req.target, 'target');
     if (target.availabilityMode === 'regional') throw new RequestError('target', `${target.id} is a regional NAT gateway; only zonal gateways are failover targets`);
     if (target.az === az) throw new RequestError('target', `${target.id} is in ${az}, the AZ being moved away from`);
+    if (target.az === undefined) throw new RequestError('target', `${target.id} has no known AZ (its subnet was not found): it could be in ${az} itself, so it is never a failover target`);
     const other = vpcs.filter((v) => v !== target.vpcId);
     if (other.length > 0) throw new RequestError('target', `${target.id} is in ${target.vpcId}, but tables in ${other.join(', ')} are selected too; add vpcId`);
     if (!eligible(w, target)) throw new RequestError('target', `${target.id} is not a healthy available gateway: ${healthText(w, target)}`);
@@ -109,7 +110,7 @@ export function resolveFailover(w: World, req: FailoverRequest, by: string): Res
   } else {
     for (const t of tables) {
       const peers = w.obs.inventory.natGateways.filter(
-        (n) => n.vpcId === t.vpcId && n.availabilityMode === 'zonal' && n.az !== az && n.connectivityType === connectivity(t) && eligible(w, n),
+        (n) => n.vpcId === t.vpcId && n.availabilityMode === 'zonal' && n.az !== az && n.connectivityType === connectivity(t) && isFailoverTarget(n, w.health.gateways.get(n.id)),
       );
       if (peers.length === 0) {
         throw new RequestError(req.gateway !== undefined ? 'gateway' : 'az', `no healthy gateway outside ${az} in ${t.vpcId} for ${t.routeTableId}: nothing to fail over to`);

@@ -78,6 +78,16 @@ describe('failover: records intent, then asks the one writer', () => {
     expect(cloud.count('createTags')).toBe(0);
   });
 
+  it('refuses a target whose AZ is unknown, and counts none as a gateway to fail over to', async () => {
+    const cloud = region();
+    cloud.nats = [...cloud.nats.filter((n) => n.id === NAT.a), { ...cloud.nats.find((n) => n.id === NAT.b)!, az: undefined }];
+    const explicit = await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', target: NAT.b, reason: 'x' });
+    const any = await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', reason: 'x' });
+    expect(explicit).toMatchObject({ ok: false, error: { field: 'target', message: expect.stringContaining('no known AZ') } });
+    expect(any).toMatchObject({ ok: false, error: { field: 'az', message: expect.stringContaining('nothing to fail over to') } });
+    expect(cloud.count('createTags')).toBe(0);
+  });
+
   it('refuses when no healthy gateway exists outside the AZ', async () => {
     const cloud = region();
     cloud.nats = cloud.nats.map((n) => (n.id === NAT.a ? n : { ...n, state: 'deleted' }));

@@ -190,6 +190,29 @@ describe('failover', () => {
     expect(kinds(p, 'rtb-a')).toContain('no-healthy-target');
   });
 
+  it('never fails over to a zonal gateway whose AZ is unknown (its subnet not found), however idle', () => {
+    // Prepare: nat-a failed; nat-nowhere carries no table (least loaded) but has no known AZ.
+    const base = withNat(standardInventory(), 'nat-a', { state: 'failed' });
+    const inv: Inventory = { ...base, natGateways: [...base.natGateways, natGw('nat-nowhere', undefined)] };
+    const alone: Inventory = { ...inv, natGateways: inv.natGateways.filter((n) => n.id === 'nat-a' || n.id === 'nat-nowhere') };
+
+    // Act
+    const p = run(inv);
+    const q = run(alone);
+
+    // Assess: a known-AZ gateway is chosen; with none, the table stays and it is reported.
+    expect(targetsAfter(p, inv.routeTables.find((t) => t.id === 'rtb-a')!).v4).toBe('nat-b');
+    expect(routeMoves(q)).toEqual([]);
+    expect(kinds(q, 'rtb-a')).toContain('no-healthy-target');
+  });
+
+  it('never pins a table to a zonal gateway whose AZ is unknown', () => {
+    const pin = { [TAGS.pinAwayFrom]: 'us-east-1a', [TAGS.pinTarget]: 'nat-nowhere', [TAGS.pinReason]: 'patching', [TAGS.pinBy]: 'ops' };
+    const base = withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags: pin }));
+    const inv: Inventory = { ...base, natGateways: [...base.natGateways, natGw('nat-nowhere', undefined)] };
+    expect(targetsAfter(run(inv), inv.routeTables.find((t) => t.id === 'rtb-a')!).v4).toBe('nat-b');
+  });
+
   it('fails a private-connectivity table over to a private gateway only', () => {
     const inv: Inventory = {
       ...standardInventory(),
