@@ -6,6 +6,7 @@ import type {
   HealthReport,
   NatGateway,
   Observation,
+  Pin,
   Plan,
   RouteChange,
   RouteTable,
@@ -125,13 +126,59 @@ function unmanagedView(t: RouteTable, current: string | undefined, reason: strin
   };
 }
 
-function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
-  const { now } = ctx.obs;
-  const findings: Finding[] = [];
-  const skip = (message: string, current?: string, kind: Finding['kind'] = 'skipped-table'): TableDecision => ({
-    action: undefined,
-    view: unmanagedView(t, current, message),
-    findings: [{ kind, routeTableId: t.id, vpcId: t.vpcId, message }],
+/** A managed table resolved against the world: everything its decision depends on. */
+interface ManagedTable {
+  readonly t: RouteTable;
+  /** As recorded in its tags, instants clamped to now. */
+  readonly state: TableState;
+  /** Where the IPv4 default route points now. */
+  readonly currentId: string;
+  /** Undefined when that gateway is gone from the API. */
+  readonly current: NatGateway | undefined;
+  readonly homeAz: string;
+  /** Zonal gateways of the table's VPC and connectivity type: the only interchangeable ones. */
+  readonly peers: readonly NatGateway[];
+  readonly home: NatGateway | undefined;
+  /** The home gateway's id, or the recorded one when none is left in the home AZ. */
+  readonly homeId: string | undefined;
+  readonly homeHealthy: boolean;
+}
+
+/**
+ * What one branch of the state machine decides, as data: where the IPv4 default should point,
+ * why, and how urgent that is under the change cap. decideTable puts the pieces together.
+ */
+interface Move {
+  readonly desired: string;
+  readonly transition: Transition | undefined;
+  readonly priority: number;
+  readonly reasons: readonly string[];
+  readonly findings: readonly Finding[];
+}
+
+const stayPut = (m: ManagedTable, findings: readonly Finding[] = [], reasons: readonly string[] = []): Move => ({
+  desired: m.currentId,
+  transition: undefined,
+  priority: PRIORITY.record,
+  reasons,
+  findings,
+});
+
+const finding = (m: ManagedTable, kind: Finding['kind'], message: string): Finding => ({
+  kind,
+  routeTableId: m.t.id,
+  vpcId: m.t.vpcId,
+  az: m.homeAz,
+  message,
+});
+
+/** Healthy gateways of another AZ than home. */
+const awayCandidates = (ctx: Ctx, m: ManagedTable): NatGateway[] => m.peers.filter((n) => n.az !== m.homeAz && targetable(ctx, n));
+
+/** Steps aside from what the controller does not manage or cannot place; else the table, resolved. */
+function resolveTable(ctx: Ctx, t: RouteTable): { readonly managed: ManagedTable } | { readonly skipped: TableDecision } {
+  const skip = (message: string, current?: string, kind: Finding['kind'] = 'skipped-table') => ({
+    skipped: { action: undefined, view: unmanagedView(t, current, message), findings: [{ kind, routeTableId: t.id, vpcId: t.vpcId, message }] },
   });
 
   if (t.tags[ctx.config.managedTagKey] !== ctx.config.managedTagValue) {
@@ -147,7 +194,7 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
     return skip(`uses regional NAT gateway ${currentId}: AWS spans AZs itself, no failover needed`, currentId, 'regional-nat');
   }
 
-  const state = notAfter(readState(t.tags), now);
+  const state = notAfter(readState(t.tags), ctx.obs.now);
   const homeAzRaw = state.homeAz ?? (t.subnetAzs.length === 1 ? t.subnetAzs[0] : undefined);
   if (homeAzRaw === undefined) {
     return skip(
@@ -185,146 +232,178 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
     availableHome[0] ??
     inHome.find((n) => n.id === state.homeNat) ??
     inHome.find((n) => n.id === currentId);
-  const homeId = home?.id ?? state.homeNat;
-  const homeHealthy = eligible(ctx, home);
+  return {
+    managed: { t, state, currentId, current, homeAz, peers, home, homeId: home?.id ?? state.homeNat, homeHealthy: eligible(ctx, home) },
+  };
+}
 
-  const pinActive = state.pin !== undefined && (state.pin.until === undefined || state.pin.until > now);
-  if (state.pin && !pinActive) {
-    findings.push({ kind: 'pin-released', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `pin away from ${state.pin.awayFromAz} expired at ${state.pin.until?.toISOString()}; released` });
-  }
-  const pin = pinActive ? state.pin : undefined;
+/** The table's pin while it lasts; an expired one is released, and reported. */
+function activePin(ctx: Ctx, m: ManagedTable): { readonly pin: Pin | undefined; readonly findings: readonly Finding[] } {
+  const { pin } = m.state;
+  if (pin === undefined) return { pin: undefined, findings: [] };
+  if (pin.until === undefined || pin.until > ctx.obs.now) return { pin, findings: [] };
+  return { pin: undefined, findings: [finding(m, 'pin-released', `pin away from ${pin.awayFromAz} expired at ${pin.until.toISOString()}; released`)] };
+}
+
+/** Pinned away from an AZ: a healthy gateway outside it, but never at the cost of safety. */
+function decidePinned(ctx: Ctx, m: ManagedTable, pin: Pin): Move {
+  const { current, currentId, home, peers } = m;
   // The manual function and ARC speak AZ IDs as readily as names; compare by name.
-  const pinAwayAz = pin ? (ctx.zoneByIdOrName.get(pin.awayFromAz) ?? pin.awayFromAz) : undefined;
-
+  const pinAwayAz = ctx.zoneByIdOrName.get(pin.awayFromAz) ?? pin.awayFromAz;
+  const ok = (n: NatGateway | undefined): n is NatGateway => targetable(ctx, n) && n.az !== pinAwayAz;
+  const pinned = pin.target !== undefined ? ctx.nats.get(pin.target) : undefined;
+  const reasons = [`pinned away from ${pin.awayFromAz} by ${pin.by}: ${pin.reason}`];
+  const findings: Finding[] = [];
   let desired = currentId;
-  let transition: Transition | undefined;
-  let priority: number = PRIORITY.record;
-  const reasons: string[] = [];
-  const awayCandidates = (excludeAz: string) => peers.filter((n) => n.az !== excludeAz && n.az !== homeAz && targetable(ctx, n));
+  if (pinned && ok(pinned) && peers.includes(pinned)) desired = pinned.id;
+  // An unusable explicit target (unhealthy, in the pinned AZ, or not interchangeable: another VPC
+  // or connectivity type) is no reason to leave a good current gateway: moving anyway made the
+  // table ping-pong between two gateways on alternate runs.
+  else if (ok(current)) desired = currentId;
+  else {
+    // A healthy home outside the pinned AZ is where the table belongs anyway.
+    const choice = ok(home) ? home : chooseTarget(ctx, peers.filter((n) => ok(n)));
+    // A pin never wins over safety: rather than leave traffic on a dead gateway, use a healthy
+    // one even inside the pinned AZ (home first), and say so.
+    const rescue = choice || eligible(ctx, current) ? undefined : eligible(ctx, home) ? home : chooseTarget(ctx, peers.filter((n) => targetable(ctx, n)));
+    if (choice) desired = choice.id;
+    else if (rescue) {
+      desired = rescue.id;
+      reasons.push(`${describeUnhealthy(ctx, current, currentId)} and no healthy gateway outside ${pin.awayFromAz}: using ${rescue.id} despite the pin`);
+      findings.push(finding(m, 'no-healthy-target', `pinned away from ${pin.awayFromAz} but no healthy gateway elsewhere and ${currentId} is unhealthy: moved to ${rescue.id} in ${rescue.az} despite the pin`));
+    } else findings.push(finding(m, 'no-healthy-target', `pinned away from ${pin.awayFromAz} but no healthy gateway elsewhere: left on ${currentId}`));
+  }
+  if (desired === currentId) return stayPut(m, findings, reasons);
+  return { desired, transition: 'pin', priority: eligible(ctx, current) ? PRIORITY.pin : PRIORITY.evacuateDead, reasons, findings };
+}
 
-  if (pin) {
-    const ok = (n: NatGateway | undefined): n is NatGateway => targetable(ctx, n) && n.az !== pinAwayAz;
-    const pinned = pin.target !== undefined ? ctx.nats.get(pin.target) : undefined;
-    reasons.push(`pinned away from ${pin.awayFromAz} by ${pin.by}: ${pin.reason}`);
-    if (pinned && ok(pinned) && peers.includes(pinned)) desired = pinned.id;
-    // An unusable explicit target (unhealthy, in the pinned AZ, or not interchangeable: another VPC
-    // or connectivity type) is no reason to leave a good current gateway: moving anyway made the
-    // table ping-pong between two gateways on alternate runs.
-    else if (ok(current)) desired = currentId;
-    else {
-      // A healthy home outside the pinned AZ is where the table belongs anyway.
-      const choice = ok(home) ? home : chooseTarget(ctx, peers.filter((n) => ok(n)));
-      // A pin never wins over safety: rather than leave traffic on a dead gateway, use a healthy
-      // one even inside the pinned AZ (home first), and say so.
-      const rescue = choice || eligible(ctx, current) ? undefined : eligible(ctx, home) ? home : chooseTarget(ctx, peers.filter((n) => targetable(ctx, n)));
-      if (choice) desired = choice.id;
-      else if (rescue) {
-        desired = rescue.id;
-        reasons.push(`${describeUnhealthy(ctx, current, currentId)} and no healthy gateway outside ${pin.awayFromAz}: using ${rescue.id} despite the pin`);
-        findings.push({ kind: 'no-healthy-target', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `pinned away from ${pin.awayFromAz} but no healthy gateway elsewhere and ${currentId} is unhealthy: moved to ${rescue.id} in ${rescue.az} despite the pin` });
-      } else findings.push({ kind: 'no-healthy-target', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `pinned away from ${pin.awayFromAz} but no healthy gateway elsewhere: left on ${currentId}` });
-    }
-    if (desired !== currentId) {
-      transition = 'pin';
-      priority = eligible(ctx, current) ? PRIORITY.pin : PRIORITY.evacuateDead;
-    }
-  } else if (restoreRequest(ctx, homeAz) && currentId !== homeId) {
-    const req = restoreRequest(ctx, homeAz) as RestoreRequest;
-    // Fresh lookup: `home` is narrowed by the homeHealthy guard above.
-    const homeGw = ctx.nats.get(homeId ?? '');
-    if (homeGw && (homeHealthy || (req.force && homeGw.state === 'available'))) {
-      desired = homeGw.id;
-      transition = 'restore';
-      priority = PRIORITY.restore;
-      reasons.push(`manual restore by ${req.by}${req.force && !homeHealthy ? ' (forced)' : ''}: ${req.reason}`);
-      if (!homeHealthy) reasons.push(describeUnhealthy(ctx, homeGw, homeId));
-    } else {
-      findings.push({ kind: 'no-healthy-target', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `restore of ${homeAz} requested but ${describeUnhealthy(ctx, homeGw, homeId)}${homeGw?.state === 'available' ? '; force would restore anyway' : ''}: left on ${currentId}` });
-    }
-  } else if (homeHealthy) {
-    if (currentId === home.id) {
-      // at home: nothing to move
-    } else if (current?.az === homeAz || current === undefined) {
-      desired = home.id;
-      transition = 'repoint';
+/** An operator's restore: skips the hold-down; `force` also skips health, never availability. */
+function decideManualRestore(ctx: Ctx, m: ManagedTable, req: RestoreRequest): Move {
+  const { homeId, homeHealthy } = m;
+  // Fresh lookup: the home may be unhealthy and still be where a forced restore goes.
+  const homeGw = ctx.nats.get(homeId ?? '');
+  if (homeGw && (homeHealthy || (req.force && homeGw.state === 'available'))) {
+    const reasons = [`manual restore by ${req.by}${req.force && !homeHealthy ? ' (forced)' : ''}: ${req.reason}`];
+    if (!homeHealthy) reasons.push(describeUnhealthy(ctx, homeGw, homeId));
+    return { desired: homeGw.id, transition: 'restore', priority: PRIORITY.restore, reasons, findings: [] };
+  }
+  return stayPut(m, [
+    finding(m, 'no-healthy-target', `restore of ${m.homeAz} requested but ${describeUnhealthy(ctx, homeGw, homeId)}${homeGw?.state === 'available' ? '; force would restore anyway' : ''}: left on ${m.currentId}`),
+  ]);
+}
+
+/** Home is healthy: stay, repoint within the home AZ, or restore once the hold-down allows. */
+function decideHomeHealthy(ctx: Ctx, m: ManagedTable, home: NatGateway): Move {
+  const { current, currentId, homeAz } = m;
+  if (currentId === home.id) return stayPut(m);
+  if (current?.az === homeAz || current === undefined) {
+    return {
+      desired: home.id,
+      transition: 'repoint',
       // Off a gone or broken gateway this is an evacuation, and must not queue behind soft-signal
       // failovers under the change cap; between two healthy gateways of the AZ it can wait.
-      priority = eligible(ctx, current) ? PRIORITY.repoint : PRIORITY.evacuateDead;
-      reasons.push(`${currentId} is not the home gateway of ${homeAz} (${current ? `state ${current.state}` : 'gone'}); ${home.id} is`);
-    } else {
-      const okSince = state.mode !== 'home' && state.homeOkSince ? state.homeOkSince : now;
-      const hold = holdDownSeconds(ctx.config.restoreHoldDownSeconds, state.flaps);
-      const held = secondsBetween(okSince, now);
-      // A guarded VPC's monitoring is suspect: "change nothing" includes restores, whose
-      // evidence (a quiet, unknown home) is exactly what broken monitoring produces.
-      const guarded = ctx.health.guardedVpcs.includes(t.vpcId);
-      // A soft-unknown home looks restorable; when the run could not read a soft-signal source,
-      // that unknown may hide a failing home (a CloudWatch outage outlasting the hold-down would
-      // otherwise send tables back into it). Positive evidence (metrics judged the home ok) still
-      // counts, and moves off a dead gateway below are not held.
-      const blind = ctx.obs.unreadSignals.length > 0 && ctx.health.gateways.get(home.id)?.soft === 'unknown';
-      if (held >= hold && !guarded && !blind) {
-        desired = home.id;
-        transition = 'restore';
-        priority = PRIORITY.restore;
-        reasons.push(`home ${home.id} in ${homeAz} healthy for ${Math.round(held)}s (hold-down ${hold}s)`);
-      } else if (!eligible(ctx, current)) {
-        const choice = chooseTarget(ctx, awayCandidates(homeAz));
-        desired = choice?.id ?? home.id;
-        transition = choice ? 'failover' : 'restore';
-        priority = PRIORITY.evacuateDead;
-        reasons.push(`${describeUnhealthy(ctx, current, currentId)}; ${choice ? `home still in hold-down` : `home ${home.id} is healthy, so going home early`}`);
-      } else if (guarded && held >= hold) {
-        findings.push({ kind: 'static-stability-guard', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `restore to ${home.id} held: most of ${t.vpcId}'s gateways look unhealthy on soft signals, so the monitoring is not trusted` });
-      } else if (blind && held >= hold) {
-        const unread = ctx.obs.unreadSignals.map((u) => `${u.source} (${u.error})`).join(', ');
-        findings.push({ kind: 'monitoring-degraded', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `restore to ${home.id} held: ${unread} could not be read, so its soft health is unknown rather than ok; restores resume once monitoring is read again` });
-      } else {
-        findings.push({ kind: 'hold-down', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `home ${home.id} healthy for ${Math.round(held)}s; restore after ${hold}s hold-down` });
-      }
-    }
-  } else {
-    const stay = targetable(ctx, current) && current.az !== homeAz;
-    if (!stay) {
-      const choice = chooseTarget(ctx, awayCandidates(homeAz));
-      const why = describeUnhealthy(ctx, home, homeId);
-      if (choice) {
-        desired = choice.id;
-        transition = 'failover';
-        const homeHard = (ctx.health.gateways.get(homeId ?? '')?.hard.length ?? 1) > 0;
-        const hardHome = homeHard || (current !== undefined && (ctx.health.gateways.get(currentId)?.hard.length ?? 0) > 0);
-        priority = hardHome ? PRIORITY.evacuateDead : PRIORITY.evacuateSoft;
-        reasons.push(currentId !== homeId ? `${describeUnhealthy(ctx, current, currentId)}; home ${why}` : why);
-        reasons.push(`target ${choice.id} in ${choice.az}: healthy, same VPC and connectivity, least loaded`);
-      } else {
-        findings.push({ kind: 'no-healthy-target', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `${why}; no healthy gateway in another AZ: left on ${currentId}` });
-      }
-    }
+      priority: eligible(ctx, current) ? PRIORITY.repoint : PRIORITY.evacuateDead,
+      reasons: [`${currentId} is not the home gateway of ${homeAz} (${current ? `state ${current.state}` : 'gone'}); ${home.id} is`],
+      findings: [],
+    };
   }
+  return decideRestore(ctx, m, home);
+}
 
-  // Route changes: the IPv4 default, and the NAT64 route moving with it (only into a healthy gateway).
+/** Away from a healthy home: restore after the hold-down unless a safety rule holds it. */
+function decideRestore(ctx: Ctx, m: ManagedTable, home: NatGateway): Move {
+  const { state, current, currentId, homeAz, t } = m;
+  const { now } = ctx.obs;
+  const okSince = state.mode !== 'home' && state.homeOkSince ? state.homeOkSince : now;
+  const hold = holdDownSeconds(ctx.config.restoreHoldDownSeconds, state.flaps);
+  const held = secondsBetween(okSince, now);
+  // A guarded VPC's monitoring is suspect: "change nothing" includes restores, whose
+  // evidence (a quiet, unknown home) is exactly what broken monitoring produces.
+  const guarded = ctx.health.guardedVpcs.includes(t.vpcId);
+  // A soft-unknown home looks restorable; when the run could not read a soft-signal source,
+  // that unknown may hide a failing home (a CloudWatch outage outlasting the hold-down would
+  // otherwise send tables back into it). Positive evidence (metrics judged the home ok) still
+  // counts, and moves off a dead gateway below are not held.
+  const blind = ctx.obs.unreadSignals.length > 0 && ctx.health.gateways.get(home.id)?.soft === 'unknown';
+  if (held >= hold && !guarded && !blind) {
+    return { desired: home.id, transition: 'restore', priority: PRIORITY.restore, reasons: [`home ${home.id} in ${homeAz} healthy for ${Math.round(held)}s (hold-down ${hold}s)`], findings: [] };
+  }
+  if (!eligible(ctx, current)) {
+    const choice = chooseTarget(ctx, awayCandidates(ctx, m));
+    return {
+      desired: choice?.id ?? home.id,
+      transition: choice ? 'failover' : 'restore',
+      priority: PRIORITY.evacuateDead,
+      reasons: [`${describeUnhealthy(ctx, current, currentId)}; ${choice ? `home still in hold-down` : `home ${home.id} is healthy, so going home early`}`],
+      findings: [],
+    };
+  }
+  if (guarded && held >= hold) {
+    return stayPut(m, [finding(m, 'static-stability-guard', `restore to ${home.id} held: most of ${t.vpcId}'s gateways look unhealthy on soft signals, so the monitoring is not trusted`)]);
+  }
+  if (blind && held >= hold) {
+    const unread = ctx.obs.unreadSignals.map((u) => `${u.source} (${u.error})`).join(', ');
+    return stayPut(m, [finding(m, 'monitoring-degraded', `restore to ${home.id} held: ${unread} could not be read, so its soft health is unknown rather than ok; restores resume once monitoring is read again`)]);
+  }
+  return stayPut(m, [finding(m, 'hold-down', `home ${home.id} healthy for ${Math.round(held)}s; restore after ${hold}s hold-down`)]);
+}
+
+/** Home is unhealthy (or gone): keep a healthy target away from home, else fail over to one. */
+function decideHomeUnhealthy(ctx: Ctx, m: ManagedTable): Move {
+  const { current, currentId, home, homeId } = m;
+  if (targetable(ctx, current) && current.az !== m.homeAz) return stayPut(m);
+  const choice = chooseTarget(ctx, awayCandidates(ctx, m));
+  const why = describeUnhealthy(ctx, home, homeId);
+  if (!choice) return stayPut(m, [finding(m, 'no-healthy-target', `${why}; no healthy gateway in another AZ: left on ${currentId}`)]);
+  const homeHard = (ctx.health.gateways.get(homeId ?? '')?.hard.length ?? 1) > 0;
+  const hardHome = homeHard || (current !== undefined && (ctx.health.gateways.get(currentId)?.hard.length ?? 0) > 0);
+  return {
+    desired: choice.id,
+    transition: 'failover',
+    priority: hardHome ? PRIORITY.evacuateDead : PRIORITY.evacuateSoft,
+    reasons: [
+      currentId !== homeId ? `${describeUnhealthy(ctx, current, currentId)}; home ${why}` : why,
+      `target ${choice.id} in ${choice.az}: healthy, same VPC and connectivity, least loaded`,
+    ],
+    findings: [],
+  };
+}
+
+/**
+ * Route changes: the IPv4 default, and the NAT64 route moving with it (only into a healthy
+ * gateway). A NAT64 route that moves alone makes the move a `converge`.
+ */
+function followNat64(ctx: Ctx, m: ManagedTable, move: Move): { readonly routes: readonly RouteChange[]; readonly move: Move } {
   const routes: RouteChange[] = [];
-  if (desired !== currentId) routes.push({ destination: IPV4_DEFAULT, from: currentId, to: desired });
-  const v6 = t.routes.find((r) => r.destination === NAT64_PREFIX && r.target.kind === 'nat');
-  if (v6 && v6.target.id !== desired && eligible(ctx, ctx.nats.get(desired))) {
-    routes.push({ destination: NAT64_PREFIX, from: v6.target.id, to: desired });
-    if (routes.length === 1) {
-      transition = 'converge';
-      priority = PRIORITY.converge;
-      reasons.push(`NAT64 route points at ${v6.target.id}; it follows the IPv4 default to ${desired}`);
-    }
-  }
-  if (desired !== currentId) moveLoad(ctx, currentId, desired);
+  if (move.desired !== m.currentId) routes.push({ destination: IPV4_DEFAULT, from: m.currentId, to: move.desired });
+  const v6 = m.t.routes.find((r) => r.destination === NAT64_PREFIX && r.target.kind === 'nat');
+  if (!v6 || v6.target.id === move.desired || !eligible(ctx, ctx.nats.get(move.desired))) return { routes, move };
+  routes.push({ destination: NAT64_PREFIX, from: v6.target.id, to: move.desired });
+  if (routes.length > 1) return { routes, move };
+  return {
+    routes,
+    move: {
+      ...move,
+      transition: 'converge',
+      priority: PRIORITY.converge,
+      reasons: [...move.reasons, `NAT64 route points at ${v6.target.id}; it follows the IPv4 default to ${move.desired}`],
+    },
+  };
+}
 
-  // Recorded state after this run.
+/** The state the table's tags record after this run (and a finding when it was moved behind our back). */
+function nextState(ctx: Ctx, m: ManagedTable, pin: Pin | undefined, move: Move): { readonly next: TableState; readonly findings: readonly Finding[] } {
+  const { state, currentId, homeId, homeHealthy } = m;
+  const { now } = ctx.obs;
+  const { desired, transition, reasons } = move;
   const mode: TableMode = pin ? 'pinned' : desired === homeId ? 'home' : 'failed-over';
   const moved = desired !== currentId;
   // Away from home with no recorded failover. A freshly pinned table that stays on its home is not
   // "away", whatever its new mode says.
   const externallyMoved = !moved && mode !== 'home' && state.mode === 'home' && currentId !== homeId;
-  if (externallyMoved) {
-    findings.push({ kind: 'external-change', routeTableId: t.id, vpcId: t.vpcId, az: homeAz, message: `found on ${currentId}, not home ${homeId ?? '(none)'}, with no recorded failover (a person, or a run that stopped half-way): adopted as failed over` });
-  }
+  const findings = externallyMoved
+    ? [finding(m, 'external-change', `found on ${currentId}, not home ${homeId ?? '(none)'}, with no recorded failover (a person, or a run that stopped half-way): adopted as failed over`)]
+    : [];
   const modeChanged = mode !== state.mode || moved;
   let flaps = state.flaps;
   let lastRestore = state.lastRestore;
@@ -353,22 +432,53 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
     blackholeNat: mode !== 'home' && homeId !== undefined && hasBlackhole(ctx, homeId) ? homeId : undefined,
     pin,
   };
+  return { next, findings };
+}
+
+function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
+  const resolved = resolveTable(ctx, t);
+  if ('skipped' in resolved) return resolved.skipped;
+  const m = resolved.managed;
+
+  const { pin, findings: released } = activePin(ctx, m);
+  const req = restoreRequest(ctx, m.homeAz);
+  const decided = pin
+    ? decidePinned(ctx, m, pin)
+    : req && m.currentId !== m.homeId
+      ? decideManualRestore(ctx, m, req)
+      : eligible(ctx, m.home)
+        ? decideHomeHealthy(ctx, m, m.home)
+        : decideHomeUnhealthy(ctx, m);
+  const { routes, move } = followNat64(ctx, m, decided);
+  if (move.desired !== m.currentId) moveLoad(ctx, m.currentId, move.desired);
+  const { next, findings: adopted } = nextState(ctx, m, pin, move);
+
   const tags = diffTags(t.tags, stateTags(next));
+  const moving = routes.length > 0;
   const action: TableAction | undefined =
-    routes.length > 0 || !isEmptyDiff(tags)
-      ? { routeTableId: t.id, vpcId: t.vpcId, homeAz, transition: routes.length > 0 ? transition : undefined, routes, tags, reasons: routes.length > 0 ? reasons : ['record state'], priority: routes.length > 0 ? priority : PRIORITY.record }
+    moving || !isEmptyDiff(tags)
+      ? {
+          routeTableId: t.id,
+          vpcId: t.vpcId,
+          homeAz: m.homeAz,
+          transition: moving ? move.transition : undefined,
+          routes,
+          tags,
+          reasons: moving ? move.reasons : ['record state'],
+          priority: moving ? move.priority : PRIORITY.record,
+        }
       : undefined;
   return {
     action,
-    findings,
+    findings: [...released, ...move.findings, ...adopted],
     view: {
       routeTableId: t.id,
       vpcId: t.vpcId,
-      homeAz,
-      homeNat: homeId,
-      currentTarget: currentId,
-      desiredTarget: desired,
-      mode,
+      homeAz: m.homeAz,
+      homeNat: m.homeId,
+      currentTarget: m.currentId,
+      desiredTarget: move.desired,
+      mode: next.mode,
       since: next.since,
       reason: next.reason,
     },
