@@ -205,6 +205,15 @@ export function assessHealth(obs: Observation, config: SoftRules): HealthReport 
   return { gateways: raw, guardedVpcs: guardedVpcs.sort(), periodsJudged };
 }
 
+/**
+ * Why a gateway is not a healthy target, in words: its hard signals and, when they count, its soft
+ * ones; else its state. One wording for the planner's reasons and the manual function's errors.
+ */
+export function explainHealth(nat: NatGateway, h: GatewayHealth | undefined): string {
+  const signals = [...(h?.hard ?? []), ...(h?.soft === 'bad' ? h.softSignals : [])].map((s) => s.detail);
+  return signals.length > 0 ? signals.join('; ') : `state ${nat.state}`;
+}
+
 export const isEligibleTarget = (nat: NatGateway, h: GatewayHealth | undefined): boolean =>
   nat.state === 'available' && h !== undefined && h.hard.length === 0 && h.soft !== 'bad';
 

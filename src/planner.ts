@@ -1,7 +1,8 @@
 import { FLAP_WINDOW_SECONDS, IPV4_DEFAULT, MAX_HOLD_DOWN_SECONDS, NAT64_PREFIX } from './constants';
-import { isEligibleTarget, isFailoverTarget } from './health';
+import { explainHealth, isEligibleTarget, isFailoverTarget } from './health';
 import { diffTags, isEmptyDiff, readState, stateTags } from './state';
 import type {
+  ConnectivityType,
   Finding,
   HealthReport,
   NatGateway,
@@ -80,9 +81,24 @@ const targetable = (ctx: Ctx, nat: NatGateway | undefined): nat is NatGateway =>
 
 function describeUnhealthy(ctx: Ctx, nat: NatGateway | undefined, id: string | undefined): string {
   if (!nat) return id ? `${id} no longer exists` : 'no gateway in the home AZ';
-  const h = ctx.health.gateways.get(nat.id);
-  const parts = [...(h?.hard ?? []), ...(h?.soft === 'bad' ? (h?.softSignals ?? []) : [])].map((s) => s.detail);
-  return `${nat.id} unhealthy: ${parts.join('; ') || `state ${nat.state}`}`;
+  return `${nat.id} unhealthy: ${explainHealth(nat, ctx.health.gateways.get(nat.id))}`;
+}
+
+/**
+ * The connectivity type of the gateways a table may use: its current gateway's, else its recorded
+ * home's, else its VPC's when all the VPC's zonal gateways share one. When the table's gateway has
+ * vanished from the API (deleted over an hour ago) and its recorded home with it, the VPC's
+ * gateways can still tell. Undefined when nothing tells: never a guess of 'public', which could
+ * send a private network's traffic to the internet.
+ */
+export function tableConnectivity(
+  gateways: Iterable<NatGateway>,
+  table: { readonly vpcId: string; readonly currentId: string | undefined; readonly homeNat: string | undefined },
+): ConnectivityType | undefined {
+  const all = [...gateways];
+  const byId = (id: string | undefined) => (id === undefined ? undefined : all.find((n) => n.id === id));
+  const vpcTypes = new Set(all.filter((n) => n.vpcId === table.vpcId && n.availabilityMode === 'zonal').map((n) => n.connectivityType));
+  return byId(table.currentId)?.connectivityType ?? byId(table.homeNat)?.connectivityType ?? (vpcTypes.size === 1 ? [...vpcTypes][0] : undefined);
 }
 
 const hasBlackhole = (ctx: Ctx, natId: string): boolean =>
@@ -205,17 +221,8 @@ function resolveTable(ctx: Ctx, t: RouteTable): { readonly managed: ManagedTable
   const homeAz = ctx.zoneByIdOrName.get(homeAzRaw);
   if (homeAz === undefined) return skip(`home AZ "${homeAzRaw}" is not an AZ of this region`, currentId);
 
-  // Only gateways of one connectivity type are interchangeable. When the table's gateway has
-  // vanished from the API (deleted over an hour ago) and its recorded home with it, the VPC's
-  // gateways can still tell, if they are all of one type; guessing 'public' could send a private
-  // network's traffic to the internet.
-  const vpcTypes = new Set(
-    [...ctx.nats.values()].filter((n) => n.vpcId === t.vpcId && n.availabilityMode === 'zonal').map((n) => n.connectivityType),
-  );
-  const connectivity =
-    current?.connectivityType ??
-    ctx.nats.get(state.homeNat ?? '')?.connectivityType ??
-    (vpcTypes.size === 1 ? [...vpcTypes][0] : undefined);
+  // Only gateways of one connectivity type are interchangeable.
+  const connectivity = tableConnectivity(ctx.nats.values(), { vpcId: t.vpcId, currentId, homeNat: state.homeNat });
   if (connectivity === undefined) {
     return skip(`${currentId} is gone and the VPC mixes public and private gateways: cannot tell which may replace it; set nat-failover:home-nat`, currentId);
   }

@@ -1,5 +1,5 @@
-import { isEligibleTarget, isFailoverTarget } from '../health';
-import type { RestoreRequest } from '../planner';
+import { explainHealth, isEligibleTarget, isFailoverTarget } from '../health';
+import { type RestoreRequest, tableConnectivity } from '../planner';
 import type { HealthReport, NatGateway, Observation, Pin, Plan, TableView } from '../types';
 import { readPin } from '../state';
 import { type FailoverRequest, type ReleaseRequest, RequestError, type RestoreRequestInput } from './request';
@@ -59,11 +59,7 @@ const tagsOf = (w: World, id: string): Readonly<Record<string, string>> =>
 
 const eligible = (w: World, n: NatGateway): boolean => isEligibleTarget(n, w.health.gateways.get(n.id));
 
-function healthText(w: World, n: NatGateway): string {
-  const h = w.health.gateways.get(n.id);
-  const why = [...(h?.hard ?? []), ...(h?.soft === 'bad' ? h.softSignals : [])].map((s) => s.detail);
-  return why.length > 0 ? why.join('; ') : `state ${n.state}`;
-}
+const healthText = (w: World, n: NatGateway): string => explainHealth(n, w.health.gateways.get(n.id));
 
 /** Tables selected by AZ or by home gateway, in one VPC if asked. */
 function select(w: World, req: { az?: string; gateway?: string; vpcId?: string }): { az: string; tables: TableView[] } {
@@ -96,7 +92,13 @@ export function resolveFailover(w: World, req: FailoverRequest, by: string): Res
     if (until <= now) throw new RequestError('expiresAt', `${req.expiresAt} is not in the future (now ${now.toISOString()})`);
   }
   const vpcs = [...new Set(tables.map((t) => t.vpcId))].sort();
-  const connectivity = (t: TableView) => w.obs.inventory.natGateways.find((n) => n.id === (t.homeNat ?? t.currentTarget))?.connectivityType ?? 'public';
+  // The planner's rule, so the request is judged as the run will judge it. It never guesses
+  // 'public': a private network must not be offered a public gateway.
+  const connectivity = (t: TableView) => {
+    const c = tableConnectivity(w.obs.inventory.natGateways, { vpcId: t.vpcId, currentId: t.currentTarget, homeNat: t.homeNat });
+    if (c === undefined) throw new RequestError(req.gateway !== undefined ? 'gateway' : 'az', `cannot tell whether ${t.routeTableId} uses public or private gateways; set nat-failover:home-nat`);
+    return c;
+  };
   if (req.target !== undefined) {
     const target = gatewayOf(w, req.target, 'target');
     if (target.availabilityMode === 'regional') throw new RequestError('target', `${target.id} is a regional NAT gateway; only zonal gateways are failover targets`);

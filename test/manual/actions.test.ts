@@ -1,7 +1,7 @@
 import { TAGS } from '../../src/constants';
 import { CloudApiError, ThrottledError } from '../../src/errors';
 import { handleManual } from '../../src/manual/actions';
-import { managedTable } from '../handlers/memoryCloud';
+import { MemoryCloud, managedTable, nat, ZONES } from '../handlers/memoryCloud';
 import { CONFIG, deps, NAT, NOW, RecordingRunner, region, RTB } from './world';
 
 const PIN_KEYS = [TAGS.pinAwayFrom, TAGS.pinTarget, TAGS.pinUntil, TAGS.pinReason, TAGS.pinBy];
@@ -86,6 +86,20 @@ describe('failover: records intent, then asks the one writer', () => {
     expect(explicit).toMatchObject({ ok: false, error: { field: 'target', message: expect.stringContaining('no known AZ') } });
     expect(any).toMatchObject({ ok: false, error: { field: 'az', message: expect.stringContaining('nothing to fail over to') } });
     expect(cloud.count('createTags')).toBe(0);
+  });
+
+  it('judges a private VPC\'s table whose gateway vanished as private, as the planner does (never assumes public)', async () => {
+    // Prepare: only private gateways, none left in us-east-1a; rtb-a points at one deleted long ago.
+    const cloud = new MemoryCloud([...ZONES], [{ ...nat(NAT.b, 'us-east-1b'), connectivityType: 'private' }, { ...nat(NAT.c, 'us-east-1c'), connectivityType: 'private' }]);
+    cloud.addTable(managedTable(RTB.a, 'us-east-1a', 'nat-0000dead'));
+
+    // Act
+    const explicit = await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', target: NAT.b, reason: 'x', dryRun: true });
+    const any = await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', reason: 'x', dryRun: true });
+
+    // Assess
+    expect(explicit).toMatchObject({ ok: true, tables: [RTB.a] });
+    expect(any).toMatchObject({ ok: true, tables: [RTB.a] });
   });
 
   it('refuses when no healthy gateway exists outside the AZ', async () => {

@@ -1,4 +1,4 @@
-import { assessHealth, isEligibleTarget, judgeSoft } from '../../src/health';
+import { assessHealth, explainHealth, isEligibleTarget, judgeSoft } from '../../src/health';
 import type { GatewayHealth, MetricPoint, Zone } from '../../src/types';
 import {
   DROPPING,
@@ -308,5 +308,17 @@ describe('static-stability guard', () => {
     const report = assessHealth(obs, config());
     expect(report.guardedVpcs).toEqual([]);
     expect(gw(report, 'nat-a').soft).toBe('bad');
+  });
+});
+
+describe('explainHealth (one wording for the planner and the manual function)', () => {
+  const h = (over: Partial<GatewayHealth>): GatewayHealth => ({ natGatewayId: 'nat-a', hard: [], soft: 'ok', softSignals: [], info: [], softSuppressed: false, ...over });
+  const drop = { kind: 'packet-drops' as const, strength: 'soft' as const, detail: 'drops' };
+
+  it('lists hard signals, then soft ones only while they count', () => {
+    const hard = [{ kind: 'nat-state' as const, strength: 'hard' as const, detail: 'gateway state is failed' }];
+    expect(explainHealth(natGw('nat-a', 'us-east-1a', { state: 'failed' }), h({ hard, soft: 'bad', softSignals: [drop] }))).toBe('gateway state is failed; drops');
+    // Set aside by the static-stability guard (soft now unknown): not a reason.
+    expect(explainHealth(natGw('nat-a', 'us-east-1a'), h({ soft: 'unknown', softSignals: [drop], softSuppressed: true }))).toBe('state available');
   });
 });
