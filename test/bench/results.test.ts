@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * bench/results.json is written by `npm run bench` and quoted by docs/readme/benchmarks.md. This
+ * bench/results.json is written by `npm run bench` and quoted by the README (its Benchmarks section). This
  * checks its structure and sanity (fields present, finite numbers, whole call counts), never timing
  * thresholds: the figures are the benchmark's to report, not a test's to assert.
  */
@@ -90,5 +90,40 @@ describe('bench/results.json', () => {
     }
     expect(results.memory.tables).toBe(1000);
     expect(finite(results.memory.maxRssMb) && finite(results.memory.peakHeapUsedMb) && finite(results.memory.baselineRssMb)).toBe(true);
+  });
+});
+
+/**
+ * The README's benchmark section is the printed output of `npm run bench`: its deterministic
+ * figures (virtual times, call counts, prices) must be the ones in bench/results.json, so a
+ * change to the controller that moves them fails here until the README is regenerated.
+ */
+describe("the README's benchmark section quotes bench/results.json", () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const start = readme.indexOf('## Benchmarks');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const row = (...cells: Array<string | number>): RegExp =>
+    new RegExp(`^\\|\\s*${cells.map((c) => String(c).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*\\|\\s*')}\\s*\\|`, 'm');
+
+  it('has a benchmark section', () => {
+    expect(start).toBeGreaterThan(0);
+  });
+
+  it('quotes the steady-state calls per table count', () => {
+    for (const r of results.steadyState.rows) expect(section).toMatch(row(r.tables, r.natGateways, r.calls));
+  });
+
+  it('quotes the failover runs and first-run times', () => {
+    for (const f of results.failover) expect(section).toMatch(row(f.tables, f.ours.runs, `${f.ours.firstRunMs} ms`));
+  });
+
+  it('quotes the reaction times', () => {
+    for (const r of results.reaction) expect(section).toMatch(row(r.event, r.tables, `${r.reactionMs} ms`));
+  });
+
+  it('quotes the CloudWatch cost per gateway count', () => {
+    for (const r of results.cloudwatch.rows) {
+      expect(section).toMatch(row(r.gateways, `${r.alarms} (${r.alarmMetrics})`, r.alarmUsdPerMonth.toFixed(2)));
+    }
   });
 });
