@@ -15,7 +15,8 @@ const BAD_ZONE_STATES = new Set(['impaired', 'unavailable']);
 
 const pct = (r: number): string => `${(r * 100).toFixed(3)}%`;
 
-type SoftRules = Pick<
+/** The thresholds the soft rules (polled metrics and managed alarms alike) apply. */
+export type SoftRules = Pick<
   Config,
   | 'softBadPeriods'
   | 'softWindowPeriods'

@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import type { SoftRules } from './health';
 import { type AlarmSpec, alarmsInAlarm, desiredAlarms, diffAlarms, type ExistingAlarm, gatewayAlarmNamespace } from './events/alarmSpecs';
 import { applyUpdates, memoryWrites, readMemory } from './events/memory';
 import type { SignalUpdate } from './events/types';
@@ -22,18 +23,7 @@ export interface PushedSignalsDeps {
   readonly recorder: Recorder;
 }
 
-type SignalsConfig = Pick<
-  Config,
-  | 'alarmPrefix'
-  | 'evacuationMaxAgeSeconds'
-  | 'writeConcurrency'
-  | 'softBadPeriods'
-  | 'softWindowPeriods'
-  | 'packetDropRatio'
-  | 'packetDropMinPackets'
-  | 'connectionSuccessRatio'
-  | 'connectionMinAttempts'
->;
+type SignalsConfig = SoftRules & Pick<Config, 'alarmPrefix' | 'evacuationMaxAgeSeconds' | 'writeConcurrency'>;
 
 /** The newer of what DescribeAlarms said and what a state-change event said (covers read lag). */
 function withEvents(existing: readonly ExistingAlarm[], updates: readonly SignalUpdate[]): ExistingAlarm[] {

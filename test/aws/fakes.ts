@@ -30,14 +30,5 @@ export function sdkError(name: string, httpStatusCode: number, message = `${name
   return Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode } });
 }
 
-/** Deterministic pseudo-random in [0, 1) (mulberry32), so jitter is varied yet repeatable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random in [0, 1), so jitter is varied yet repeatable (the simulator's PRNG). */
+export { seededRandom } from '../../src/sim/random';
