@@ -32,7 +32,7 @@ export interface Config {
    * the controller), so the scheduled metric poll is skipped. `off`: no alarms; poll instead.
    */
   readonly alarms: 'managed' | 'off';
-  /** Every managed alarm is named `<prefix>-<nat-id>-<rule>`; the IAM policy is scoped to the prefix. */
+  /** Every managed alarm is named `<prefix>-gw-<nat-id>-<rule>`; the IAM policy is scoped to `<prefix>-gw-*`. */
   readonly alarmPrefix: string;
   /** An evacuation signal AWS has not confirmed for this long is forgotten (a lost "closed" event). */
   readonly evacuationMaxAgeSeconds: number;
@@ -128,6 +128,8 @@ const TAG_KEY = /^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u;
 
 /** Reads and validates the configuration; throws one ConfigError naming the first bad variable. */
 export function loadConfig(env: Env): Config {
+  // The stack fixes this to the literal its IAM conditions key on (serverless.yml); the CLI reads it
+  // from the operator's environment. Change the key only together with those three conditions.
   const managedTagKey = present(env, 'MANAGED_TAG_KEY') ?? DEFAULTS.managedTagKey;
   if (!TAG_KEY.test(managedTagKey) || managedTagKey.startsWith('aws:')) {
     throw new ConfigError('MANAGED_TAG_KEY', `${shown(managedTagKey)} is not a valid EC2 tag key`);

@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import type { Config } from './config';
-import { IPV4_DEFAULT } from './constants';
+import { IPV4_DEFAULT, TAGS } from './constants';
 import type { SignalUpdate } from './events/types';
 import { assessHealth } from './health';
 import { plan as makePlan, type PlanOverrides, type PlannerConfig } from './planner';
@@ -67,7 +67,12 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
   const now = deps.clock.now();
   const inventory = await deps.cloud.readInventory(config);
   // Alarms that watch the same rules make the scheduled poll redundant; forced reads still happen.
-  const pollDue = !deps.signals?.watchesMetrics && Math.floor(now.getTime() / 60_000) % config.metricPollMinutes === 0;
+  // While polling, a table away from home reads metrics every run: a restore may only be decided on
+  // a run that judged the soft signals (the static-stability guard and the degraded-monitoring
+  // hold both need them), never on an off-poll minute where every quiet home looks restorable.
+  const awayFromHome = inventory.routeTables.some((t) => t.tags[TAGS.state] === 'failed-over');
+  const pollDue =
+    !deps.signals?.watchesMetrics && (awayFromHome || Math.floor(now.getTime() / 60_000) % config.metricPollMinutes === 0);
   const watched = inventory.natGateways.filter((n) => n.state === 'available' && n.availabilityMode === 'zonal').map((n) => n.id);
   const w = metricWindow(now, config);
   const dryRun = opts.dryRun ?? config.dryRun;
@@ -215,8 +220,10 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
     };
     if (r.status === 'applied') {
       recorder.info('route changed', line);
+      // Failovers count moves away from home (automatic or pinned); repoints and NAT64
+      // convergence are neither a failover nor a restore.
       if (a.transition === 'restore') restores++;
-      else failovers++;
+      else if (a.transition === 'failover' || a.transition === 'pin') failovers++;
     } else if (r.status === 'dry-run') recorder.info('would change route (dry run)', line);
     else if (r.status === 'conflict') recorder.warn('route changed by someone else; skipped', line);
     else recorder.error('route change failed', line);

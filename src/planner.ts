@@ -358,7 +358,10 @@ function decideRestore(ctx: Ctx, m: ManagedTable, home: NatGateway): Move {
 /** Home is unhealthy (or gone): keep a healthy target away from home, else fail over to one. */
 function decideHomeUnhealthy(ctx: Ctx, m: ManagedTable): Move {
   const { current, currentId, home, homeId } = m;
-  if (targetable(ctx, current) && current.az !== m.homeAz) return stayPut(m);
+  // A healthy target is kept: any away from the home AZ, and in the home AZ any but the (unhealthy)
+  // home itself. AZ-wide trouble shows as a hard signal on every gateway there, so a healthy second
+  // gateway is not caught in it, and moving across AZs would cost connections for nothing.
+  if (targetable(ctx, current) && (current.az !== m.homeAz || current.id !== homeId)) return stayPut(m);
   const choice = chooseTarget(ctx, awayCandidates(ctx, m));
   const why = describeUnhealthy(ctx, home, homeId);
   if (!choice) return stayPut(m, [finding(m, 'no-healthy-target', `${why}; no healthy gateway in another AZ: left on ${currentId}`)]);
@@ -392,7 +395,8 @@ function followNat64(ctx: Ctx, m: ManagedTable, move: Move): { readonly routes: 
     move: {
       ...move,
       transition: 'converge',
-      priority: PRIORITY.converge,
+      // A NAT64 route left on a dead gateway (a half-written move) is an evacuation, not a tidy-up.
+      priority: eligible(ctx, ctx.nats.get(v6.target.id)) ? PRIORITY.converge : PRIORITY.evacuateDead,
       reasons: [...move.reasons, `NAT64 route points at ${v6.target.id}; it follows the IPv4 default to ${move.desired}`],
     },
   };

@@ -13,7 +13,7 @@ export const USAGE = `usage: nat-failover <status|plan|failover|restore|release>
 
   status                                 where every managed table points, and why
   plan                                   what a reconcile run would do now (dry run)
-  failover (--az AZ | --gateway NAT) --reason TEXT [--target NAT] [--expires 2h|ISO]
+  failover (--az AZ | --gateway NAT) --reason TEXT [--target NAT] [--expires 2h|90m|1d|ISO]
   restore  --az AZ [--force --reason TEXT]
   release  (--az AZ | --gateway NAT)
 

@@ -49,3 +49,73 @@ describe('observe: GetMetricData fails', () => {
     await expect(reconcile({ cloud, clock, recorder }, config, { forceMetrics: true })).rejects.toThrow(TypeError);
   });
 });
+
+describe('observe: polling (no managed alarms) while a table is away from home', () => {
+  // 12:00:30 is a poll minute (720 % 3 = 0); 12:01:30 and 12:11:30 are not.
+  const at = (hhmmss: string) => new Date(`2026-11-23T${hhmmss}Z`);
+
+  async function failedOverThenHomeBack() {
+    const { cloud, logs, recorder } = region();
+    let now = at('12:00:30');
+    const clk = { now: () => now, sleep: async () => {} };
+    await reconcile({ cloud, clock: clk, recorder }, config);
+    cloud.nats = [nat('nat-a', 'us-east-1a', 'failed'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')];
+    await reconcile({ cloud, clock: clk, recorder }, config);
+    expect(cloud.target('rtb-a', '0.0.0.0/0')).not.toBe('nat-a');
+    // A replacement is not needed: nat-a itself recovers; the hold-down clock starts off-poll.
+    cloud.nats = [nat('nat-a', 'us-east-1a'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')];
+    now = at('12:01:30');
+    await reconcile({ cloud, clock: clk, recorder }, config);
+    return { cloud, logs, recorder, setNow: (d: Date) => (now = d), clk };
+  }
+
+  it('reads metrics on an off-poll minute, so a due restore is judged with them', async () => {
+    const { cloud, recorder, setNow, clk } = await failedOverThenHomeBack();
+    const before = cloud.count('readMetrics');
+    setNow(at('12:11:30'));
+
+    await reconcile({ cloud, clock: clk, recorder }, config);
+
+    expect(cloud.count('readMetrics')).toBe(before + 1);
+    expect(cloud.target('rtb-a', '0.0.0.0/0')).toBe('nat-a');
+  });
+
+  it('holds the due restore when that read fails, instead of restoring blind off-poll', async () => {
+    const { cloud, recorder, setNow, clk } = await failedOverThenHomeBack();
+    cloud.failMetrics = () => new ThrottledError('GetMetricData');
+    setNow(at('12:11:30'));
+
+    const report = await reconcile({ cloud, clock: clk, recorder }, config);
+
+    expect(cloud.target('rtb-a', '0.0.0.0/0')).not.toBe('nat-a');
+    expect(report.plan.findings.map((f) => f.kind)).toContain('monitoring-degraded');
+  });
+
+  it('does not read metrics off-poll when every table is home (the poll interval still saves cost)', async () => {
+    const { cloud, recorder } = region();
+    const clk = { now: () => at('12:01:30'), sleep: async () => {} };
+    await reconcile({ cloud, clock: clk, recorder }, config);
+    await reconcile({ cloud, clock: clk, recorder }, config);
+    expect(cloud.count('readMetrics')).toBe(0);
+  });
+});
+
+describe('record: what counts as a failover', () => {
+  it('counts a repoint to a replacement gateway in the home AZ as neither a failover nor a restore', async () => {
+    // Prepare: settled at home; nat-a is deleted and nat-a2 replaces it in the same AZ.
+    const { cloud } = region();
+    const counts: Record<string, number> = {};
+    const recorder: Recorder = { info() {}, warn() {}, error() {}, count: (m, v) => void (counts[m] = (counts[m] ?? 0) + v) };
+    await reconcile({ cloud, clock, recorder }, config);
+    cloud.nats = [nat('nat-a', 'us-east-1a', 'deleted'), nat('nat-a2', 'us-east-1a'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')];
+    for (const k of Object.keys(counts)) delete counts[k];
+
+    // Act
+    const report = await reconcile({ cloud, clock, recorder }, config);
+
+    // Assess
+    expect(report.results.map((r) => [r.action.routeTableId, r.action.transition, r.status])).toEqual([['rtb-a', 'repoint', 'applied']]);
+    expect(counts.Failovers).toBe(0);
+    expect(counts.Restores).toBe(0);
+  });
+});

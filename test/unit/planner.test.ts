@@ -895,3 +895,40 @@ describe('regressions found by the property tests', () => {
     expect(routeMoves(p)).toEqual([]);
   });
 });
+
+describe('review follow-ups', () => {
+  it('keeps a table on a healthy second gateway of its home AZ when the home gateway turns soft-bad', () => {
+    // Prepare: AZ a has nat-a (home, dropping packets) and nat-a2 (healthy); rtb-a is on nat-a2.
+    const inv0 = standardInventory();
+    const inv: Inventory = withTable(
+      { ...inv0, natGateways: [...inv0.natGateways, natGw('nat-a2', 'us-east-1a')] },
+      table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a2', tags: failedOverTags({ homeNat: 'nat-a', since: -600 }) }),
+    );
+    const metrics = healthyMetrics({ 'nat-a': series(5, DROPPING) }, ['nat-a', 'nat-a2', 'nat-b', 'nat-c']);
+
+    // Act
+    const p = run(inv, { metrics });
+
+    // Assess: no cross-AZ move away from a healthy gateway.
+    expect(routeMoves(p)).toEqual([]);
+  });
+
+  it('moves a NAT64 route left on a dead gateway ahead of soft-signal failovers under the change cap', () => {
+    // Prepare: rtb-c's IPv4 is home on nat-c, its NAT64 still on nat-gone (a half-written move);
+    // rtb-a's home nat-a is dropping packets (a soft failover, and first by table id). Only one
+    // table may change.
+    const inv0 = standardInventory();
+    const inv: Inventory = withTable(
+      { ...inv0, natGateways: [...inv0.natGateways, natGw('nat-gone', 'us-east-1b', { state: 'deleted' })] },
+      table('rtb-c', { subnetAzs: ['us-east-1c'], v4: 'nat-c', v6: 'nat-gone' }),
+    );
+    const metrics = healthyMetrics({ 'nat-a': series(5, DROPPING) });
+
+    // Act
+    const p = run(inv, { metrics }, { maxChangesPerRun: 1 });
+
+    // Assess
+    expect(routeMoves(p)).toEqual([['rtb-c', '64:ff9b::/96', 'nat-gone', 'nat-c']]);
+    expect(kinds(p, 'rtb-a')).toEqual(['deferred-by-change-cap']);
+  });
+});
