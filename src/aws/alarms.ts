@@ -12,6 +12,7 @@ import type { Retrier } from '../retry';
 import type { AlarmStore } from '../signals';
 import { chunk } from './ec2';
 import { call } from './errors';
+import { clientConfig } from './clientConfig';
 
 /** DeleteAlarms takes at most 100 names; DescribeAlarms returns at most 100 a page. */
 export const DELETE_NAMES_MAX = 100;
@@ -96,5 +97,5 @@ export class CloudWatchAlarms implements AlarmStore {
 
 /** Production store: region, endpoint and credentials from the standard SDK environment. */
 export function cloudWatchAlarms(retry: Retrier): CloudWatchAlarms {
-  return new CloudWatchAlarms(new CloudWatchClient({ maxAttempts: 1 }), retry);
+  return new CloudWatchAlarms(new CloudWatchClient(clientConfig()), retry);
 }

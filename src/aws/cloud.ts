@@ -6,6 +6,7 @@ import { Retrier, type RetryOptions } from '../retry';
 import type { Inventory, MetricWindow, Route } from '../types';
 import { CloudWatchAdapter } from './cloudwatch';
 import { Ec2Adapter } from './ec2';
+import { clientConfig } from './clientConfig';
 
 /**
  * The controller's view of AWS. Region, endpoint and credentials come from the standard SDK
@@ -26,8 +27,8 @@ export class AwsCloud implements CloudPort {
   /** SDK retries are off: the Retrier owns backoff so it is the same on AWS and in the simulator. */
   static fromEnvironment(clock: Clock, retry: RetryOptions = {}): AwsCloud {
     return new AwsCloud(new Retrier(clock, undefined, undefined, retry), {
-      ec2: new EC2Client({ maxAttempts: 1 }),
-      cloudwatch: new CloudWatchClient({ maxAttempts: 1 }),
+      ec2: new EC2Client(clientConfig()),
+      cloudwatch: new CloudWatchClient(clientConfig()),
     });
   }
 

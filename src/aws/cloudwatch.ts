@@ -4,6 +4,7 @@ import type { Retrier } from '../retry';
 import type { MetricPoint, MetricWindow } from '../types';
 import { chunk } from './ec2';
 import { call } from './errors';
+import { clientConfig } from './clientConfig';
 
 /** GetMetricData takes at most 500 queries per request. */
 export const QUERIES_PER_CALL = 500;
@@ -17,7 +18,7 @@ export class CloudWatchAdapter {
 
   /** SDK retries off: the Retrier owns backoff. */
   static fromEnvironment(retry: Retrier): CloudWatchAdapter {
-    return new CloudWatchAdapter(new CloudWatchClient({ maxAttempts: 1 }), retry);
+    return new CloudWatchAdapter(new CloudWatchClient(clientConfig()), retry);
   }
 
   /**

@@ -4,6 +4,7 @@ import { serviceShortName } from '../manual/endpoints';
 import type { Retrier } from '../retry';
 import { chunk, FILTER_VALUES_MAX } from './ec2';
 import { call } from './errors';
+import { clientConfig } from './clientConfig';
 
 /** Gateway endpoints of the managed VPCs: one filtered DescribeVpcEndpoints call per 200 VPCs. */
 export class EndpointsAdapter implements GatewayEndpointReader {
@@ -13,7 +14,7 @@ export class EndpointsAdapter implements GatewayEndpointReader {
   ) {}
 
   static fromEnvironment(retry: Retrier): EndpointsAdapter {
-    return new EndpointsAdapter(new EC2Client({ maxAttempts: 1 }), retry);
+    return new EndpointsAdapter(new EC2Client(clientConfig()), retry);
   }
 
   async gatewayEndpoints(vpcIds: readonly string[]): Promise<GatewayEndpoint[]> {

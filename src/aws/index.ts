@@ -4,11 +4,12 @@ import type { Notifier } from '../ports';
 import type { Retrier, RetryOptions } from '../retry';
 import { AwsCloud } from './cloud';
 import { SnsNotifier } from './sns';
+import { clientConfig } from './clientConfig';
 
 export { AwsCloud } from './cloud';
 
 export function snsNotifier(topicArn: string, retry: Retrier): Notifier {
-  return new SnsNotifier(new SNSClient({ maxAttempts: 1 }), topicArn, retry);
+  return new SnsNotifier(new SNSClient(clientConfig()), topicArn, retry);
 }
 
 export function awsCloud(clock: Clock, retry: RetryOptions = {}): AwsCloud {

@@ -6,6 +6,7 @@ import type { ReconcileRequest, ReconcileRunner } from '../manual/ports';
 import type { RunSummary } from '../report';
 import { Retrier, type RetryOptions, type RetryPolicy } from '../retry';
 import { call } from './errors';
+import { clientConfig, INVOKE_TIMEOUT_MS } from './clientConfig';
 
 /**
  * Reconcile has reserved concurrency 1, so a synchronous invoke during a scheduled run is
@@ -39,7 +40,7 @@ export class LambdaReconcileRunner implements ReconcileRunner {
   }
 
   static fromEnvironment(functionName: string, clock: Clock, options: RetryOptions = {}): LambdaReconcileRunner {
-    return new LambdaReconcileRunner(new LambdaClient({ maxAttempts: 1 }), functionName, clock, BUSY_RETRY, undefined, options);
+    return new LambdaReconcileRunner(new LambdaClient(clientConfig(INVOKE_TIMEOUT_MS)), functionName, clock, BUSY_RETRY, undefined, options);
   }
 
   async run(request: ReconcileRequest): Promise<RunSummary> {
@@ -77,7 +78,7 @@ function functionErrorText(text: string): string {
 
 /** The operator's CLI calling the deployed `manual` function. */
 export function manualFunctionInvoker(functionName: string, clock: Clock): (request: unknown) => Promise<unknown> {
-  const client = new LambdaClient({ maxAttempts: 1 });
+  const client = new LambdaClient(clientConfig(INVOKE_TIMEOUT_MS));
   const retry = new Retrier(clock);
   return (request) => invokeJson(client, functionName, request, retry);
 }
