@@ -11,6 +11,11 @@ export const SUBJECT_MAX = 99;
 const PREFIX = '[nat-failover]';
 /** Findings where a safety rule held a change back: logged as warnings, counted, and notified. */
 export const SAFETY: ReadonlySet<Finding['kind']> = new Set(['static-stability-guard', 'no-healthy-target', 'deferred-by-change-cap', 'monitoring-degraded']);
+/**
+ * Findings a person should hear about although nothing was held back: a table found moved by
+ * someone else is adopted and will be restored after the hold-down unless they pin it.
+ */
+export const NOTICE: ReadonlySet<Finding['kind']> = new Set(['external-change']);
 
 const ascii = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?');
 
@@ -28,7 +33,15 @@ function fit(candidates: readonly string[]): string {
 
 const v4Change = (r: ActionResult) => r.action.routes.find((c) => c.destination === '0.0.0.0/0') ?? r.action.routes[0];
 
-function subjectFor(changes: readonly ActionResult[], holds: readonly Finding[]): string {
+function noticeSubject(notices: readonly Finding[]): string {
+  const n = notices[0] as Finding;
+  return fit([
+    notices.length === 1 ? `${PREFIX} NOTICE ${n.kind} ${n.az ?? n.vpcId ?? ''} ${n.routeTableId ?? ''}`.trimEnd() : '',
+    `${PREFIX} NOTICE ${notices.length} x ${[...new Set(notices.map((x) => x.kind))].join(', ')}`,
+  ].filter(Boolean));
+}
+
+function subjectFor(changes: readonly ActionResult[], holds: readonly Finding[], notices: readonly Finding[]): string {
   const extra = holds.length > 0 ? ` +${holds.length} hold${holds.length > 1 ? 's' : ''}` : '';
   if (changes.length === 1) {
     const r = changes[0] as ActionResult;
@@ -55,6 +68,7 @@ function subjectFor(changes: readonly ActionResult[], holds: readonly Finding[])
       `${PREFIX} ${changes.length} route table changes${extra}`,
     ].filter(Boolean));
   }
+  if (holds.length === 0) return noticeSubject(notices);
   const kinds = [...new Set(holds.map((h) => h.kind))];
   const h = holds[0] as Finding;
   const where = h.az ?? h.vpcId ?? '';
@@ -68,7 +82,8 @@ function subjectFor(changes: readonly ActionResult[], holds: readonly Finding[])
 export function notificationFor(report: RunReport): Notification | undefined {
   const changes = report.results.filter((r) => r.action.routes.length > 0 && r.status !== 'dry-run');
   const holds = report.dryRun ? [] : report.plan.findings.filter((f) => SAFETY.has(f.kind));
-  if (changes.length === 0 && holds.length === 0) return undefined;
+  const notices = report.dryRun ? [] : report.plan.findings.filter((f) => NOTICE.has(f.kind));
+  if (changes.length === 0 && holds.length === 0 && notices.length === 0) return undefined;
   const azOf = new Map(report.observation.inventory.natGateways.map((n) => [n.id, n.az ?? 'regional']));
   const gw = (id: string) => `${id} (${azOf.get(id) ?? 'gone'})`;
 
@@ -88,11 +103,16 @@ export function notificationFor(report: RunReport): Notification | undefined {
     lines.push(`HOLD ${f.kind}${f.routeTableId ? `: ${f.routeTableId}` : ''}${f.vpcId ? ` in ${f.vpcId}` : ''}${f.az ? `, AZ ${f.az}` : ''}`);
     lines.push(`  ${f.message}`, '');
   }
+  for (const f of notices) {
+    lines.push(`NOTICE ${f.kind}${f.routeTableId ? `: ${f.routeTableId}` : ''}${f.vpcId ? ` in ${f.vpcId}` : ''}${f.az ? `, AZ ${f.az}` : ''}`);
+    lines.push(`  ${f.message}`);
+    lines.push('  It comes home after the hold-down. To keep it where it is, pin it: nat-failover failover --az <AZ> --reason ...', '');
+  }
   if (changes.some((r) => r.status === 'applied' || r.applied.length > 0)) {
     lines.push(
       'After a move: connections through the old gateway are reset; egress uses the new gateway\'s',
       'Elastic IPs (allow-list every gateway\'s); cross-AZ data charges apply while away from home.',
     );
   }
-  return { subject: subjectFor(changes, holds), message: lines.join('\n').trimEnd() };
+  return { subject: subjectFor(changes, holds, notices), message: lines.join('\n').trimEnd() };
 }

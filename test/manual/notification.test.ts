@@ -67,6 +67,31 @@ describe('pager notifications', () => {
     expect(sent[0]!.message).not.toContain('Elastic IPs');
   });
 
+  it('a table someone else moved is adopted with a NOTICE that says how to keep it there', async () => {
+    // Prepare: a run records every table at home; then a person points rtb-a (IPv4 and NAT64) at
+    // nat-b by hand.
+    const cloud = region();
+    const sent: Notification[] = [];
+    const deps = { cloud, clock: fixedClock(), recorder: silentRecorder, notifier: { notify: async (n: Notification) => void sent.push(n) } };
+    await reconcile(deps, CONFIG, { trigger: 'schedule' });
+    const t = cloud.tables.get(RTB.a)!;
+    t.routes = t.routes.map((r) => (r.target.kind === 'nat' ? { ...r, target: { kind: 'nat', id: NAT.b } } : r));
+    sent.length = 0;
+
+    // Act
+    await reconcile(deps, CONFIG, { trigger: 'schedule' });
+
+    // Assess: nothing moved back, and a person is told once.
+    expect(cloud.target(RTB.a, '0.0.0.0/0')).toBe(NAT.b);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.subject).toBe(`[nat-failover] NOTICE external-change us-east-1a ${RTB.a}`);
+    expect(sent[0]!.message).toContain(`NOTICE external-change: ${RTB.a} in vpc-11111111, AZ us-east-1a`);
+    expect(sent[0]!.message).toContain('pin it');
+    sent.length = 0;
+    await reconcile(deps, CONFIG, { trigger: 'schedule' });
+    expect(sent).toEqual([]);
+  });
+
   it('a quiet run and a dry run page nobody', async () => {
     expect((await run(() => undefined)).sent).toEqual([]);
     const dry = await run((c) => {
