@@ -7,10 +7,9 @@ import { reconcile } from '../../src/controller';
 import type { AlarmSpec, ExistingAlarm } from '../../src/events/alarmSpecs';
 import { EVACUATION_TAG_PREFIX } from '../../src/events/memory';
 import { parseEvent } from '../../src/events/parse';
-import type { Recorder } from '../../src/ports';
 import { type AlarmStore, PushedSignals } from '../../src/signals';
 import arcSample from '../../events/arc-autoshift.json';
-import { managedTable, MemoryCloud, nat, ZONES } from '../handlers/memoryCloud';
+import { nat, threeAzRegion } from '../handlers/memoryCloud';
 
 const T0 = new Date('2026-11-23T12:00:00Z'); // minute divisible by METRIC_POLL_MINUTES=3
 const clockAt = (d: Date) => ({ now: () => d, sleep: async () => {} });
@@ -31,16 +30,6 @@ class MapAlarms implements AlarmStore {
   }
 }
 
-function region() {
-  const cloud = new MemoryCloud(ZONES, [nat('nat-a', 'us-east-1a'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')]);
-  cloud.addTable(managedTable('rtb-a', 'us-east-1a', 'nat-a'));
-  cloud.addTable(managedTable('rtb-b', 'us-east-1b', 'nat-b'));
-  cloud.addTable(managedTable('rtb-c', 'us-east-1c', 'nat-c'));
-  const logs: string[] = [];
-  const recorder: Recorder = { info: (m) => logs.push(m), warn: (m) => logs.push(`WARN ${m}`), error: (m) => logs.push(`ERROR ${m}`), count() {} };
-  return { cloud, logs, recorder };
-}
-
 const arcAway = (azId: string, time: string) => {
   const e = JSON.parse(JSON.stringify(arcSample));
   e.detail.metadata.awayFrom = azId;
@@ -50,7 +39,7 @@ const arcAway = (azId: string, time: string) => {
 
 describe('the metric poll when alarms are managed', () => {
   it('skips the scheduled poll with an alarm store, reads on a forced run, and polls without one', async () => {
-    const { cloud, recorder } = region();
+    const { cloud, recorder } = threeAzRegion();
     const managed = new PushedSignals({ cloud, alarms: new MapAlarms(), recorder }, config);
     await reconcile({ cloud, clock: clockAt(T0), recorder, signals: managed }, config, { trigger: 'schedule' });
     expect(cloud.count('readMetrics')).toBe(0);
@@ -62,7 +51,7 @@ describe('the metric poll when alarms are managed', () => {
   });
 
   it('turns an alarm in ALARM into a soft signal that moves the table', async () => {
-    const { cloud, recorder } = region();
+    const { cloud, recorder } = threeAzRegion();
     const alarms = new MapAlarms();
     const signals = new PushedSignals({ cloud, alarms, recorder }, config);
     await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config);
@@ -77,7 +66,7 @@ describe('the metric poll when alarms are managed', () => {
 describe('an alarm store that cannot be read', () => {
   it('still fails over on a hard signal, but holds the restore until the alarms are read again', async () => {
     // Prepare: nat-a fails and rtb-a moves away (hold-down 0, so the restore is due at once).
-    const { cloud, recorder, logs } = region();
+    const { cloud, recorder, logs } = threeAzRegion();
     const alarms = new MapAlarms();
     const signals = new PushedSignals({ cloud, alarms, recorder }, config);
     await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config);
@@ -107,7 +96,7 @@ describe('an alarm store that cannot be read', () => {
 
 describe('evacuations in a run', () => {
   it('never fails over into an evacuated AZ', async () => {
-    const { cloud, recorder } = region();
+    const { cloud, recorder } = threeAzRegion();
     const signals = new PushedSignals({ cloud, recorder }, config);
     await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config, { signalUpdates: arcAway('use1-az2', '2026-11-23T11:59:00Z') });
     expect(cloud.target('rtb-b', '0.0.0.0/0')).toBe('nat-a');
@@ -119,7 +108,7 @@ describe('evacuations in a run', () => {
   });
 
   it('costs one grouped tag write when a signal opens, and none on the runs after', async () => {
-    const { cloud, recorder } = region();
+    const { cloud, recorder } = threeAzRegion();
     const signals = new PushedSignals({ cloud, alarms: new MapAlarms(), recorder }, config);
     await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config);
     cloud.calls.length = 0;
@@ -133,7 +122,7 @@ describe('evacuations in a run', () => {
   });
 
   it('forgets a signal after the maximum age and lets the table come home', async () => {
-    const { cloud, recorder, logs } = region();
+    const { cloud, recorder, logs } = threeAzRegion();
     const signals = new PushedSignals({ cloud, recorder }, { ...config, evacuationMaxAgeSeconds: 600 });
     await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config, { signalUpdates: arcAway('use1-az2', '2026-11-23T12:00:00Z') });
     expect(cloud.target('rtb-b', '0.0.0.0/0')).toBe('nat-a');
@@ -146,7 +135,7 @@ describe('evacuations in a run', () => {
   });
 
   it('still evacuates when the memory cannot be written, and says so', async () => {
-    const { cloud, recorder, logs } = region();
+    const { cloud, recorder, logs } = threeAzRegion();
     const original = cloud.createTags.bind(cloud);
     cloud.createTags = async (ids, tags) => {
       if (Object.keys(tags).some((k) => k.startsWith(EVACUATION_TAG_PREFIX))) throw new Error('UnauthorizedOperation');

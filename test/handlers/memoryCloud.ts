@@ -2,7 +2,7 @@
  * A hand-written in-memory CloudPort: a tiny region whose route tables and tags change when the
  * controller writes, with hooks to interfere between the controller's read and its write.
  */
-import type { CloudPort, Scope } from '../../src/ports';
+import type { CloudPort, Recorder, Scope } from '../../src/ports';
 import type { Inventory, MetricWindow, NatGateway, Route, RouteTable, Zone } from '../../src/types';
 
 interface MutableTable {
@@ -133,3 +133,14 @@ export const managedTable = (id: string, az: string, natId: string) => ({
     { destination: 'pl-63a5400a', target: { kind: 'other' as const, id: 'vpce-0123' }, state: 'active' as const },
   ],
 });
+
+/** Three AZs, a gateway and a managed table at home in each, and a recorder that keeps log lines. */
+export function threeAzRegion() {
+  const cloud = new MemoryCloud(ZONES, [nat('nat-a', 'us-east-1a'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')]);
+  cloud.addTable(managedTable('rtb-a', 'us-east-1a', 'nat-a'));
+  cloud.addTable(managedTable('rtb-b', 'us-east-1b', 'nat-b'));
+  cloud.addTable(managedTable('rtb-c', 'us-east-1c', 'nat-c'));
+  const logs: string[] = [];
+  const recorder: Recorder = { info: (m) => logs.push(m), warn: (m) => logs.push(`WARN ${m}`), error: (m) => logs.push(`ERROR ${m}`), count() {} };
+  return { cloud, logs, recorder };
+}

@@ -6,26 +6,16 @@ import { DEFAULTS, type Config } from '../../src/config';
 import { reconcile } from '../../src/controller';
 import { ThrottledError } from '../../src/errors';
 import type { Recorder } from '../../src/ports';
-import { MemoryCloud, ZONES, managedTable, nat } from './memoryCloud';
+import { nat, threeAzRegion } from './memoryCloud';
 
 const NOW = new Date('2026-11-23T12:00:30Z');
 const clock = { now: () => NOW, sleep: async () => {} };
 const config: Config = { ...DEFAULTS };
 
-function region() {
-  const cloud = new MemoryCloud(ZONES, [nat('nat-a', 'us-east-1a'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')]);
-  cloud.addTable(managedTable('rtb-a', 'us-east-1a', 'nat-a'));
-  cloud.addTable(managedTable('rtb-b', 'us-east-1b', 'nat-b'));
-  cloud.addTable(managedTable('rtb-c', 'us-east-1c', 'nat-c'));
-  const logs: string[] = [];
-  const recorder: Recorder = { info: (m) => logs.push(m), warn: (m) => logs.push(`WARN ${m}`), error: (m) => logs.push(`ERROR ${m}`), count() {} };
-  return { cloud, logs, recorder };
-}
-
 describe('observe: GetMetricData fails', () => {
   it('still fails a deleted home gateway over, and says the soft signals are unknown', async () => {
     // Prepare: settled at home, then nat-a is deleted and CloudWatch throttles every read.
-    const { cloud, logs, recorder } = region();
+    const { cloud, logs, recorder } = threeAzRegion();
     await reconcile({ cloud, clock, recorder }, config);
     cloud.nats = [nat('nat-a', 'us-east-1a', 'deleted'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')];
     cloud.failMetrics = () => new ThrottledError('GetMetricData');
@@ -44,7 +34,7 @@ describe('observe: GetMetricData fails', () => {
   });
 
   it('still fails the run on an error that is not the cloud port\'s (a bug is not an outage)', async () => {
-    const { cloud, recorder } = region();
+    const { cloud, recorder } = threeAzRegion();
     cloud.failMetrics = () => new TypeError('undefined is not a function');
     await expect(reconcile({ cloud, clock, recorder }, config, { forceMetrics: true })).rejects.toThrow(TypeError);
   });
@@ -55,7 +45,7 @@ describe('observe: polling (no managed alarms) while a table is away from home',
   const at = (hhmmss: string) => new Date(`2026-11-23T${hhmmss}Z`);
 
   async function failedOverThenHomeBack() {
-    const { cloud, logs, recorder } = region();
+    const { cloud, logs, recorder } = threeAzRegion();
     let now = at('12:00:30');
     const clk = { now: () => now, sleep: async () => {} };
     await reconcile({ cloud, clock: clk, recorder }, config);
@@ -92,7 +82,7 @@ describe('observe: polling (no managed alarms) while a table is away from home',
   });
 
   it('does not read metrics off-poll when every table is home (the poll interval still saves cost)', async () => {
-    const { cloud, recorder } = region();
+    const { cloud, recorder } = threeAzRegion();
     const clk = { now: () => at('12:01:30'), sleep: async () => {} };
     await reconcile({ cloud, clock: clk, recorder }, config);
     await reconcile({ cloud, clock: clk, recorder }, config);
@@ -103,7 +93,7 @@ describe('observe: polling (no managed alarms) while a table is away from home',
 describe('record: what counts as a failover', () => {
   it('counts a repoint to a replacement gateway in the home AZ as neither a failover nor a restore', async () => {
     // Prepare: settled at home; nat-a is deleted and nat-a2 replaces it in the same AZ.
-    const { cloud } = region();
+    const { cloud } = threeAzRegion();
     const counts: Record<string, number> = {};
     const recorder: Recorder = { info() {}, warn() {}, error() {}, count: (m, v) => void (counts[m] = (counts[m] ?? 0) + v) };
     await reconcile({ cloud, clock, recorder }, config);

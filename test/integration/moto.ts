@@ -26,7 +26,8 @@ export function describeWithMoto(name: string, fn: () => void): void {
     });
   } else {
     console.warn(`\n!!! SKIPPING "${name}": ${MOTO_INSTALL_HINT}\n`);
-    describe.skip(name, fn); // skipped only when moto is absent outside CI; see MOTO_INSTALL_HINT
+    // Reason in the name: outside CI a missing emulator skips loudly instead of failing.
+    describe.skip(`${name} (skipped: ${MOTO_INSTALL_HINT})`, fn);
   }
 }
 
