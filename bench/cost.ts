@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../src/config';
-import { RULE_METRICS } from '../src/constants';
+import { RULE_METRICS } from '../src/core/constants';
 import { desiredAlarms } from '../src/events/alarmSpecs';
-import type { NatGateway } from '../src/types';
+import type { NatGateway } from '../src/core/types';
 
 /** Published list prices (us-east-1) the model uses; free tiers are ignored unless stated. */
 export const PRICES = {

@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../src/config';
-import { decide, observe } from '../src/controller';
+import { decide, observe } from '../src/reconcile/controller';
 import { type Bench, benchOn, failures, nextMinute, run, warmUp } from './harness';
 import { benchWorld } from './world';
 

@@ -1,9 +1,9 @@
 import { type Config, DEFAULTS } from '../src/config';
-import { type ControllerDeps, type RunOptions, type RunReport, reconcile } from '../src/controller';
+import { type ControllerDeps, type RunOptions, type RunReport, reconcile } from '../src/reconcile/controller';
 import { MemoryRecorder } from '../src/sim/recorder';
 import { type SimOptions, SimRegion } from '../src/sim/region';
 import type { World } from '../src/sim/world';
-import { PushedSignals } from '../src/signals';
+import { PushedSignals } from '../src/events/signals';
 import { SimAlarmStore } from './simAlarms';
 
 /**

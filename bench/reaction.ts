@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alarmName } from '../src/events/alarmSpecs';
-import { triggerOf } from '../src/triggers';
+import { triggerOf } from '../src/events/triggers';
 import { type Bench, benchOn, failures, run, warmUp } from './harness';
 import { benchWorld } from './world';
 

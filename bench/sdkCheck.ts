@@ -20,10 +20,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchAlarms } from '../src/aws/alarms';
 import { AwsCloud } from '../src/aws/cloud';
-import { reconcile } from '../src/controller';
+import { reconcile } from '../src/reconcile/controller';
 import { Retrier } from '../src/retry';
-import { silentRecorder } from '../src/ports';
-import { PushedSignals } from '../src/signals';
+import { silentRecorder } from '../src/reconcile/ports';
+import { PushedSignals } from '../src/events/signals';
 import { VirtualClock } from '../src/sim/clock';
 import type { SimTable } from '../src/sim/world';
 import type { Bench } from './harness';

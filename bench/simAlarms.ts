@@ -1,6 +1,6 @@
 import type { AlarmSpec, ExistingAlarm } from '../src/events/alarmSpecs';
 import type { SimRegion } from '../src/sim/region';
-import type { AlarmStore } from '../src/signals';
+import type { AlarmStore } from '../src/events/signals';
 
 /** DescribeAlarms returns at most 100 alarms a page (src/aws/alarms.ts). */
 const DESCRIBE_PAGE_MAX = 100;

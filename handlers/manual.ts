@@ -2,9 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { handleManual } from '../src/manual/actions';
-import { manualDeps } from '../src/manual/wiring';
-import { logger } from '../src/telemetry';
-import { configFromEnv, InvocationDeadline, lambdaDeps } from '../src/wiring';
+import { manualDeps } from '../src/lambda/manualWiring';
+import { logger } from '../src/lambda/telemetry';
+import { configFromEnv, InvocationDeadline, lambdaDeps } from '../src/lambda/wiring';
 
 const config = configFromEnv();
 // One deadline for every Retrier of this function (EC2/CloudWatch reads, endpoints, invoking reconcile).

@@ -2,12 +2,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { reconcile } from '../src/controller';
+import { reconcile } from '../src/reconcile/controller';
 import { isInternalPayload, parseInternalPayload } from '../src/manual/internal';
-import { summarizeRun } from '../src/report';
-import { logger, metrics } from '../src/telemetry';
-import { triggerOf } from '../src/triggers';
-import { configFromEnv, lambdaDeps } from '../src/wiring';
+import { summarizeRun } from '../src/reconcile/report';
+import { logger, metrics } from '../src/lambda/telemetry';
+import { triggerOf } from '../src/events/triggers';
+import { configFromEnv, lambdaDeps } from '../src/lambda/wiring';
 
 const config = configFromEnv();
 const depsFor = lambdaDeps(config);

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import type { AlarmSpec, ExistingAlarm } from '../events/alarmSpecs';
 import type { Retrier } from '../retry';
-import type { AlarmStore } from '../signals';
+import type { AlarmStore } from '../events/signals';
 import { chunk } from './ec2';
 import { call } from './errors';
 import { clientConfig } from './clientConfig';

@@ -1,9 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Clock } from '../clock';
-import type { CloudPort, Scope } from '../ports';
+import type { CloudPort, Scope } from '../reconcile/ports';
 import { Retrier, type RetryOptions } from '../retry';
-import type { Inventory, MetricWindow, Route } from '../types';
+import type { Inventory, MetricWindow, Route } from '../core/types';
 import { CloudWatchAdapter } from './cloudwatch';
 import { Ec2Adapter } from './ec2';
 import { clientConfig } from './clientConfig';

@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { METRIC_NAMESPACE, RULE_METRICS, type RuleMetric } from '../constants';
+import { METRIC_NAMESPACE, RULE_METRICS, type RuleMetric } from '../core/constants';
 import type { Retrier } from '../retry';
-import type { MetricPoint, MetricWindow } from '../types';
+import type { MetricPoint, MetricWindow } from '../core/types';
 import { chunk } from './ec2';
 import { call } from './errors';
 import { clientConfig } from './clientConfig';

@@ -13,9 +13,9 @@ import {
   type RouteTable as SdkRouteTable,
 } from '@aws-sdk/client-ec2';
 import { CloudApiError } from '../errors';
-import type { Scope } from '../ports';
+import type { Scope } from '../reconcile/ports';
 import type { Retrier } from '../retry';
-import type { ConnectivityType, Inventory, NatGateway, NatState, Route, RouteTable, Zone, ZoneState } from '../types';
+import type { ConnectivityType, Inventory, NatGateway, NatState, Route, RouteTable, Zone, ZoneState } from '../core/types';
 import { call } from './errors';
 
 /** EC2 accepts up to 200 values per filter; tag and delete calls are batched the same way. */

@@ -1,6 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Clock } from '../clock';
-import type { Notifier } from '../ports';
+import type { Notifier } from '../reconcile/ports';
 import type { Retrier, RetryOptions } from '../retry';
 import { AwsCloud } from './cloud';
 import { SnsNotifier } from './sns';

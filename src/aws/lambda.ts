@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { CloudApiError, NatFailoverError, ThrottledError } from '../errors';
 import { toInternalPayload } from '../manual/internal';
 import type { ReconcileRequest, ReconcileRunner } from '../manual/ports';
-import type { RunSummary } from '../report';
+import type { RunSummary } from '../reconcile/report';
 import { Retrier, type RetryOptions, type RetryPolicy } from '../retry';
 import { call } from './errors';
 import { clientConfig, INVOKE_TIMEOUT_MS } from './clientConfig';

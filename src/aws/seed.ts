@@ -17,7 +17,7 @@ import {
   DescribeRouteTablesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { IPV4_DEFAULT, METRIC_NAMESPACE, NAT64_PREFIX, type RuleMetric } from '../constants';
+import { IPV4_DEFAULT, METRIC_NAMESPACE, NAT64_PREFIX, type RuleMetric } from '../core/constants';
 import type { World } from '../sim/world';
 
 /** Emulator IDs by simulated ID (and back), so the drill can print the simulator's names. */

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Notification, Notifier } from '../ports';
+import type { Notification, Notifier } from '../reconcile/ports';
 import type { Retrier } from '../retry';
 import { call } from './errors';
 

@@ -4,13 +4,13 @@ import { awsCloud, snsNotifier } from '../aws';
 import { manualFunctionInvoker } from '../aws/lambda';
 import { systemClock } from '../clock';
 import { loadConfig } from '../config';
-import type { ControllerDeps } from '../controller';
+import type { ControllerDeps } from '../reconcile/controller';
 import { ConfigError } from '../errors';
 import { handleManual, type ManualResult } from '../manual/actions';
 import { render } from '../manual/render';
 import { MUTATING, parseRequest, RequestError } from '../manual/request';
-import { manualDeps } from '../manual/wiring';
-import { silentRecorder } from '../ports';
+import { manualDeps } from '../lambda/manualWiring';
+import { silentRecorder } from '../reconcile/ports';
 import { type Cli, parseCli, USAGE, UsageError } from './args';
 
 export interface Io {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
-import { METRIC_NAMESPACE, type RuleMetric } from '../constants';
-import type { GatewayAlarm, NatGateway } from '../types';
+import { METRIC_NAMESPACE, type RuleMetric } from '../core/constants';
+import type { GatewayAlarm, NatGateway } from '../core/types';
 
 /**
- * The CloudWatch alarms the controller keeps per gateway: the same two soft rules as src/health.ts
+ * The CloudWatch alarms the controller keeps per gateway: the same two soft rules as src/core/health.ts
  * (packet-drop ratio, connection-establishment ratio, with the same minimum-volume guards and M of
  * N one-minute periods), evaluated by CloudWatch instead of by polling GetMetricData.
  */
@@ -87,7 +87,7 @@ function spec(rules: AlarmRules, natGatewayId: string, rule: AlarmRule): AlarmSp
   const m = rules.softBadPeriods;
   const base = { name: alarmName(rules.alarmPrefix, natGatewayId, rule), natGatewayId, rule, namespace: METRIC_NAMESPACE, evaluationPeriods: n, datapointsToAlarm: m, period: 60, treatMissingData: 'missing' as const };
   // Three-argument IFs only: a minute below the volume guard yields a value that cannot breach,
-  // matching src/health.ts where such a minute is simply not judged.
+  // matching src/core/health.ts where such a minute is simply not judged.
   const body =
     rule === 'packet-drops'
       ? {

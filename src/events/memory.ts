@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { TAG_PREFIX, TAG_VALUE_MAX } from '../constants';
-import type { Evacuation, RouteTable, Zone } from '../types';
+import { TAG_PREFIX, TAG_VALUE_MAX } from '../core/constants';
+import type { Evacuation, RouteTable, Zone } from '../core/types';
 import type { EvacuationSource, SignalUpdate } from './types';
 import { resolveZone } from './zones';
 

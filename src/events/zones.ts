@@ -1,4 +1,4 @@
-import type { Zone } from '../types';
+import type { Zone } from '../core/types';
 
 /**
  * AZ names (us-east-1a, us-gov-west-1b) and AZ ids (use1-az1, usgw1-az2) as they appear in AWS

@@ -1,11 +1,11 @@
 import type { Config } from '../config';
-import { TAGS } from '../constants';
-import { type ControllerDeps, decide, observe, reconcile, type RunReport } from '../controller';
+import { TAGS } from '../core/constants';
+import { type ControllerDeps, decide, observe, reconcile, type RunReport } from '../reconcile/controller';
 import { NatFailoverError } from '../errors';
-import type { PlanOverrides } from '../planner';
-import { type RunSummary, summarizeRun } from '../report';
-import { truncate } from '../state';
-import type { Observation, Pin } from '../types';
+import type { PlanOverrides } from '../core/planner';
+import { type RunSummary, summarizeRun } from '../reconcile/report';
+import { truncate } from '../core/state';
+import type { Observation, Pin } from '../core/types';
 import type { GatewayEndpointReader, PortAllocationReader, ReconcileRequest, ReconcileRunner } from './ports';
 import { ACTIONS, type ActionName, type ManualRequest, parseRequest, RequestError } from './request';
 import { resolveFailover, resolveRelease, resolveRestore, type World } from './resolve';

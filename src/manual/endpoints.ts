@@ -1,4 +1,4 @@
-import type { TableView } from '../types';
+import type { TableView } from '../core/types';
 import type { GatewayEndpoint } from './ports';
 
 /** S3 and DynamoDB traffic is free over a gateway endpoint and costs NAT processing without one. */

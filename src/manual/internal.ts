@@ -1,6 +1,6 @@
 // zod/mini tree-shakes: the reconcile bundle stays small (full zod would add ~450 KB to it).
 import * as z from 'zod/mini';
-import type { PlanOverrides } from '../planner';
+import type { PlanOverrides } from '../core/planner';
 import type { ReconcileRequest } from './ports';
 import { RequestError } from './requestError';
 

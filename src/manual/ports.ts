@@ -1,5 +1,5 @@
-import type { PlanOverrides } from '../planner';
-import type { RunSummary } from '../report';
+import type { PlanOverrides } from '../core/planner';
+import type { RunSummary } from '../reconcile/report';
 
 /** A gateway VPC endpoint as the audit needs it. */
 export interface GatewayEndpoint {

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../report';
+import type { RunSummary } from '../reconcile/report';
 import type { ChangeResult, ManualResult, PlanResult, StatusResult } from './actions';
 
 /** Plain-text tables for a terminal: fixed columns, no colour, safe to paste into a ticket. */

@@ -1,7 +1,7 @@
-import { explainHealth, isEligibleTarget, isFailoverTarget } from '../health';
-import { type RestoreRequest, tableConnectivity } from '../planner';
-import type { HealthReport, NatGateway, Observation, Pin, Plan, TableView } from '../types';
-import { readPin } from '../state';
+import { explainHealth, isEligibleTarget, isFailoverTarget } from '../core/health';
+import { type RestoreRequest, tableConnectivity } from '../core/planner';
+import type { HealthReport, NatGateway, Observation, Pin, Plan, TableView } from '../core/types';
+import { readPin } from '../core/state';
 import { type FailoverRequest, type ReleaseRequest, RequestError, type RestoreRequestInput } from './request';
 
 /**

@@ -1,6 +1,6 @@
-import { IPV4_DEFAULT } from '../constants';
-import { readPin, readState } from '../state';
-import type { GatewayHealth, NatGateway } from '../types';
+import { IPV4_DEFAULT } from '../core/constants';
+import { readPin, readState } from '../core/state';
+import type { GatewayHealth, NatGateway } from '../core/types';
 import { auditEndpoints, type EndpointAudit } from './endpoints';
 import type { GatewayEndpoint } from './ports';
 import type { World } from './resolve';

@@ -1,8 +1,8 @@
 import { AwsCloud } from '../aws/cloud';
 import { EmulatorSeeder } from '../aws/seed';
 import { type Config, DEFAULTS } from '../config';
-import { reconcile } from '../controller';
-import type { RuleMetric } from '../constants';
+import { reconcile } from '../reconcile/controller';
+import type { RuleMetric } from '../core/constants';
 import { VirtualClock } from './clock';
 import { renderHtml } from './html';
 import { tableHomes } from './invariants';

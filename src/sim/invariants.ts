@@ -1,7 +1,7 @@
 import type { Config } from '../config';
-import { FLAP_WINDOW_SECONDS, IPV4_DEFAULT, TAG_PREFIX, TAGS } from '../constants';
-import type { RunReport } from '../controller';
-import { holdDownSeconds } from '../planner';
+import { FLAP_WINDOW_SECONDS, IPV4_DEFAULT, TAG_PREFIX, TAGS } from '../core/constants';
+import type { RunReport } from '../reconcile/controller';
+import { holdDownSeconds } from '../core/planner';
 import type { Mutation, SimRegion } from './region';
 
 export interface Violation {

@@ -1,4 +1,4 @@
-import { IPV4_DEFAULT } from '../constants';
+import { IPV4_DEFAULT } from '../core/constants';
 import type { Mutation, TruthStatus } from './region';
 import type { TableHome } from './invariants';
 

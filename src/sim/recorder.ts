@@ -1,4 +1,4 @@
-import type { Notification, Notifier, Recorder } from '../ports';
+import type { Notification, Notifier, Recorder } from '../reconcile/ports';
 
 export interface LogEntry {
   readonly at: Date;

@@ -1,8 +1,8 @@
-import { MANAGED_DESTINATIONS, RULE_METRICS, type RuleMetric } from '../constants';
+import { MANAGED_DESTINATIONS, RULE_METRICS, type RuleMetric } from '../core/constants';
 import { CloudApiError, ThrottledError, TransientError } from '../errors';
-import type { CloudPort, Scope, SignalSource } from '../ports';
+import type { CloudPort, Scope, SignalSource } from '../reconcile/ports';
 import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
-import type { Evacuation, GatewayAlarm, Inventory, MetricPoint, MetricWindow, NatGateway, NatState, Route, RouteTable, RouteTarget, ZoneState } from '../types';
+import type { Evacuation, GatewayAlarm, Inventory, MetricPoint, MetricWindow, NatGateway, NatState, Route, RouteTable, RouteTarget, ZoneState } from '../core/types';
 import { type BucketSpec, TokenBucket } from './buckets';
 import { VirtualClock } from './clock';
 import { hashUnit, seededRandom } from './random';

@@ -1,7 +1,7 @@
-import { peerPolicy } from '../baseline';
+import { peerPolicy } from '../core/baseline';
 import { type Config, DEFAULTS } from '../config';
-import { IPV4_DEFAULT, NAT64_PREFIX, TAGS } from '../constants';
-import { type RunReport, reconcile } from '../controller';
+import { IPV4_DEFAULT, NAT64_PREFIX, TAGS } from '../core/constants';
+import { type RunReport, reconcile } from '../reconcile/controller';
 import { InvariantChecker, tableHomes, type Violation } from './invariants';
 import { type MinuteSample, type Measures, measure } from './measures';
 import { MemoryNotifier, MemoryRecorder } from './recorder';

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { FindingKind, NatState, ZoneState } from '../types';
+import type { FindingKind, NatState, ZoneState } from '../core/types';
 import type { Pattern, SimOptions, TruthStatus } from './region';
 import type { WorldOptions } from './world';
 

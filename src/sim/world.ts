@@ -1,5 +1,5 @@
-import { IPV4_DEFAULT, NAT64_PREFIX } from '../constants';
-import type { ConnectivityType, AvailabilityMode, NatState, RouteTarget, ZoneState } from '../types';
+import { IPV4_DEFAULT, NAT64_PREFIX } from '../core/constants';
+import type { ConnectivityType, AvailabilityMode, NatState, RouteTarget, ZoneState } from '../core/types';
 
 /** The mutable ground truth of the simulated region (what EC2 would hold). */
 export interface SimZone {

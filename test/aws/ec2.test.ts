@@ -14,7 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { Ec2Adapter } from '../../src/aws/ec2';
 import { CloudApiError } from '../../src/errors';
-import type { Scope } from '../../src/ports';
+import type { Scope } from '../../src/reconcile/ports';
 import { retrier } from './fakes';
 
 const client = new EC2Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });

@@ -8,7 +8,7 @@ import { CloudApiError, ThrottledError, TransientError } from '../../src/errors'
 import { AwsCloud } from '../../src/aws/cloud';
 import { DEADLINE_MARGIN_MS, DEFAULT_RETRY, Retrier } from '../../src/retry';
 import { DEFAULTS } from '../../src/config';
-import { InvocationDeadline, lambdaDeps } from '../../src/wiring';
+import { InvocationDeadline, lambdaDeps } from '../../src/lambda/wiring';
 import { recordingClock, retrier, sdkError, seededRandom } from './fakes';
 
 const creds = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };

@@ -5,7 +5,7 @@
  */
 import { DEFAULTS } from '../../src/config';
 import { alarmName, desiredAlarms, diffAlarms, type ExistingAlarm, parseAlarmName } from '../../src/events/alarmSpecs';
-import type { NatGateway } from '../../src/types';
+import type { NatGateway } from '../../src/core/types';
 
 const PREFIX = 'nat-failover-prod';
 const RULES = { ...DEFAULTS, alarmPrefix: PREFIX };

@@ -4,8 +4,8 @@ import { CloudWatchAlarms } from '../../src/aws/alarms';
 import { DEFAULTS } from '../../src/config';
 import { desiredAlarms } from '../../src/events/alarmSpecs';
 import { CloudApiError } from '../../src/errors';
-import { PushedSignals } from '../../src/signals';
-import type { Inventory, NatGateway } from '../../src/types';
+import { PushedSignals } from '../../src/events/signals';
+import type { Inventory, NatGateway } from '../../src/core/types';
 import { retrier } from '../aws/fakes';
 
 const client = new CloudWatchClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
@@ -184,7 +184,7 @@ describe('alarm manager (exact CloudWatch requests)', () => {
   it('reads a CloudWatch failure as "no alarm signal" from an unread source, logged, never a failed run', async () => {
     cw.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
     const { source, logs } = signals();
-    // No alarm signal, but the source says it was blind, so restores wait (src/planner.ts).
+    // No alarm signal, but the source says it was blind, so restores wait (src/core/planner.ts).
     await expect(source.read(now, ctx([A]))).resolves.toEqual({
       evacuations: [],
       alarms: [],

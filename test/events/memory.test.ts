@@ -1,6 +1,6 @@
 import { applyUpdates, EVACUATION_TAG_PREFIX, hashKey, MAX_ENTRIES_PER_AZ, type MemoryEntry, memoryTags, memoryWrites, readMemory } from '../../src/events/memory';
 import type { SignalUpdate } from '../../src/events/types';
-import type { Zone } from '../../src/types';
+import type { Zone } from '../../src/core/types';
 
 const zones: Zone[] = [
   { name: 'us-east-1a', id: 'use1-az6', state: 'available' },

@@ -10,7 +10,7 @@ import zonalShift from '../../events/zonal-shift.json';
 import { parseEvent } from '../../src/events/parse';
 import type { EvacuationClose, EvacuationOpen } from '../../src/events/types';
 import { resolveZone, zoneTokens } from '../../src/events/zones';
-import { triggerOf } from '../../src/triggers';
+import { triggerOf } from '../../src/events/triggers';
 
 const clone = <T>(x: T): any => JSON.parse(JSON.stringify(x));
 const only = <T>(xs: readonly T[]): T => {

@@ -3,13 +3,13 @@
  * alarms are managed, evacuations steering targets, and failures that must not stop a run.
  */
 import { DEFAULTS } from '../../src/config';
-import { reconcile } from '../../src/controller';
+import { reconcile } from '../../src/reconcile/controller';
 import type { AlarmSpec, ExistingAlarm } from '../../src/events/alarmSpecs';
 import { EVACUATION_TAG_PREFIX } from '../../src/events/memory';
 import { parseEvent } from '../../src/events/parse';
-import { type AlarmStore, PushedSignals } from '../../src/signals';
+import { type AlarmStore, PushedSignals } from '../../src/events/signals';
 import arcSample from '../../events/arc-autoshift.json';
-import { nat, threeAzRegion } from '../handlers/memoryCloud';
+import { nat, threeAzRegion } from '../reconcile/memoryCloud';
 
 const T0 = new Date('2026-11-23T12:00:00Z'); // minute divisible by METRIC_POLL_MINUTES=3
 const clockAt = (d: Date) => ({ now: () => d, sleep: async () => {} });

@@ -6,8 +6,8 @@ import { GetMetricDataCommand, PutMetricDataCommand, CloudWatchClient, type Metr
 import { DescribeNatGatewaysCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { Context } from 'aws-lambda';
 import { DEFAULTS } from '../../src/config';
-import { metricWindow } from '../../src/controller';
-import type { RunSummary } from '../../src/report';
+import { metricWindow } from '../../src/reconcile/controller';
+import type { RunSummary } from '../../src/reconcile/report';
 
 export const SCHEDULE_EVENT = {
   version: '0',

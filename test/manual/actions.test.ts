@@ -1,7 +1,7 @@
-import { TAGS } from '../../src/constants';
+import { TAGS } from '../../src/core/constants';
 import { CloudApiError, ThrottledError } from '../../src/errors';
 import { handleManual } from '../../src/manual/actions';
-import { MemoryCloud, managedTable, nat, ZONES } from '../handlers/memoryCloud';
+import { MemoryCloud, managedTable, nat, ZONES } from '../reconcile/memoryCloud';
 import { CONFIG, deps, NAT, NOW, RecordingRunner, region, RTB } from './world';
 
 const PIN_KEYS = [TAGS.pinAwayFrom, TAGS.pinTarget, TAGS.pinUntil, TAGS.pinReason, TAGS.pinBy];

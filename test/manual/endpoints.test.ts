@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { EndpointsAdapter } from '../../src/aws/endpoints';
 import { auditEndpoints } from '../../src/manual/endpoints';
 import { Retrier } from '../../src/retry';
-import type { TableView } from '../../src/types';
+import type { TableView } from '../../src/core/types';
 
 const ec2 = mockClient(EC2Client);
 afterEach(() => ec2.reset());

@@ -1,8 +1,8 @@
-import { reconcile } from '../../src/controller';
-import { notificationFor, SUBJECT_MAX } from '../../src/notification';
-import type { Notification } from '../../src/ports';
-import { silentRecorder } from '../../src/ports';
-import { managedTable } from '../handlers/memoryCloud';
+import { reconcile } from '../../src/reconcile/controller';
+import { notificationFor, SUBJECT_MAX } from '../../src/reconcile/notification';
+import type { Notification } from '../../src/reconcile/ports';
+import { silentRecorder } from '../../src/reconcile/ports';
+import { managedTable } from '../reconcile/memoryCloud';
 import { CONFIG, fixedClock, NAT, region, RTB } from './world';
 
 async function run(mutate: (c: ReturnType<typeof region>) => void, dryRun = false) {

@@ -3,9 +3,9 @@ import { DEFAULTS, type Config } from '../../src/config';
 import type { Clock } from '../../src/clock';
 import type { ManualDeps } from '../../src/manual/actions';
 import type { GatewayEndpoint, ReconcileRequest, ReconcileRunner } from '../../src/manual/ports';
-import { silentRecorder } from '../../src/ports';
-import type { RunSummary } from '../../src/report';
-import { MemoryCloud, managedTable, nat, ZONES } from '../handlers/memoryCloud';
+import { silentRecorder } from '../../src/reconcile/ports';
+import type { RunSummary } from '../../src/reconcile/report';
+import { MemoryCloud, managedTable, nat, ZONES } from '../reconcile/memoryCloud';
 
 export const NOW = new Date('2026-11-23T12:00:00.000Z');
 export const NAT = { a: 'nat-0000000a', b: 'nat-0000000b', c: 'nat-0000000c' } as const;

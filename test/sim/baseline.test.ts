@@ -1,7 +1,7 @@
-import { peerPolicy } from '../../src/baseline';
+import { peerPolicy } from '../../src/core/baseline';
 import { DEFAULTS } from '../../src/config';
-import { assessHealth } from '../../src/health';
-import type { MetricPoint, Observation, RouteTable } from '../../src/types';
+import { assessHealth } from '../../src/core/health';
+import type { MetricPoint, Observation, RouteTable } from '../../src/core/types';
 
 const t0 = new Date('2026-01-01T00:10:00Z');
 const nat = (id: string, az: string) => ({ id, vpcId: 'vpc-1', az, state: 'available' as const, connectivityType: 'public' as const, availabilityMode: 'zonal' as const });

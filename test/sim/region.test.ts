@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../../src/config';
-import { reconcile } from '../../src/controller';
+import { reconcile } from '../../src/reconcile/controller';
 import { ThrottledError } from '../../src/errors';
-import { silentRecorder } from '../../src/ports';
+import { silentRecorder } from '../../src/reconcile/ports';
 import { SimRegion } from '../../src/sim/region';
 import { buildWorld } from '../../src/sim/world';
 

@@ -1,4 +1,4 @@
-import type { RunReport } from './controller';
+import type { RunReport } from './types';
 
 /** The JSON a run returns to its invoker: what moved, what was held, and why. Dates as ISO. */
 export function summarizeRun(r: RunReport) {

@@ -3,9 +3,9 @@
  * leave hard-signal failovers working.
  */
 import { DEFAULTS, type Config } from '../../src/config';
-import { reconcile } from '../../src/controller';
+import { reconcile } from '../../src/reconcile/controller';
 import { ThrottledError } from '../../src/errors';
-import type { Recorder } from '../../src/ports';
+import type { Recorder } from '../../src/reconcile/ports';
 import { nat, threeAzRegion } from './memoryCloud';
 
 const NOW = new Date('2026-11-23T12:00:30Z');

@@ -1,6 +1,6 @@
-import { TAGS, TAG_VALUE_MAX } from '../../src/constants';
-import { diffTags, isEmptyDiff, readState, stateTags, truncate } from '../../src/state';
-import type { TableState } from '../../src/types';
+import { TAGS, TAG_VALUE_MAX } from '../../src/core/constants';
+import { diffTags, isEmptyDiff, readState, stateTags, truncate } from '../../src/core/state';
+import type { TableState } from '../../src/core/types';
 import { at } from './fixtures';
 
 const HOME: TableState = {

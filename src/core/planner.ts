@@ -496,6 +496,10 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
   };
 }
 
+
+/** Pure decision: from what was seen (and its health) to a plan. */
+export type Policy = (obs: Observation, health: HealthReport, config: PlannerConfig, overrides?: PlanOverrides) => Plan;
+
 /**
  * The whole decision, pure: from one observation and its health report to the actions that
  * bring every managed table to its desired target, each with its reasons.

@@ -1,5 +1,5 @@
-import { assessHealth, explainHealth, isEligibleTarget, judgeSoft } from '../../src/health';
-import type { GatewayHealth, MetricPoint, Zone } from '../../src/types';
+import { assessHealth, explainHealth, isEligibleTarget, judgeSoft } from '../../src/core/health';
+import type { GatewayHealth, MetricPoint, Zone } from '../../src/core/types';
 import {
   DROPPING,
   GOOD,

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import type { Recorder } from './ports';
+import type { Recorder } from '../reconcile/ports';
 
 export const SERVICE = 'nat-failover';
 export const METRICS_NAMESPACE = 'NatFailover';

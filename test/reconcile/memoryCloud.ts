@@ -2,8 +2,8 @@
  * A hand-written in-memory CloudPort: a tiny region whose route tables and tags change when the
  * controller writes, with hooks to interfere between the controller's read and its write.
  */
-import type { CloudPort, Recorder, Scope } from '../../src/ports';
-import type { Inventory, MetricWindow, NatGateway, Route, RouteTable, Zone } from '../../src/types';
+import type { CloudPort, Recorder, Scope } from '../../src/reconcile/ports';
+import type { Inventory, MetricWindow, NatGateway, Route, RouteTable, Zone } from '../../src/core/types';
 
 interface MutableTable {
   id: string;

@@ -1,11 +1,11 @@
-import { awsCloud, snsNotifier } from './aws';
-import { cloudWatchAlarms } from './aws/alarms';
-import { type Clock, systemClock } from './clock';
-import { type Config, loadConfig } from './config';
-import type { ControllerDeps } from './controller';
-import { ConfigError } from './errors';
-import type { Notifier } from './ports';
-import { PushedSignals } from './signals';
+import { awsCloud, snsNotifier } from '../aws';
+import { cloudWatchAlarms } from '../aws/alarms';
+import { type Clock, systemClock } from '../clock';
+import { type Config, loadConfig } from '../config';
+import type { ControllerDeps } from '../reconcile/controller';
+import { ConfigError } from '../errors';
+import type { Notifier } from '../reconcile/ports';
+import { PushedSignals } from '../events/signals';
 import { powertoolsRecorder } from './telemetry';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULTS, ENV_VARS, loadConfig, type Config } from '../../src/config';
-import { ConfigError } from '../../src/errors';
+import { DEFAULTS, ENV_VARS, loadConfig, type Config } from '../src/config';
+import { ConfigError } from '../src/errors';
 
 /** Runs loadConfig and returns the ConfigError it threw (fails the test if it did not throw one). */
 function configError(env: Record<string, string>): ConfigError {
@@ -32,7 +32,7 @@ describe('loadConfig', () => {
   });
 
   it('has every variable documented in the configuration table', () => {
-    const doc = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const doc = readFileSync(join(__dirname, '../README.md'), 'utf8');
     const missing = Object.keys(ENV_VARS).filter((v) => !doc.includes(`| \`${v}\` |`));
     expect(missing).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import type { Config } from './config';
 import { IPV4_DEFAULT, NAT64_PREFIX, TAGS } from './constants';
-import type { Policy } from './controller';
+import type { Policy } from './planner';
 import type { MetricPoint, NatGateway, Observation, Plan, RouteChange, TableAction, TableView } from './types';
 
 /** The thresholds the peers' check uses: the same ones ours does, judged on one minute. */

@@ -6,10 +6,10 @@
  */
 import fc from 'fast-check';
 import type { Config } from '../../src/config';
-import { MANAGED_DESTINATIONS, TAG_PREFIX } from '../../src/constants';
-import { isEligibleTarget } from '../../src/health';
-import { holdDownSeconds, type PlanOverrides } from '../../src/planner';
-import { readState } from '../../src/state';
+import { MANAGED_DESTINATIONS, TAG_PREFIX } from '../../src/core/constants';
+import { isEligibleTarget } from '../../src/core/health';
+import { holdDownSeconds, type PlanOverrides } from '../../src/core/planner';
+import { readState } from '../../src/core/state';
 import type {
   Evacuation,
   GatewayAlarm,
@@ -20,7 +20,7 @@ import type {
   Route,
   RouteTable,
   Zone,
-} from '../../src/types';
+} from '../../src/core/types';
 import { DROPPING, GOOD, NOW, applyPlan, at, config, decideAt, type Decision } from './fixtures';
 
 const AZS = [

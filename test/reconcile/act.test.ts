@@ -1,8 +1,8 @@
 import { DEFAULTS, type Config } from '../../src/config';
-import { reconcile } from '../../src/controller';
+import { reconcile } from '../../src/reconcile/controller';
 import { CloudApiError } from '../../src/errors';
-import { silentRecorder } from '../../src/ports';
-import { summarizeRun } from '../../src/report';
+import { silentRecorder } from '../../src/reconcile/ports';
+import { summarizeRun } from '../../src/reconcile/report';
 import { MemoryCloud, ZONES, managedTable, nat } from './memoryCloud';
 
 const NOW = new Date('2026-11-23T12:00:30Z');

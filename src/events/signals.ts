@@ -1,11 +1,11 @@
-import type { Config } from './config';
-import type { SoftRules } from './health';
-import { type AlarmSpec, alarmsInAlarm, desiredAlarms, diffAlarms, type ExistingAlarm, gatewayAlarmNamespace } from './events/alarmSpecs';
-import { applyUpdates, memoryWrites, readMemory } from './events/memory';
-import type { SignalUpdate } from './events/types';
-import type { CloudPort, PushedSignalsRead, Recorder, SignalContext, SignalSource } from './ports';
-import { mapLimit } from './retry';
-import type { Evacuation, GatewayAlarm, UnreadSignalSource } from './types';
+import type { Config } from '../config';
+import type { SoftRules } from '../core/health';
+import { type AlarmSpec, alarmsInAlarm, desiredAlarms, diffAlarms, type ExistingAlarm, gatewayAlarmNamespace } from './alarmSpecs';
+import { applyUpdates, memoryWrites, readMemory } from './memory';
+import type { SignalUpdate } from './types';
+import type { CloudPort, PushedSignalsRead, Recorder, SignalContext, SignalSource } from '../reconcile/ports';
+import { mapLimit } from '../retry';
+import type { Evacuation, GatewayAlarm, UnreadSignalSource } from '../core/types';
 
 /** Where the managed alarms live (CloudWatch in src/aws/alarms.ts; a map in tests and the simulator). */
 export interface AlarmStore {

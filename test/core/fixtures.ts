@@ -3,9 +3,9 @@
  * about; the rest is a plain healthy 3-AZ VPC with one NAT gateway and one private table per AZ.
  */
 import { DEFAULTS, type Config } from '../../src/config';
-import { IPV4_DEFAULT, NAT64_PREFIX, TAGS } from '../../src/constants';
-import { assessHealth } from '../../src/health';
-import { plan, type PlanOverrides } from '../../src/planner';
+import { IPV4_DEFAULT, NAT64_PREFIX, TAGS } from '../../src/core/constants';
+import { assessHealth } from '../../src/core/health';
+import { plan, type PlanOverrides } from '../../src/core/planner';
 import type {
   Evacuation,
   GatewayAlarm,
@@ -20,7 +20,7 @@ import type {
   RouteTable,
   TableAction,
   Zone,
-} from '../../src/types';
+} from '../../src/core/types';
 
 export const NOW = new Date('2026-11-23T12:00:00.000Z');
 export const VPC = 'vpc-11111111';

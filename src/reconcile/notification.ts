@@ -1,6 +1,6 @@
-import type { ActionResult, RunReport } from './controller';
+import type { ActionResult, RunReport } from './types';
 import type { Notification } from './ports';
-import type { Finding } from './types';
+import type { Finding } from '../core/types';
 
 /**
  * What a run tells the pager: a subject a phone shows whole (ASCII, under 100 characters, most

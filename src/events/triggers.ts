@@ -1,5 +1,5 @@
-import { parseEvent } from './events/parse';
-import type { SignalUpdate } from './events/types';
+import { parseEvent } from './parse';
+import type { SignalUpdate } from './types';
 
 /** What woke the controller, read from the EventBridge envelope; anything else is a manual invoke. */
 export interface Trigger {

@@ -3,11 +3,11 @@ import { EndpointsAdapter } from '../aws/endpoints';
 import { LambdaReconcileRunner } from '../aws/lambda';
 import { systemClock } from '../clock';
 import type { Config } from '../config';
-import type { ControllerDeps } from '../controller';
+import type { ControllerDeps } from '../reconcile/controller';
 import { ConfigError } from '../errors';
 import { Retrier, type RetryOptions } from '../retry';
-import { inProcessRunner, type ManualDeps } from './actions';
-import type { ReconcileRunner } from './ports';
+import { inProcessRunner, type ManualDeps } from '../manual/actions';
+import type { ReconcileRunner } from '../manual/ports';
 
 export const RECONCILE_FUNCTION_ENV = 'RECONCILE_FUNCTION_NAME';
 

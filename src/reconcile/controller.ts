@@ -1,14 +1,18 @@
-import type { Clock } from './clock';
-import type { Config } from './config';
-import { IPV4_DEFAULT, TAGS } from './constants';
-import type { SignalUpdate } from './events/types';
-import { assessHealth } from './health';
-import { plan as makePlan, type PlanOverrides, type PlannerConfig } from './planner';
+import type { Clock } from '../clock';
+import type { Config } from '../config';
+import { IPV4_DEFAULT, TAGS } from '../core/constants';
+import type { SignalUpdate } from '../events/types';
+import { assessHealth } from '../core/health';
+import { plan as makePlan, type PlanOverrides, type PlannerConfig, type Policy } from '../core/planner';
+import type { ActionResult, RunReport } from './types';
 import type { CloudPort, Notifier, PushedSignalsRead, Recorder, SignalSource } from './ports';
-import { isCloudError } from './errors';
+import { isCloudError } from '../errors';
 import { notificationFor, SAFETY } from './notification';
-import { mapLimit } from './retry';
-import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, TableAction, UnreadSignalSource } from './types';
+import { mapLimit } from '../retry';
+import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, TableAction, UnreadSignalSource } from '../core/types';
+
+export type { ActionResult, ActionStatus, RunReport } from './types';
+export type { Policy } from '../core/planner';
 
 export interface ControllerDeps {
   readonly cloud: CloudPort;
@@ -33,28 +37,6 @@ export interface RunOptions {
   readonly signalUpdates?: readonly SignalUpdate[];
 }
 
-/** Pure decision: from what was seen (and its health) to a plan. */
-export type Policy = (obs: Observation, health: HealthReport, config: PlannerConfig, overrides?: PlanOverrides) => Plan;
-
-export type ActionStatus = 'applied' | 'dry-run' | 'conflict' | 'failed';
-
-export interface ActionResult {
-  readonly action: TableAction;
-  readonly status: ActionStatus;
-  /** Route changes that were written (a failure half-way leaves the rest to the next run). */
-  readonly applied: readonly RouteChange[];
-  readonly detail?: string;
-}
-
-export interface RunReport {
-  readonly at: Date;
-  readonly trigger: string;
-  readonly dryRun: boolean;
-  readonly observation: Observation;
-  readonly health: HealthReport;
-  readonly plan: Plan;
-  readonly results: readonly ActionResult[];
-}
 
 /** The minute-aligned window of complete periods the soft rules judge. */
 export function metricWindow(now: Date, config: Pick<Config, 'metricLagSeconds' | 'softWindowPeriods'>): { start: Date; end: Date } {

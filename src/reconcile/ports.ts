@@ -1,5 +1,5 @@
-import type { SignalUpdate } from './events/types';
-import type { Evacuation, GatewayAlarm, Inventory, MetricWindow, Route, UnreadSignalSource } from './types';
+import type { SignalUpdate } from '../events/types';
+import type { Evacuation, GatewayAlarm, Inventory, MetricWindow, Route, UnreadSignalSource } from '../core/types';
 
 /** Which part of the region the controller manages. */
 export interface Scope {

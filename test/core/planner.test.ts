@@ -1,6 +1,6 @@
-import { TAGS } from '../../src/constants';
-import { holdDownSeconds } from '../../src/planner';
-import type { Inventory, Plan, TableAction } from '../../src/types';
+import { TAGS } from '../../src/core/constants';
+import { holdDownSeconds } from '../../src/core/planner';
+import type { Inventory, Plan, TableAction } from '../../src/core/types';
 import {
   DROPPING,
   NOW,
@@ -25,7 +25,7 @@ import {
   type ObsSpec,
 } from './fixtures';
 import type { Config } from '../../src/config';
-import type { PlanOverrides } from '../../src/planner';
+import type { PlanOverrides } from '../../src/core/planner';
 
 const run = (inv: Inventory, spec: ObsSpec = {}, cfg: Partial<Config> = {}, overrides: PlanOverrides = {}): Plan =>
   decideAt(observation(inv, spec), config(cfg), overrides).plan;

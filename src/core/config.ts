@@ -1,0 +1,64 @@
+/**
+ * The controller's settings as the pure core sees them. Loading and validating them from the
+ * environment is src/config.ts's job; the core only needs the shape and the defaults.
+ */
+
+/** Everything the controller can be told, read once at cold start. */
+export interface Config {
+  /** Tag key/value that opts a route table in. The IAM policy is keyed on the same tag. */
+  readonly managedTagKey: string;
+  readonly managedTagValue: string;
+  /** Restrict to these VPCs; empty = every VPC with managed tables in the region. */
+  readonly vpcIds: readonly string[];
+  readonly dryRun: boolean;
+  readonly restoreHoldDownSeconds: number;
+  readonly maxChangesPerRun: number;
+  /** Soft rules: M bad periods out of the last N one-minute periods. */
+  readonly softBadPeriods: number;
+  readonly softWindowPeriods: number;
+  /** PacketsDropCount / PacketsOutToDestination above this ratio is a bad minute. */
+  readonly packetDropRatio: number;
+  readonly packetDropMinPackets: number;
+  /** ConnectionEstablishedCount / ConnectionAttemptCount below this ratio is a bad minute. */
+  readonly connectionSuccessRatio: number;
+  readonly connectionMinAttempts: number;
+  /** CloudWatch's one-minute data lands 1-3 minutes late: judge only periods older than this. */
+  readonly metricLagSeconds: number;
+  /** Read metrics on runs whose minute is a multiple of this (cost control; 1 = every run). */
+  readonly metricPollMinutes: number;
+  /** Parallel route writes in flight. */
+  readonly writeConcurrency: number;
+  /** SNS topic (ARN, or name in the function's own account/region) for notifications; empty = none. */
+  readonly notifyTopic: string | undefined;
+  /**
+   * `managed`: CloudWatch alarms watch the soft rules per gateway (created, updated and deleted by
+   * the controller), so the scheduled metric poll is skipped. `off`: no alarms; poll instead.
+   */
+  readonly alarms: 'managed' | 'off';
+  /** Every managed alarm is named `<prefix>-gw-<nat-id>-<rule>`; the IAM policy is scoped to `<prefix>-gw-*`. */
+  readonly alarmPrefix: string;
+  /** An evacuation signal AWS has not confirmed for this long is forgotten (a lost "closed" event). */
+  readonly evacuationMaxAgeSeconds: number;
+}
+
+export const DEFAULTS: Config = {
+  managedTagKey: 'nat-failover',
+  managedTagValue: 'enabled',
+  vpcIds: [],
+  dryRun: false,
+  restoreHoldDownSeconds: 600,
+  maxChangesPerRun: 50,
+  softBadPeriods: 3,
+  softWindowPeriods: 5,
+  packetDropRatio: 0.001,
+  packetDropMinPackets: 1000,
+  connectionSuccessRatio: 0.5,
+  connectionMinAttempts: 100,
+  metricLagSeconds: 120,
+  metricPollMinutes: 3,
+  writeConcurrency: 5,
+  notifyTopic: undefined,
+  alarms: 'managed',
+  alarmPrefix: 'nat-failover',
+  evacuationMaxAgeSeconds: 21_600,
+};

@@ -1,0 +1,22 @@
+import type { HealthReport, Observation, Plan, RouteChange, TableAction } from '../core/types';
+
+/** What one run did: the data the record stage, the notifier and the invoker's summary read. */
+export type ActionStatus = 'applied' | 'dry-run' | 'conflict' | 'failed';
+
+export interface ActionResult {
+  readonly action: TableAction;
+  readonly status: ActionStatus;
+  /** Route changes that were written (a failure half-way leaves the rest to the next run). */
+  readonly applied: readonly RouteChange[];
+  readonly detail?: string;
+}
+
+export interface RunReport {
+  readonly at: Date;
+  readonly trigger: string;
+  readonly dryRun: boolean;
+  readonly observation: Observation;
+  readonly health: HealthReport;
+  readonly plan: Plan;
+  readonly results: readonly ActionResult[];
+}
