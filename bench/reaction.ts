@@ -20,7 +20,7 @@ export interface ReactionRow {
   readonly tablesMoved: number;
 }
 
-const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(__dirname, '..', 'events', `${name}.json`), 'utf8'));
+const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(__dirname, '..', 'events', `${name}.json`), 'utf8')) as Record<string, unknown>;
 
 /** The documented event from events/, re-addressed to the simulated region's AZ `a` and gateway nat-a. */
 function eventFor(kind: EventKind, b: Bench): unknown {

@@ -92,7 +92,7 @@ export async function main(argv: readonly string[], io: Io = stdio, env: NodeJS.
     return EXIT.failed;
   }
   if (cli.json) io.out(JSON.stringify(result, null, 2));
-  else (result.ok ? io.out : io.err)(render(result));
+  else io[result.ok ? 'out' : 'err'](render(result));
   if (result.ok) return EXIT.ok;
   return result.error.code === 'invalid-request' ? EXIT.usage : EXIT.failed;
 }

@@ -243,7 +243,7 @@ export async function handleManual(deps: ManualDeps, config: Config, raw: unknow
     return result;
   } catch (e) {
     const failure = e instanceof AfterRecord ? toFailure(action, e.inner, e.recorded) : toFailure(action, e);
-    (failure.error.code === 'invalid-request' ? deps.recorder.warn : deps.recorder.error)('manual action failed', { action, ...failure.error });
+    deps.recorder[failure.error.code === 'invalid-request' ? 'warn' : 'error']('manual action failed', { action, ...failure.error });
     return failure;
   }
 }

@@ -3,13 +3,13 @@ import type { Config } from '../config';
 import { IPV4_DEFAULT, TAGS } from '../core/constants';
 import type { SignalUpdate } from '../events/types';
 import { assessHealth } from '../core/health';
-import { plan as makePlan, type PlanOverrides, type PlannerConfig, type Policy } from '../core/planner';
+import { plan as makePlan, type PlanOverrides, type Policy } from '../core/planner';
 import type { ActionResult, RunReport } from './types';
 import type { CloudPort, Notifier, PushedSignalsRead, Recorder, SignalSource } from './ports';
 import { isCloudError } from '../errors';
 import { notificationFor, SAFETY } from './notification';
 import { mapLimit } from '../retry';
-import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, TableAction, UnreadSignalSource } from '../core/types';
+import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, UnreadSignalSource } from '../core/types';
 
 export type { ActionResult, ActionStatus, RunReport } from './types';
 export type { Policy } from '../core/planner';
@@ -97,7 +97,7 @@ export function decide(obs: Observation, config: Config, opts: Pick<RunOptions, 
 }
 
 const groupKey = (o: Readonly<Record<string, string>> | readonly string[]): string =>
-  JSON.stringify(Array.isArray(o) ? [...o].sort() : Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+  JSON.stringify(Array.isArray(o) ? [...(o as readonly string[])].sort() : Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 
 /**
  * Act: compare-and-swap route writes (one batched re-read, then ReplaceRoute per route with

@@ -5,7 +5,7 @@ import { CloudWatchAdapter } from '../../src/aws/cloudwatch';
 import { Ec2Adapter } from '../../src/aws/ec2';
 import { toDomainError } from '../../src/aws/errors';
 import { CloudApiError, ThrottledError, TransientError } from '../../src/errors';
-import { AwsCloud } from '../../src/aws/cloud';
+import type { AwsCloud } from '../../src/aws/cloud';
 import { DEADLINE_MARGIN_MS, DEFAULT_RETRY, Retrier } from '../../src/retry';
 import { DEFAULTS } from '../../src/config';
 import { InvocationDeadline, lambdaDeps } from '../../src/lambda/wiring';

@@ -1,5 +1,5 @@
 import { reconcile } from '../../src/reconcile/controller';
-import { notificationFor, SUBJECT_MAX } from '../../src/reconcile/notification';
+import { notificationFor } from '../../src/reconcile/notification';
 import type { Notification } from '../../src/reconcile/ports';
 import { silentRecorder } from '../../src/reconcile/ports';
 import { managedTable } from '../reconcile/memoryCloud';
