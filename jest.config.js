@@ -1,6 +1,22 @@
+/**
+ * `npm test` runs both projects (what CI runs); `npm run test:unit` runs only `unit`: the pure
+ * core and the adapters against mocks, in seconds. `integration` is whatever needs a process of
+ * its own: moto (`*.int.test.ts`, `*.moto.test.ts`, test/integration/), `serverless package` and
+ * `invoke local` (test/stack/, test/manual/stack.test.ts), and the drill-heavy scenario suites
+ * (test/scenarios/). test/architecture/testProjects.test.ts keeps new files on the right side.
+ */
+const INTEGRATION = [
+  '/test/integration/.*\\.test\\.ts$',
+  '/test/stack/.*\\.test\\.ts$',
+  '/test/scenarios/.*\\.test\\.ts$',
+  '\\.int\\.test\\.ts$',
+  '\\.moto\\.test\\.ts$',
+  '/test/manual/stack\\.test\\.ts$',
+];
+
 /** @type {import('jest').Config} */
-module.exports = {
-  testEnvironment: 'node',
+const shared = {
+  testEnvironment: '<rootDir>/test/quietEnvironment.ts',
   roots: ['<rootDir>/test'],
   transform: {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
@@ -9,5 +25,13 @@ module.exports = {
   moduleNameMapper: { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 60000,
+  projects: [
+    { ...shared, displayName: 'unit', testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION] },
+    { ...shared, displayName: 'integration', testRegex: INTEGRATION },
+  ],
 };
