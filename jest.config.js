@@ -14,13 +14,13 @@ const INTEGRATION = [
   '/test/manual/stack\\.test\\.ts$',
 ];
 
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
 /** @type {import('jest').Config} */
 const shared = {
   testEnvironment: '<rootDir>/test/quietEnvironment.ts',
   roots: ['<rootDir>/test'],
-  transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
-  },
+  // Our TypeScript, and middy's ESM JavaScript (below); plain CommonJS such as this file is loaded as is.
+  transform: { '^.+\\.ts$': tsJest, '/node_modules/@middy/.+\\.js$': tsJest },
   // middy 7 is ESM-only; jest runs CJS, so map it to its file and let ts-jest transpile it.
   moduleNameMapper: { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],

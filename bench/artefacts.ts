@@ -1,14 +1,27 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const ROOT = join(__dirname, '..');
-export const OUT_DIR = join(tmpdir(), 'nat-failover-bench');
 export const FUNCTIONS = ['reconcile', 'manual'] as const;
 export const INIT_RUNS = 7;
+
+let outDir: string | undefined;
+/**
+ * This run's build directory, made on first use: a fresh `mkdtemp` under the OS temp dir, so two
+ * benches on one machine never overwrite (or measure) each other's bundles. Removed at exit.
+ */
+export function buildDir(): string {
+  if (outDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'nat-failover-bench-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    outDir = dir;
+  }
+  return outDir;
+}
 
 export interface Artefact {
   readonly function: string;
@@ -62,10 +75,9 @@ export function initTimes(file: string, runs = INIT_RUNS, preload: readonly stri
 }
 
 export async function artefacts(): Promise<Artefact[]> {
-  mkdirSync(OUT_DIR, { recursive: true });
   const rows: Artefact[] = [];
   for (const fn of FUNCTIONS) {
-    const file = join(OUT_DIR, `${fn}.js`);
+    const file = join(buildDir(), `${fn}.js`);
     await bundle(`handlers/${fn}.ts`, file);
     const bytes = readFileSync(file);
     const runs = initTimes(file);
@@ -86,8 +98,7 @@ export interface PeakMemory {
 
 /** Bundles bench/memoryProbe.ts and runs it in a fresh node process (no tsx in the measurement). */
 export async function peakMemory(): Promise<PeakMemory> {
-  mkdirSync(OUT_DIR, { recursive: true });
-  const file = join(OUT_DIR, 'memoryProbe.js');
+  const file = join(buildDir(), 'memoryProbe.js');
   await build({ entryPoints: [join(__dirname, 'memoryProbe.ts')], outfile: file, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@aws-sdk/*'], logLevel: 'silent' });
   const r = spawnSync(process.execPath, [file], { env: ENV, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`memory probe failed: ${r.stderr}`);

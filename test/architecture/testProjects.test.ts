@@ -5,7 +5,6 @@
  * And every test file belongs to exactly one project, so `npm test` still runs everything.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as ts from 'typescript';
 
@@ -17,8 +16,8 @@ interface Project {
   readonly testPathIgnorePatterns?: readonly string[];
   readonly testRegex?: readonly string[];
 }
-// Node's own require: the config is plain CommonJS, not a module for ts-jest to compile.
-const { projects } = createRequire(__filename)('../../jest.config.js') as { projects: readonly Project[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.config.js is CommonJS
+const { projects } = require('../../jest.config.js') as { projects: readonly Project[] };
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
