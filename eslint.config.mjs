@@ -2,9 +2,10 @@
 // Aim: catch bugs tsc cannot see, above all promises that are dropped, misused or awaited by
 // mistake (a floating promise is an unhandled rejection or a write the run never waits for).
 // Formatting is not linted.
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['node_modules/', 'dist/', 'coverage/', '.serverless/', '.esbuild/'] },
   {
     files: ['**/*.ts'],
