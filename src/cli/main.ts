@@ -1,15 +1,14 @@
 import '../quietSdkWarning'; // first: before anything loads the AWS SDK
 import { userInfo } from 'node:os';
-import { awsCloud, snsNotifier } from '../aws';
 import { manualFunctionInvoker } from '../aws/lambda';
 import { systemClock } from '../clock';
 import { loadConfig } from '../config';
-import type { ControllerDeps } from '../reconcile/controller';
 import { ConfigError } from '../errors';
 import { handleManual, type ManualResult } from '../manual/actions';
 import { render } from '../manual/render';
 import { MUTATING, parseRequest, RequestError } from '../manual/request';
 import { manualDeps } from '../lambda/manualWiring';
+import { cliDeps } from '../lambda/wiring';
 import { silentRecorder } from '../reconcile/ports';
 import { type Cli, parseCli, USAGE, UsageError } from './args';
 
@@ -55,10 +54,8 @@ async function execute(cli: Cli, env: NodeJS.ProcessEnv): Promise<ManualResult> 
   }
   // Read-only commands, and the break-glass path: this process, the operator's credentials.
   const config = loadConfig(env);
-  const cloud = awsCloud(systemClock);
-  const topic = config.notifyTopic?.startsWith('arn:') ? config.notifyTopic : undefined;
-  const base: ControllerDeps = { cloud, clock: systemClock, recorder: silentRecorder, ...(topic ? { notifier: snsNotifier(topic, cloud.retry) } : {}) };
-  return handleManual(manualDeps(base, config, env, true), config, cli.request);
+  // The same dependencies as the functions (pushed signals included): see controllerDeps.
+  return handleManual(manualDeps(cliDeps(config, env, silentRecorder), config, env, true), config, cli.request);
 }
 
 export async function main(argv: readonly string[], io: Io = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {

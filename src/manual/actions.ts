@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import { TAGS } from '../core/constants';
-import { type ControllerDeps, decide, observe, reconcile, type RunReport } from '../reconcile/controller';
+import { type ControllerDeps, decide, isDryRun, observe, reconcile, type RunReport } from '../reconcile/controller';
 import { NatFailoverError } from '../errors';
 import type { PlanOverrides } from '../core/planner';
 import { type RunSummary, summarizeRun } from '../reconcile/report';
@@ -146,7 +146,9 @@ async function world(deps: ManualDeps, config: Config): Promise<World> {
 
 async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRequest, { action: 'status' | 'plan' }>, by: string): Promise<ChangeResult> {
   const w = await world(deps, config);
-  const dryRun = req.dryRun ?? false;
+  // A DRY_RUN deployment answers every change as a dry run: no pin tags, no run, nothing written.
+  const dryRun = isDryRun(config, req);
+  const would = (text: string) => (config.dryRun ? `DRY_RUN deployment, nothing written: ${text}` : text);
   const runVia = async (r: ReconcileRequest) => ({ via: deps.runner.mode, run: await deps.runner.run(r) });
 
   if (req.action === 'failover') {
@@ -157,7 +159,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
     const base = { ok: true as const, action: req.action, dryRun, by, tables: f.tableIds, pin };
     if (dryRun) {
       const run = dryRunSummary(withTags(w.obs, f.tableIds, set, stale), config, 'manual:failover');
-      return { ...base, message: `would pin ${f.tableIds.length} table(s) away from ${f.az}`, via: 'plan-only', run };
+      return { ...base, message: would(`would pin ${f.tableIds.length} table(s) away from ${f.az}`), via: 'plan-only', run };
     }
     // Intent first, as tags; the one writer then moves the routes. If the invoke fails, the pin
     // stays recorded and the next scheduled run honours it.
@@ -176,7 +178,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
     }
     if (dryRun) {
       const run = dryRunSummary(withTags(w.obs, r.tableIds, {}, PIN_TAG_KEYS), config, 'manual:release');
-      return { ...base, message: `would release the pin on ${r.tableIds.length} table(s)`, via: 'plan-only', run };
+      return { ...base, message: would(`would release the pin on ${r.tableIds.length} table(s)`), via: 'plan-only', run };
     }
     await deps.cloud.deleteTags(r.tableIds, PIN_TAG_KEYS);
     const out = await recordedThen(r.tableIds, () => runVia({ action: 'release', by, dryRun: false }));
@@ -190,7 +192,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
   }
   const overrides: PlanOverrides = { restoreNow: [r.request] };
   if (dryRun) {
-    return { ...base, message: `would restore ${r.away.length} table(s) to ${r.request.az}`, via: 'plan-only', run: dryRunSummary(w.obs, config, 'manual:restore', overrides) };
+    return { ...base, message: would(`would restore ${r.away.length} table(s) to ${r.request.az}`), via: 'plan-only', run: dryRunSummary(w.obs, config, 'manual:restore', overrides) };
   }
   const out = await runVia({ action: 'restore', by, dryRun: false, overrides });
   return { ...base, message: `asked reconcile to restore ${r.away.length} table(s) to ${r.request.az}`, ...out };

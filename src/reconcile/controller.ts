@@ -27,7 +27,10 @@ export interface RunOptions {
   readonly trigger?: string;
   /** Read metrics this run whatever the poll interval (e.g. an alarm fired). */
   readonly forceMetrics?: boolean;
-  /** Overrides config.dryRun for this run (the `plan` action). */
+  /**
+   * Makes this one run a dry run (the `plan` action, a manual --dry-run). It can only add caution:
+   * a deployment with DRY_RUN=true writes nothing whatever a request says.
+   */
   readonly dryRun?: boolean;
   /** One-run operator instructions (manual restore). */
   readonly overrides?: PlanOverrides;
@@ -37,6 +40,9 @@ export interface RunOptions {
   readonly signalUpdates?: readonly SignalUpdate[];
 }
 
+
+/** A dry-run deployment never writes; a run may still ask to be a dry run on its own. */
+export const isDryRun = (config: Pick<Config, 'dryRun'>, opts: Pick<RunOptions, 'dryRun'> = {}): boolean => config.dryRun || opts.dryRun === true;
 
 /** The minute-aligned window of complete periods the soft rules judge. */
 export function metricWindow(now: Date, config: Pick<Config, 'metricLagSeconds' | 'softWindowPeriods'>): { start: Date; end: Date } {
@@ -57,7 +63,7 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
     !deps.signals?.watchesMetrics && (awayFromHome || Math.floor(now.getTime() / 60_000) % config.metricPollMinutes === 0);
   const watched = inventory.natGateways.filter((n) => n.state === 'available' && n.availabilityMode === 'zonal').map((n) => n.id);
   const w = metricWindow(now, config);
-  const dryRun = opts.dryRun ?? config.dryRun;
+  const dryRun = isDryRun(config, opts);
   const [read, pushed] = await Promise.all([
     (pollDue || opts.forceMetrics) && watched.length > 0 ? readMetricsOrUnknown(deps, watched, w) : Promise.resolve<MetricsRead>({ metrics: undefined }),
     deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [] }) : Promise.resolve<PushedSignalsRead>({ evacuations: [], alarms: [] }),
@@ -243,7 +249,7 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
 /** One level-triggered pass: observe → decide → act → record. Safe to run again at any time. */
 export async function reconcile(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<RunReport> {
   const started = deps.clock.now();
-  const dryRun = opts.dryRun ?? config.dryRun;
+  const dryRun = isDryRun(config, opts);
   const observation = await observe(deps, config, opts);
   const { health, plan } = decide(observation, config, opts);
   deps.recorder.info('plan', {
