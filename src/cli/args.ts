@@ -61,6 +61,8 @@ export interface Cli {
   readonly json: boolean;
   readonly direct: boolean;
   readonly functionName: string;
+  /** The deployment stage: names the manual function and, as the stack does, the alarm prefix. */
+  readonly stage: string;
   readonly aws: { readonly region?: string; readonly profile?: string; readonly endpoint?: string };
 }
 
@@ -84,7 +86,7 @@ export function parseCli(argv: readonly string[], now: Date, by: string): Cli {
     throw new UsageError((e as Error).message.split('\n')[0] ?? 'bad arguments');
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals[0] === 'help') return { command: 'help', request: {}, json: false, direct: false, functionName: '', aws: {} };
+  if (values.help || positionals[0] === 'help') return { command: 'help', request: {}, json: false, direct: false, functionName: '', stage: '', aws: {} };
   if (positionals.length === 0) throw new UsageError('missing command');
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   const command = positionals[0] as string;
@@ -120,6 +122,7 @@ export function parseCli(argv: readonly string[], now: Date, by: string): Cli {
     json: values.json ?? false,
     direct: values.direct ?? false,
     functionName: values['function-name'] ?? `nat-failover-${stage}-manual`,
+    stage,
     aws: { region: values.region, profile: values.profile, endpoint: values.endpoint },
   };
 }

@@ -53,7 +53,9 @@ async function execute(cli: Cli, env: NodeJS.ProcessEnv): Promise<ManualResult> 
     return (await manualFunctionInvoker(cli.functionName, systemClock)(cli.request)) as ManualResult;
   }
   // Read-only commands, and the break-glass path: this process, the operator's credentials.
-  const config = loadConfig(env);
+  // The stack names its managed alarms `nat-failover-<stage>-gw-…` (serverless.yml ALARM_PREFIX):
+  // read the same ones, or status and --direct would judge gateways without their alarms.
+  const config = loadConfig({ ALARM_PREFIX: `nat-failover-${cli.stage}`, ...env });
   // The same dependencies as the functions (pushed signals included): see controllerDeps.
   return handleManual(manualDeps(cliDeps(config, env, silentRecorder), config, env, true), config, cli.request);
 }
