@@ -241,11 +241,12 @@ export async function handleManual(deps: ManualDeps, config: Config, raw: unknow
     }
     const by = req.by ?? caller ?? 'manual';
     const result = await runChange(deps, config, req, by);
-    deps.recorder.info('manual action', { action: req.action, by, dryRun: result.dryRun, tables: result.tables, via: result.via, message: result.message });
+    deps.recorder.info('manual action', { action: req.action, by, dryRun: result.dryRun, tables: result.tables, via: result.via, outcome: result.message });
     return result;
   } catch (e) {
     const failure = e instanceof AfterRecord ? toFailure(action, e.inner, e.recorded) : toFailure(action, e);
-    (failure.error.code === 'invalid-request' ? deps.recorder.warn : deps.recorder.error)('manual action failed', { action, ...failure.error });
+    const { code, field, message: reason } = failure.error;
+    (code === 'invalid-request' ? deps.recorder.warn : deps.recorder.error)('manual action failed', { action, code, field, reason });
     return failure;
   }
 }

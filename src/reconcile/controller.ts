@@ -181,7 +181,8 @@ export async function act(deps: ControllerDeps, config: Config, plan: Plan): Pro
 }
 
 function summarise(f: Finding): Record<string, unknown> {
-  return { kind: f.kind, routeTableId: f.routeTableId, vpcId: f.vpcId, az: f.az, message: f.message };
+  // `reason`, not `message`: the log line's own `message` is the event ("held by safety rule").
+  return { kind: f.kind, routeTableId: f.routeTableId, vpcId: f.vpcId, az: f.az, reason: f.message };
 }
 
 /** Record: one log line per change and finding, EMF counters, a notification per change or hold. */
