@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { manualFunctionInvoker } from '../aws/lambda';
 import { systemClock } from '../clock';
 import { loadConfig } from '../config';
-import { ConfigError } from '../errors';
+import { ConfigError, oneLine } from '../errors';
 import { handleManual, type ManualResult } from '../manual/actions';
 import { render } from '../manual/render';
 import { MUTATING, parseRequest, RequestError } from '../manual/request';
@@ -87,7 +87,7 @@ export async function main(argv: readonly string[], io: Io = stdio, env: NodeJS.
       io.err(`nat-failover: configuration: ${e.message}`);
       return EXIT.usage;
     }
-    io.err(`nat-failover: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`nat-failover: ${oneLine(e instanceof Error ? e.message : String(e))}`);
     return EXIT.failed;
   }
   if (cli.json) io.out(JSON.stringify(result, null, 2));
@@ -103,7 +103,7 @@ export function run(argv: readonly string[]): void {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`nat-failover: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`nat-failover: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
       process.exitCode = EXIT.failed;
     },
   );

@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { TAGS } from '../core/constants';
 import { type ControllerDeps, decide, isDryRun, observe, reconcile, type RunReport } from '../reconcile/controller';
-import { NatFailoverError } from '../errors';
+import { NatFailoverError, oneLine } from '../errors';
 import type { PlanOverrides } from '../core/planner';
 import { type RunSummary, summarizeRun } from '../reconcile/report';
 import { truncate } from '../core/state';
@@ -131,7 +131,8 @@ const fail = (action: string | null, code: ErrorCode, message: string, field: st
 function toFailure(action: string | null, e: unknown, recorded?: readonly string[]): ManualError {
   if (e instanceof RequestError) return fail(action, 'invalid-request', e.message, e.field);
   const note = recorded ? ` (intent already recorded on ${recorded.join(', ')}: the next scheduled run applies it)` : '';
-  const message = (e instanceof Error ? e.message : String(e)) + note;
+  // Any error may quote input (an SDK error echoing a parameter, a bug's message): one bounded line.
+  const message = oneLine(e instanceof Error ? e.message : String(e)) + note;
   if (e instanceof NatFailoverError) return fail(action, e.name === 'ReconcileBusyError' ? 'busy' : 'cloud-error', message, null, recorded);
   return fail(action, 'internal', message, null, recorded);
 }
