@@ -106,15 +106,18 @@ const groupKey = (o: Readonly<Record<string, string>> | readonly string[]): stri
   JSON.stringify(Array.isArray(o) ? [...o].sort() : Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 
 /**
- * Act: compare-and-swap route writes (one batched re-read, then ReplaceRoute per route with
- * bounded concurrency), then the state tags, grouped so identical tag sets cost one call.
+ * Act: route writes, each checked against the table as it is immediately before it (one
+ * DescribeRouteTables for that table, then its ReplaceRoutes), then the state tags, grouped so
+ * identical tag sets cost one call. EC2 has no conditional ReplaceRoute, so this check narrows the
+ * race with another writer but cannot close it: reconcile() re-reads after writing (verify).
  */
 export async function act(deps: ControllerDeps, config: Config, plan: Plan): Promise<ActionResult[]> {
   const moving = plan.actions.filter((a) => a.routes.length > 0);
-  const fresh = moving.length > 0 ? await deps.cloud.readRoutes(moving.map((a) => a.routeTableId)) : new Map<string, readonly Route[]>();
 
   const routeResults = await mapLimit(moving, config.writeConcurrency, async (a): Promise<ActionResult> => {
-    const now = fresh.get(a.routeTableId);
+    // Per table and just before its write (not one batched read before all writes): a second
+    // writer that got there first is seen, and this table is left to the verify step.
+    const now = (await deps.cloud.readRoutes([a.routeTableId])).get(a.routeTableId);
     const drift = a.routes.find((c) => {
       const r = now?.find((x) => x.destination === c.destination);
       return !r || r.target.kind !== 'nat' || r.target.id !== c.from;
@@ -247,6 +250,65 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
   }
 }
 
+/** Route-writing passes per run: the first, then at most two corrections after a lost race. */
+export const MAX_WRITE_PASSES = 3;
+
+/**
+ * Verify after writing, for a second writer (`--direct`, `invoke local` and the functions are not
+ * serialised with each other, and EC2 has no conditional ReplaceRoute). One fresh read of the
+ * region (signals included, nothing written) and a fresh decision; a table this run wrote or found
+ * changed is a conflict when
+ *  - a route no longer points where this run wrote it (another writer wrote after us), or
+ *  - the fresh decision would move it again: this run decided on an older reading than the one
+ *    now recorded (another writer's event opened an evacuation, a gateway died meanwhile).
+ * Conflicted tables are re-decided on the fresh reading and written again (each write again
+ * checked and verified), at most MAX_WRITE_PASSES passes in all. Whatever the interleaving, the
+ * writer whose write stands has verified it against a reading at least as new as the other's,
+ * so no table is left on a gateway either run knew to be dead, evacuated or unhealthy; the
+ * writer that lost reports `conflict`.
+ */
+async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, first: Observation, results: ActionResult[]): Promise<ActionResult[]> {
+  let all = results;
+  let last = results;
+  for (let pass = 1; ; pass++) {
+    const touched = last.filter((r) => r.applied.length > 0 || r.status === 'conflict');
+    if (touched.length === 0) return all;
+    const fresh = await observe(deps, config, { ...opts, dryRun: true, signalUpdates: [], forceMetrics: opts.forceMetrics || first.metrics !== undefined });
+    const { plan } = decide(fresh, config, opts);
+    const again = new Map(plan.actions.filter((a) => a.routes.length > 0).map((a) => [a.routeTableId, a]));
+    const tables = new Map(fresh.inventory.routeTables.map((t) => [t.id, t]));
+    const conflicted = new Map<string, string>();
+    for (const r of touched) {
+      const id = r.action.routeTableId;
+      const lost = r.applied.find((c) => {
+        const now = tables.get(id)?.routes.find((x) => x.destination === c.destination);
+        return now?.target.kind !== 'nat' || now.target.id !== c.to;
+      });
+      // A half-written table (failed) is not re-decided here: its write failed, the next run retries.
+      const redo = r.status === 'failed' ? undefined : again.get(id);
+      if (lost) {
+        const now = tables.get(id)?.routes.find((x) => x.destination === lost.destination);
+        conflicted.set(id, `${lost.destination} written to ${lost.to}, now ${now?.target.id ?? 'gone'}: another writer changed it after this run`);
+      } else if (redo) {
+        conflicted.set(id, `a newer reading moves it again (${redo.routes.map((c) => `${c.from} -> ${c.to}`).join(', ')}: ${redo.reasons.join('; ')}): another writer or event changed the world after this run observed it`);
+      } else if (r.status === 'conflict') {
+        conflicted.set(id, r.detail ?? 'changed by someone else');
+      }
+    }
+    if (conflicted.size === 0) return all;
+    const mark = (r: ActionResult): ActionResult => {
+      const why = conflicted.get(r.action.routeTableId);
+      return why !== undefined && last.includes(r) && r.action.routes.length > 0 ? { ...r, status: 'conflict', detail: r.status === 'conflict' ? r.detail : why } : r;
+    };
+    all = all.map(mark);
+    const redo = plan.actions.filter((a) => conflicted.has(a.routeTableId) && again.has(a.routeTableId));
+    if (pass >= MAX_WRITE_PASSES || redo.length === 0) return all;
+    deps.recorder.warn('lost a race with another writer; re-deciding on a fresh reading', { tables: [...conflicted.keys()], pass });
+    last = await act(deps, config, { ...plan, actions: redo });
+    all = [...all, ...last];
+  }
+}
+
 /** One level-triggered pass: observe → decide → act → record. Safe to run again at any time. */
 export async function reconcile(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<RunReport> {
   const started = deps.clock.now();
@@ -265,7 +327,7 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
   });
   const results: ActionResult[] = dryRun
     ? plan.actions.map((a) => ({ action: a, status: 'dry-run' as const, applied: [] }))
-    : await act(deps, config, plan);
+    : await verified(deps, config, opts, observation, await act(deps, config, plan));
   const report: RunReport = { at: started, trigger: opts.trigger ?? 'unknown', dryRun, observation, health, plan, results };
   await record(deps, report);
   deps.recorder.count('ReconcileDurationMs', deps.clock.now().getTime() - started.getTime());
