@@ -217,7 +217,7 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
       if (a.transition === 'restore') restores++;
       else if (a.transition === 'failover' || a.transition === 'pin') failovers++;
     } else if (r.status === 'dry-run') recorder.info('would change route (dry run)', line);
-    else if (r.status === 'conflict') recorder.warn('route changed by someone else; skipped', line);
+    else if (r.status === 'conflict') recorder.warn('route conflict: another writer changed it (see detail)', line);
     else recorder.error('route change failed', line);
   }
   let safetyHolds = 0;
@@ -266,6 +266,13 @@ export const MAX_WRITE_PASSES = 3;
  * writer whose write stands has verified it against a reading at least as new as the other's,
  * so no table is left on a gateway either run knew to be dead, evacuated or unhealthy; the
  * writer that lost reports `conflict`.
+ *
+ * That holds for reads that see every completed write (the tests' region). The EC2 API is
+ * eventually consistent ("Eventual consistency in the Amazon EC2 API", EC2 developer guide): a
+ * Describe right after another caller's write may not show it yet, so on AWS a race can outlive
+ * this verify; the next scheduled run (level-triggered, one minute later) is the backstop, and
+ * reserved concurrency keeps the functions themselves to one writer. ReplaceRoute has no
+ * condition parameter (EC2 API reference), hence read-write-read rather than compare-and-swap.
  */
 async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, first: Observation, results: ActionResult[]): Promise<ActionResult[]> {
   let all = results;
@@ -273,7 +280,10 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
   for (let pass = 1; ; pass++) {
     const touched = last.filter((r) => r.applied.length > 0 || r.status === 'conflict');
     if (touched.length === 0) return all;
-    const fresh = await observe(deps, config, { ...opts, dryRun: true, signalUpdates: [], forceMetrics: opts.forceMetrics || first.metrics !== undefined });
+    // The fresh reading keeps what this run knew: its own event (re-applying an update to the memory
+    // changes nothing, and a memory that could not be written must not be forgotten here), its
+    // overrides, and metrics if it judged them. Dry run: the verify itself writes nothing.
+    const fresh = await observe(deps, config, { ...opts, dryRun: true, forceMetrics: opts.forceMetrics || first.metrics !== undefined });
     const { plan } = decide(fresh, config, opts);
     const again = new Map(plan.actions.filter((a) => a.routes.length > 0).map((a) => [a.routeTableId, a]));
     const tables = new Map(fresh.inventory.routeTables.map((t) => [t.id, t]));
