@@ -9,7 +9,8 @@ import { DEFAULTS, type Config } from '../../src/config';
 import type { Inventory, MetricWindow, Route } from '../../src/core/types';
 import { PushedSignals } from '../../src/events/signals';
 import type { SignalUpdate } from '../../src/events/types';
-import { reconcile, type RunReport } from '../../src/reconcile/controller';
+import { handleManual, inProcessRunner } from '../../src/manual/actions';
+import { type ControllerDeps, reconcile, type RunReport } from '../../src/reconcile/controller';
 import { type CloudPort, type Scope, silentRecorder } from '../../src/reconcile/ports';
 import { fixedClock } from '../manual/world';
 import { MemoryCloud, managedTable, nat, ZONES } from '../reconcile/memoryCloud';
@@ -82,11 +83,15 @@ const evacuation = (zone: number): SignalUpdate => ({
   detail: 'test shift',
 });
 
-/** A run as a front door makes it, through its own view of the shared region. */
-function runOn(shared: MemoryCloud, s: fc.Scheduler, name: string, log: Op[], updates: readonly SignalUpdate[]): Promise<RunReport> {
+function depsOn(shared: MemoryCloud, s: fc.Scheduler, name: string, log: Op[]): ControllerDeps {
   const cloud = new ScheduledCloud(shared, s, name, log);
   const signals = new PushedSignals({ cloud, recorder: silentRecorder }, CONFIG);
-  return reconcile({ cloud, clock: fixedClock(NOW), recorder: silentRecorder, signals }, CONFIG, { trigger: name, signalUpdates: updates });
+  return { cloud, clock: fixedClock(NOW), recorder: silentRecorder, signals };
+}
+
+/** A run as a front door makes it, through its own view of the shared region. */
+function runOn(shared: MemoryCloud, s: fc.Scheduler, name: string, log: Op[], updates: readonly SignalUpdate[]): Promise<RunReport> {
+  return reconcile(depsOn(shared, s, name, log), CONFIG, { trigger: name, signalUpdates: updates });
 }
 
 /** Run X's write to (table, destination) was overwritten by the other run before X's last read of the region. */
@@ -137,5 +142,28 @@ describe('two writers, every interleaving', () => {
     );
     // The schedules did race: some runs lost and said so (not a suite of lucky serial orders).
     expect(raced).toBeGreaterThan(10);
+  });
+
+  it('an operator pin through --direct beside an evacuation event: the pinned AZ is left, and never for a bad gateway', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 }), async (s, pinned, evacuated) => {
+        const shared = region([]);
+        const log: Op[] = [];
+        const deps = depsOn(shared, s, 'A', log);
+        const manual = handleManual({ ...deps, runner: inProcessRunner(deps, CONFIG), endpoints: { gatewayEndpoints: async () => [] } }, CONFIG, { action: 'failover', az: AZS[pinned], reason: 'CHG-10', by: 'ops' });
+        const b = runOn(shared, s, 'B', log, [evacuation(evacuated)]);
+        await s.waitFor(Promise.all([manual, b]));
+        const res = await manual;
+        for (const t of ['rtb-a', 'rtb-b', 'rtb-c']) {
+          for (const d of NAT_ROUTES) expect({ table: t, destination: d, on: shared.target(t, d) }).not.toEqual({ table: t, destination: d, on: NATS[evacuated] });
+        }
+        // With a healthy gateway outside both AZs, the pin is honoured (when it was accepted).
+        if (res.ok && pinned !== evacuated) {
+          const table = `rtb-${'abc'[pinned]}`;
+          for (const d of NAT_ROUTES) expect({ table, destination: d, on: shared.target(table, d) }).not.toEqual({ table, destination: d, on: NATS[pinned] });
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });
