@@ -7,7 +7,8 @@
 import * as fc from 'fast-check';
 import { DEFAULTS, type Config } from '../../src/config';
 import type { Inventory, MetricWindow, Route } from '../../src/core/types';
-import { PushedSignals } from '../../src/events/signals';
+import { alarmName, type AlarmSpec, type ExistingAlarm } from '../../src/events/alarmSpecs';
+import { type AlarmStore, PushedSignals } from '../../src/events/signals';
 import type { SignalUpdate } from '../../src/events/types';
 import { handleManual, inProcessRunner } from '../../src/manual/actions';
 import { type ControllerDeps, reconcile, type RunReport } from '../../src/reconcile/controller';
@@ -83,15 +84,36 @@ const evacuation = (zone: number): SignalUpdate => ({
   detail: 'test shift',
 });
 
-function depsOn(shared: MemoryCloud, s: fc.Scheduler, name: string, log: Op[]): ControllerDeps {
+/** Managed alarms both runs read: `alarmed` gateways' packet-drop alarm is in ALARM. */
+class SharedAlarms implements AlarmStore {
+  readonly alarms = new Map<string, ExistingAlarm>();
+  constructor(alarmed: readonly string[]) {
+    for (const n of alarmed) {
+      const name = alarmName(CONFIG.alarmPrefix, n, 'packet-drops');
+      this.alarms.set(name, { name, description: '', state: 'ALARM', stateSince: NOW });
+    }
+  }
+  async list(): Promise<ExistingAlarm[]> {
+    return [...this.alarms.values()];
+  }
+  async put(spec: AlarmSpec): Promise<void> {
+    const seen = this.alarms.get(spec.name);
+    this.alarms.set(spec.name, { name: spec.name, description: spec.description, state: seen?.state ?? 'INSUFFICIENT_DATA', stateSince: seen?.stateSince });
+  }
+  async remove(names: readonly string[]): Promise<void> {
+    for (const n of names) this.alarms.delete(n);
+  }
+}
+
+function depsOn(shared: MemoryCloud, s: fc.Scheduler, name: string, log: Op[], alarms?: AlarmStore): ControllerDeps {
   const cloud = new ScheduledCloud(shared, s, name, log);
-  const signals = new PushedSignals({ cloud, recorder: silentRecorder }, CONFIG);
+  const signals = new PushedSignals({ cloud, recorder: silentRecorder, alarms }, CONFIG);
   return { cloud, clock: fixedClock(NOW), recorder: silentRecorder, signals };
 }
 
 /** A run as a front door makes it, through its own view of the shared region. */
-function runOn(shared: MemoryCloud, s: fc.Scheduler, name: string, log: Op[], updates: readonly SignalUpdate[]): Promise<RunReport> {
-  return reconcile(depsOn(shared, s, name, log), CONFIG, { trigger: name, signalUpdates: updates });
+function runOn(shared: MemoryCloud, s: fc.Scheduler, name: string, log: Op[], updates: readonly SignalUpdate[], alarms?: AlarmStore): Promise<RunReport> {
+  return reconcile(depsOn(shared, s, name, log, alarms), CONFIG, { trigger: name, signalUpdates: updates });
 }
 
 /** Run X's write to (table, destination) was overwritten by the other run before X's last read of the region. */
@@ -108,26 +130,32 @@ function overwrittenBeforeVerify(log: readonly Op[], run: string): Set<string> {
 }
 
 describe('two writers, every interleaving', () => {
-  const worlds = fc.record({
-    dead: fc.subarray([0, 1, 2], { maxLength: 1 }),
-    evacuated: fc.integer({ min: 0, max: 2 }),
-    // Which run carries the evacuation's event (the other is a plain scheduled run).
-    bothEvents: fc.boolean(),
-  });
+  const worlds = fc
+    .record({
+      dead: fc.subarray([0, 1, 2], { maxLength: 1 }),
+      evacuated: fc.integer({ min: 0, max: 2 }),
+      // A gateway whose managed alarm is in ALARM (unhealthy), read by both runs.
+      alarmed: fc.subarray([0, 1, 2], { maxLength: 1 }),
+      // Which run carries the evacuation's event (the other is a plain scheduled run).
+      bothEvents: fc.boolean(),
+    })
+    // At least one gateway stays good, or there is nowhere to go.
+    .filter((w) => new Set([...w.dead, w.evacuated, ...w.alarmed]).size <= 2);
 
-  it('no table ends on a dead or evacuated gateway, and the loser reports conflict', async () => {
+  it('no table ends on a dead, evacuated or alarmed gateway, and the loser reports conflict', async () => {
     let raced = 0;
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), worlds, async (s, w) => {
         const shared = region(w.dead);
         const log: Op[] = [];
-        const a = runOn(shared, s, 'A', log, w.bothEvents ? [evacuation(w.evacuated)] : []);
-        const b = runOn(shared, s, 'B', log, [evacuation(w.evacuated)]);
+        const alarms = w.alarmed.length > 0 ? new SharedAlarms(w.alarmed.map((i) => NATS[i]!)) : undefined;
+        const a = runOn(shared, s, 'A', log, w.bothEvents ? [evacuation(w.evacuated)] : [], alarms);
+        const b = runOn(shared, s, 'B', log, [evacuation(w.evacuated)], alarms);
         await s.waitFor(Promise.all([a, b]));
         const [ra, rb] = await Promise.all([a, b]);
 
-        // Invariant: every NAT route of every managed table on a live gateway outside the evacuated AZ.
-        const bad = new Set<string>([...w.dead.map((i) => NATS[i]!), NATS[w.evacuated]!]);
+        // Invariant: every NAT route of every managed table on a live, healthy gateway outside the evacuated AZ.
+        const bad = new Set<string>([...w.dead.map((i) => NATS[i]!), NATS[w.evacuated]!, ...w.alarmed.map((i) => NATS[i]!)]);
         for (const t of ['rtb-a', 'rtb-b', 'rtb-c']) {
           for (const d of NAT_ROUTES) expect({ table: t, destination: d, bad: bad.has(shared.target(t, d)!) }).toEqual({ table: t, destination: d, bad: false });
         }
