@@ -5,7 +5,8 @@
  * local` all show both signals in `status`, refuse them as targets, and never pin to them.
  */
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeAvailabilityZonesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DescribeAvailabilityZonesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { TAGS } from '../../src/core/constants';
 import zonalShiftSample from '../../events/zonal-shift.json';
 import { main } from '../../src/cli/main';
 import { stageProject, type StagedProject } from '../stack/project';
@@ -83,6 +84,28 @@ describeWithMoto('every front door sees the pushed signals (moto)', () => {
       await new CloudWatchClient({}).send(new SetAlarmStateCommand({ AlarmName: `${PREFIX}-gw-${vpc.azs[0]!.natId}-packet-drops`, StateValue: 'ALARM', StateReason: 'test' }));
     }
   }
+
+  describe('reconcile function', () => {
+    it('a pin naming the evacuated gateway as target (the manual function\'s run request) is not followed there', async () => {
+      await signals(false);
+      const [a, b, c] = vpc.azs;
+      await ec2.send(
+        new CreateTagsCommand({
+          Resources: [b!.routeTableId],
+          Tags: [
+            { Key: TAGS.pinAwayFrom, Value: b!.az },
+            { Key: TAGS.pinTarget, Value: c!.natId },
+            { Key: TAGS.pinReason, Value: 'CHG-9' },
+            { Key: TAGS.pinBy, Value: 'ops' },
+          ],
+        }),
+      );
+      const reconcile = await coldStart({ ALARMS: 'managed', ALARM_PREFIX: PREFIX });
+      const summary = await reconcile({ 'nat-failover': 'manual', action: 'failover', by: 'ops', dryRun: false });
+      expect(summary.changes).toEqual([expect.objectContaining({ routeTableId: b!.routeTableId, transition: 'pin', status: 'applied' })]);
+      expect(natTargetOf(await routesOf(ec2, b!.routeTableId), V4)).toBe(a!.natId);
+    });
+  });
 
   describe('CLI', () => {
     it('status shows the evacuation and the alarm on the gateways they concern', async () => {
