@@ -36,17 +36,22 @@ export default class QuietEnvironment extends TestEnvironment {
     // @aws-sdk/core: "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true" skips the notice.
     proc.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     // Powertools builds its own Console on process.stdout/stderr at construction: these stand-ins
-    // are what it finds. Everything but `write` is the real stream.
+    // are what it finds. Everything but `write` is the real stream. A test may still put its own
+    // `write` in place (and back): that one then gets the chunks, as it would on the real stream.
     for (const name of ['stdout', 'stderr'] as const) {
       const real = process[name];
+      const holdingWrite = (chunk: unknown, ...rest: unknown[]): boolean => {
+        if (!this.holding) return (real.write as (...a: unknown[]) => boolean).call(real, chunk, ...rest);
+        this.held.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+        return true;
+      };
+      let replaced: unknown;
       const stream = new Proxy(real, {
-        get: (target, key) => {
-          if (key !== 'write') return Reflect.get(target, key, target) as unknown;
-          return (chunk: unknown, ...rest: unknown[]): boolean => {
-            if (!this.holding) return (target.write as (...a: unknown[]) => boolean)(chunk, ...rest);
-            this.held.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-            return true;
-          };
+        get: (target, key) => (key === 'write' ? (replaced ?? holdingWrite) : (Reflect.get(target, key, target) as unknown)),
+        set: (target, key, value) => {
+          if (key !== 'write') return Reflect.set(target, key, value, target);
+          replaced = value === holdingWrite ? undefined : value;
+          return true;
         },
       });
       Object.defineProperty(proc, name, { value: stream, configurable: true, writable: true });
@@ -57,7 +62,6 @@ export default class QuietEnvironment extends TestEnvironment {
   private holdConsole(): () => void {
     const c = this.global.console as Console;
     const saved = METHODS.map((m) => {
-      // eslint-disable-next-line @typescript-eslint/unbound-method -- called below as original.apply(c, ...)
       const original = c[m];
       const held = (...args: unknown[]) => {
         if (typeof args[0] === 'string' && LOUD.test(args[0])) return original.apply(c, args);

@@ -20,6 +20,15 @@ test('passes noisily', () => {
   process.stdout.write('{"_aws":"' + hide('EMF') + '"}\\n');
   console.warn('!!! SKIPPING-LOUD');
 });
+test('may put its own process.stdout.write in place, and back', () => {
+  const mine = [];
+  const write = process.stdout.write;
+  process.stdout.write = (chunk) => mine.push(String(chunk)) > 0;
+  process.stdout.write('MINE');
+  process.stdout.write = write;
+  expect(mine).toEqual(['MINE']);
+  process.stdout.write(hide('AFTER-RESTORE'));
+});
 test('fails noisily', () => {
   console.info('FAILING-CONSOLE %s', 'formatted');
   process.stdout.write('{"_aws":"FAILING-EMF"}\\n');
@@ -50,7 +59,7 @@ describe('quiet test environment', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', JSON.stringify(config), '--ci'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     const out = `${r.stdout}${r.stderr}`;
     expect(r.status).toBe(1);
-    expect(out).toMatch(/Tests:\s+1 failed, 2 passed, 3 total/);
+    expect(out).toMatch(/Tests:\s+1 failed, 3 passed, 4 total/);
     expect(out).toContain('--- output of the failed test "fails noisily" ---\nFAILING-CONSOLE formatted\n{"_aws":"FAILING-EMF"}\n--- end of output ---');
     for (const shown of ['FILE-LEVEL-LINE', '!!! SKIPPING-LOUD']) expect(out).toContain(shown);
     expect(out).not.toContain('PASSING-');
