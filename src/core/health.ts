@@ -107,7 +107,10 @@ function routeEvidence(obs: Observation): RouteEvidence {
   for (const t of obs.inventory.routeTables) {
     for (const r of t.routes) {
       if (r.target.kind !== 'nat') continue;
-      (r.state === 'blackhole' ? blackholed : active).add(r.target.id);
+      // Each state explicitly: only `active` is evidence the gateway carries the route's traffic.
+      if (r.state === 'blackhole') blackholed.add(r.target.id);
+      else if (r.state === 'active') active.add(r.target.id);
+      else if (r.state !== 'filtered') throw new Error(`route ${r.destination} of ${t.id} has unknown state ${String(r.state).slice(0, 32)}`);
     }
     const nat = readState(t.tags).blackholeNat;
     if (nat !== undefined) remembered.set(nat, [...(remembered.get(nat) ?? []), t.id]);
