@@ -1,4 +1,5 @@
 import { TAGS, TAG_PREFIX, TAG_VALUE_MAX } from './constants';
+import { excerpt, parseInstant } from './time';
 import type { Pin, TableMode, TableState, TagDiff } from './types';
 
 /**
@@ -6,43 +7,86 @@ import type { Pin, TableMode, TableState, TagDiff } from './types';
  * stateless between runs and an operator can read the state in the console.
  */
 
-const date = (v: string | undefined): Date | undefined => {
-  if (v === undefined) return undefined;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-};
+/** A state tag the controller could not read: treated as absent, and reported. */
+export interface UnreadableTag {
+  readonly key: string;
+  /** A short printable excerpt of the value. */
+  readonly value: string;
+  /** What reading it as absent means for the table. */
+  readonly effect: string;
+}
 
 const OWNED: ReadonlySet<string> = new Set(Object.values(TAGS));
 
 const MODES: readonly TableMode[] = ['home', 'failed-over', 'pinned'];
+const FLAPS = /^(0|[1-9]\d{0,3})$/;
 
-export function readPin(tags: Readonly<Record<string, string>>): Pin | undefined {
+/**
+ * Reads `tags` strictly, collecting what it could not read. Every instant goes through the one
+ * strict parser (core/time.ts): a value `new Date()` would accept loosely (`1`, `2026`,
+ * `2027-02-30`) is unreadable. An unreadable tag is treated as absent, which never makes the
+ * controller act sooner than the same table without the tag: an absent `home-ok-since` restarts
+ * the hold-down at now, an absent `since` is now. An unreadable `pin-until` invalidates the whole
+ * pin (absent would mean "forever"), so garbage can never pin a table permanently.
+ */
+function reader(tags: Readonly<Record<string, string>>) {
+  const unreadable: UnreadableTag[] = [];
+  const bad = (key: string, effect: string) => unreadable.push({ key, value: excerpt(tags[key] ?? ''), effect });
+  const instant = (key: string, effect: string): Date | undefined => {
+    const v = tags[key];
+    if (v === undefined) return undefined;
+    const d = parseInstant(v);
+    if (d === undefined) bad(key, effect);
+    return d;
+  };
+  return { unreadable, bad, instant };
+}
+
+function pinOf(tags: Readonly<Record<string, string>>, r: ReturnType<typeof reader>): Pin | undefined {
   const awayFromAz = tags[TAGS.pinAwayFrom];
   if (!awayFromAz) return undefined;
+  const untilText = tags[TAGS.pinUntil];
+  const until = untilText === undefined || untilText === '' ? undefined : r.instant(TAGS.pinUntil, `the pin away from ${excerpt(awayFromAz, 32)} is invalid and not applied`);
+  if (untilText !== undefined && untilText !== '' && until === undefined) return undefined;
   return {
     awayFromAz,
     target: tags[TAGS.pinTarget] || undefined,
-    until: date(tags[TAGS.pinUntil]),
+    until,
     reason: tags[TAGS.pinReason] ?? '',
     by: tags[TAGS.pinBy] ?? 'unknown',
   };
 }
 
-export function readState(tags: Readonly<Record<string, string>>): TableState {
-  const mode = MODES.find((m) => m === tags[TAGS.state]) ?? 'home';
-  const flaps = Number(tags[TAGS.flaps] ?? '0');
-  return {
-    mode,
-    since: date(tags[TAGS.since]),
+export function readPin(tags: Readonly<Record<string, string>>): Pin | undefined {
+  return pinOf(tags, reader(tags));
+}
+
+/** The recorded state and the tags that could not be read (each treated as absent). */
+export function readStateChecked(tags: Readonly<Record<string, string>>): { readonly state: TableState; readonly unreadable: readonly UnreadableTag[] } {
+  const r = reader(tags);
+  const modeText = tags[TAGS.state];
+  const mode = MODES.find((m) => m === modeText);
+  if (modeText !== undefined && mode === undefined) r.bad(TAGS.state, 'read as at home');
+  const flapsText = tags[TAGS.flaps];
+  if (flapsText !== undefined && !FLAPS.test(flapsText)) r.bad(TAGS.flaps, 'read as no recent flaps');
+  const flaps = flapsText !== undefined && FLAPS.test(flapsText) ? Math.min(Number(flapsText), 16) : 0;
+  const state: TableState = {
+    mode: mode ?? 'home',
+    since: r.instant(TAGS.since, 'read as now'),
     reason: tags[TAGS.reason],
     homeNat: tags[TAGS.homeNat] || undefined,
     homeAz: tags[TAGS.homeAz] || undefined,
-    homeOkSince: date(tags[TAGS.homeOkSince]),
-    flaps: Number.isInteger(flaps) && flaps >= 0 ? Math.min(flaps, 16) : 0,
-    lastRestore: date(tags[TAGS.lastRestore]),
+    homeOkSince: r.instant(TAGS.homeOkSince, 'the restore hold-down starts again now'),
+    flaps,
+    lastRestore: r.instant(TAGS.lastRestore, 'read as no recent restore'),
     blackholeNat: tags[TAGS.blackholeNat] || undefined,
-    pin: readPin(tags),
+    pin: pinOf(tags, r),
   };
+  return { state, unreadable: r.unreadable };
+}
+
+export function readState(tags: Readonly<Record<string, string>>): TableState {
+  return readStateChecked(tags).state;
 }
 
 /** The tags that describe `s`. Keys absent from the result mean "no value". */

@@ -223,6 +223,8 @@ export type FindingKind =
   | 'monitoring-degraded'
   | 'pin-released'
   | 'external-change'
+  | 'unreadable-state'
+  | 'tag-budget'
   | 'info';
 
 export interface Finding {

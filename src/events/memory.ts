@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TAG_PREFIX, TAG_VALUE_MAX } from '../core/constants';
+import { parseInstant } from '../core/time';
 import type { Evacuation, RouteTable, Zone } from '../core/types';
 import type { EvacuationSource, SignalUpdate } from './types';
 import { resolveZone } from './zones';
@@ -47,8 +48,10 @@ export function readMemory(tables: readonly Pick<RouteTable, 'tags'>[]): MemoryE
       for (const part of v.split(/\s+/)) {
         const m = ENTRY.exec(part);
         const source = SOURCES.find((s) => s === m?.[1]);
-        if (!m || !source) continue;
-        const entry: MemoryEntry = { azId, source, hash: m[3] as string, at: new Date(m[2] as string) };
+        // The strict reader: the pattern alone lets 2027-02-30T00:00:00Z through, rolled into March.
+        const at = parseInstant(m?.[2]);
+        if (!m || !source || !at) continue;
+        const entry: MemoryEntry = { azId, source, hash: m[3] as string, at };
         const id = `${azId}#${entry.hash}`;
         const seen = byId.get(id);
         if (!seen || seen.at < entry.at) byId.set(id, entry);
