@@ -255,7 +255,7 @@ function resolveTable(ctx: Ctx, t: RouteTable): { readonly managed: ManagedTable
   const availableHome = inHome.filter((n) => n.state === 'available').sort((a, b) => a.id.localeCompare(b.id));
   const home =
     inHome.length === 0
-      ? sharedHome(peers, state.homeNat, currentId)
+      ? sharedHome(peers, state, currentId)
       : (availableHome.find((n) => n.id === state.homeNat) ??
         availableHome.find((n) => n.id === currentId) ??
         availableHome[0] ??
@@ -280,13 +280,14 @@ function resolveTable(ctx: Ctx, t: RouteTable): { readonly managed: ManagedTable
 
 /**
  * Home when the home AZ has no gateway of its own (one gateway serves several AZs by design): the
- * gateway recorded as home, else, on first sight, the one the table uses. Such a table is at home
- * on that gateway, not failed over, and nobody moved it. A recorded home that is gone stays the
- * (missing) home, as for any table: the table is not silently re-homed onto where it was moved.
+ * gateway recorded as home, else, while the table is recorded at home (first sight included), the
+ * one it uses. Such a table is at home on that gateway, not failed over, and nobody moved it. A
+ * recorded home that is gone stays the (missing) home, as for any table, and a table recorded
+ * away is never re-homed onto the gateway it was moved to.
  */
-function sharedHome(peers: readonly NatGateway[], homeNat: string | undefined, currentId: string): NatGateway | undefined {
-  if (homeNat !== undefined) return peers.find((n) => n.id === homeNat);
-  return peers.find((n) => n.id === currentId);
+function sharedHome(peers: readonly NatGateway[], state: TableState, currentId: string): NatGateway | undefined {
+  if (state.homeNat !== undefined) return peers.find((n) => n.id === state.homeNat);
+  return state.mode === 'home' ? peers.find((n) => n.id === currentId) : undefined;
 }
 
 /** The table's pin while it lasts; an expired one is released, and reported. */

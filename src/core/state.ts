@@ -19,7 +19,8 @@ export interface UnreadableTag {
 const OWNED: ReadonlySet<string> = new Set(Object.values(TAGS));
 
 const MODES: readonly TableMode[] = ['home', 'failed-over', 'pinned'];
-const FLAPS = /^(0|[1-9]\d{0,3})$/;
+// Digits only (`Number` would also take `1e3`, `0x10`, ` 7 `); a huge count is capped, never reset.
+const FLAPS = /^\d+$/;
 
 /**
  * Reads `tags` strictly, collecting what it could not read. Every instant goes through the one
@@ -45,9 +46,10 @@ function reader(tags: Readonly<Record<string, string>>) {
 function pinOf(tags: Readonly<Record<string, string>>, r: ReturnType<typeof reader>): Pin | undefined {
   const awayFromAz = tags[TAGS.pinAwayFrom];
   if (!awayFromAz) return undefined;
+  // Present but unreadable (an empty value included): the pin is invalid, never "until forever".
   const untilText = tags[TAGS.pinUntil];
-  const until = untilText === undefined || untilText === '' ? undefined : r.instant(TAGS.pinUntil, `the pin away from ${excerpt(awayFromAz, 32)} is invalid and not applied`);
-  if (untilText !== undefined && untilText !== '' && until === undefined) return undefined;
+  const until = r.instant(TAGS.pinUntil, `the pin away from ${excerpt(awayFromAz, 32)} is invalid and not applied`);
+  if (untilText !== undefined && until === undefined) return undefined;
   return {
     awayFromAz,
     target: tags[TAGS.pinTarget] || undefined,
