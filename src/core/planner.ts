@@ -1,6 +1,14 @@
-import { FLAP_WINDOW_SECONDS, IPV4_DEFAULT, MAX_HOLD_DOWN_SECONDS, NAT64_PREFIX, type ManagedDestination } from './constants';
+import {
+  EVACUATION_MEMORY_PREFIX,
+  FLAP_WINDOW_SECONDS,
+  IPV4_DEFAULT,
+  MAX_HOLD_DOWN_SECONDS,
+  NAT64_PREFIX,
+  TAGS_PER_RESOURCE_MAX,
+  type ManagedDestination,
+} from './constants';
 import { explainHealth, isEligibleTarget, isFailoverTarget } from './health';
-import { diffTags, isEmptyDiff, readStateChecked, stateTags, type UnreadableTag } from './state';
+import { diffTags, fitTagBudget, isEmptyDiff, readStateChecked, stateTags, type UnreadableTag } from './state';
 import type {
   ConnectivityType,
   Finding,
@@ -290,6 +298,16 @@ function sharedHome(peers: readonly NatGateway[], state: TableState, currentId: 
   return state.mode === 'home' ? peers.find((n) => n.id === currentId) : undefined;
 }
 
+/** Evacuation memory keys this run may add to the table (one per evacuated AZ it lacks). */
+function memoryReserve(ctx: Ctx, t: RouteTable): number {
+  const ids = new Set<string>();
+  for (const e of ctx.obs.evacuations) {
+    const zone = ctx.obs.inventory.zones.find((z) => z.name === e.az || z.id === e.az);
+    if (zone && !(`${EVACUATION_MEMORY_PREFIX}${zone.id}` in t.tags)) ids.add(zone.id);
+  }
+  return ids.size;
+}
+
 /** The table's pin while it lasts; an expired one is released, and reported. */
 function activePin(ctx: Ctx, m: ManagedTable): { readonly pin: Pin | undefined; readonly findings: readonly Finding[] } {
   const { pin } = m.state;
@@ -513,7 +531,11 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
   if (move.desired !== m.currentId) moveLoad(ctx, m.currentId, move.desired);
   const { next, findings: adopted } = nextState(ctx, m, pin, move);
 
-  const tags = diffTags(t.tags, stateTags(next));
+  // Counted before writing: a CreateTags past EC2's 50 tags fails whole. The route still moves (the
+  // traffic comes first); what does not fit is reported, and the rest of the state is written.
+  const reserve = memoryReserve(ctx, t);
+  const budget = fitTagBudget(t.tags, diffTags(t.tags, stateTags(next)), reserve);
+  const tags = budget.diff;
   const moving = routes.length > 0;
   const action: TableAction | undefined =
     moving || !isEmptyDiff(tags)
@@ -531,9 +553,19 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
   const unreadable = m.unreadable.map((u) =>
     finding(m, 'unreadable-state', `tag ${u.key}="${u.value}" is not readable (instants must be ISO 8601 UTC, e.g. 2026-11-23T18:00:00Z): treated as absent: ${u.effect}`),
   );
+  const overBudget =
+    budget.dropped.length === 0
+      ? []
+      : [
+          finding(
+            m,
+            'tag-budget',
+            `${t.id} carries ${budget.count} of EC2's ${TAGS_PER_RESOURCE_MAX} tags${reserve > 0 ? ` (and keeps room for ${reserve} evacuation memory tag${reserve > 1 ? 's' : ''})` : ''}: no room to record ${budget.dropped.join(', ')}; the ${moving ? 'route change goes ahead, the ' : ''}state stays incomplete until tags are removed from the table`,
+          ),
+        ];
   return {
     action,
-    findings: [...unreadable, ...released, ...move.findings, ...adopted],
+    findings: [...unreadable, ...released, ...move.findings, ...adopted, ...overBudget],
     view: {
       routeTableId: t.id,
       vpcId: t.vpcId,

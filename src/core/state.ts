@@ -1,4 +1,4 @@
-import { TAGS, TAG_PREFIX, TAG_VALUE_MAX } from './constants';
+import { TAGS, TAGS_PER_RESOURCE_MAX, TAG_PREFIX, TAG_VALUE_MAX } from './constants';
 import { excerpt, parseInstant } from './time';
 import type { Pin, TableMode, TableState, TagDiff } from './types';
 
@@ -145,3 +145,65 @@ export function diffTags(current: Readonly<Record<string, string>>, desired: Rea
 }
 
 export const isEmptyDiff = (d: TagDiff): boolean => Object.keys(d.set).length === 0 && d.remove.length === 0;
+
+/** Whether a key counts towards EC2's 50 tags per resource (`aws:` keys, in any case, do not). */
+export const countsTowardsLimit = (key: string): boolean => !/^aws:/i.test(key);
+
+export const userTagCount = (tags: Readonly<Record<string, string>>): number => Object.keys(tags).filter(countsTowardsLimit).length;
+
+/**
+ * Which new keys go first when a table has room for only some: what the next decision needs most,
+ * and a pin's expiry before the pin itself, so a half-written pin can never be a permanent one.
+ */
+const WRITE_ORDER: readonly string[] = [
+  TAGS.state,
+  TAGS.homeNat,
+  TAGS.blackholeNat,
+  TAGS.homeOkSince,
+  TAGS.lastRestore,
+  TAGS.flaps,
+  TAGS.since,
+  TAGS.pinUntil,
+  TAGS.pinTarget,
+  TAGS.pinAwayFrom,
+  TAGS.pinBy,
+  TAGS.pinReason,
+  TAGS.reason,
+  TAGS.homeAz,
+];
+const rank = (k: string): number => {
+  const i = WRITE_ORDER.indexOf(k);
+  return i === -1 ? WRITE_ORDER.length : i;
+};
+
+export interface BudgetedDiff {
+  /** The part of the write that fits: every removal and update, and the new keys there is room for. */
+  readonly diff: TagDiff;
+  /** New keys left out for want of room, in write order. */
+  readonly dropped: readonly string[];
+  /** User tags the table carries now. */
+  readonly count: number;
+}
+
+/**
+ * Fits a tag write into EC2's 50 user tags per resource, counted before writing: updates of
+ * existing keys cost none, new keys take what is left after `reserve` (keys another writer, the
+ * evacuation memory, may add this run), most needed first. Removals are not counted as room: the
+ * controller sends its CreateTags and DeleteTags concurrently, so a removal may land after.
+ */
+export function fitTagBudget(current: Readonly<Record<string, string>>, diff: TagDiff, reserve = 0): BudgetedDiff {
+  const count = userTagCount(current);
+  const removed = new Set(diff.remove);
+  let used = count + reserve;
+  const set: Record<string, string> = {};
+  const dropped: string[] = [];
+  const entries = Object.entries(diff.set).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+  for (const [k, v] of entries) {
+    if (k in current && !removed.has(k)) set[k] = v;
+    else if (!countsTowardsLimit(k) || used < TAGS_PER_RESOURCE_MAX) {
+      set[k] = v;
+      if (countsTowardsLimit(k)) used++;
+    } else dropped.push(k);
+  }
+  return { diff: { set, remove: diff.remove }, dropped, count };
+}
