@@ -111,16 +111,16 @@ export function tableConnectivity(
 }
 
 /**
- * The managed route that places a table: the IPv4 default when it targets a NAT gateway, else the
- * NAT64 route (an IPv6-only table's only NAT route is `64:ff9b::/96`, and it fails over like any
- * other). Undefined when neither targets a NAT gateway: nothing to manage.
+ * The managed route that places a table: the IPv4 default when it targets a NAT gateway; on an
+ * IPv6-only table (no IPv4 default at all) the NAT64 route, which then fails over like any other.
+ * Undefined otherwise: nothing to manage. A table whose IPv4 default someone pointed at something
+ * else (a NAT instance, a transit gateway) is theirs, NAT64 route included.
  */
 export function primaryRoute(t: Pick<RouteTable, 'routes'>): (Route & { readonly destination: ManagedDestination }) | undefined {
-  for (const destination of [IPV4_DEFAULT, NAT64_PREFIX] as const) {
-    const r = t.routes.find((x) => x.destination === destination && x.target.kind === 'nat');
-    if (r) return { ...r, destination };
-  }
-  return undefined;
+  const v4 = t.routes.find((x) => x.destination === IPV4_DEFAULT);
+  if (v4) return v4.target.kind === 'nat' ? { ...v4, destination: IPV4_DEFAULT } : undefined;
+  const v6 = t.routes.find((x) => x.destination === NAT64_PREFIX && x.target.kind === 'nat');
+  return v6 ? { ...v6, destination: NAT64_PREFIX } : undefined;
 }
 
 const hasBlackhole = (ctx: Ctx, natId: string): boolean =>
@@ -229,7 +229,10 @@ function resolveTable(ctx: Ctx, t: RouteTable): { readonly managed: ManagedTable
   const primary = primaryRoute(t);
   if (!primary) {
     const v4 = t.routes.find((r) => r.destination === IPV4_DEFAULT);
-    return skip(`default route ${v4 ? `targets ${v4.target.id}` : 'is missing'} and no NAT64 route targets a NAT gateway: nothing to manage`, v4?.target.id);
+    return skip(
+      v4 ? `default route targets ${v4.target.id}, not a NAT gateway: nothing to manage` : 'no default route and no NAT64 route to a NAT gateway: nothing to manage',
+      v4?.target.id,
+    );
   }
   const currentId = primary.target.id;
   const current = ctx.nats.get(currentId);

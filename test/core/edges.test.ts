@@ -94,11 +94,8 @@ describe('IPv6-only tables (item 14): the NAT64 route alone places the table', (
   const v6only = (over: Parameters<typeof table>[1] = {}): Inventory =>
     withTable(standardInventory(), table('rtb-6', { subnetAzs: ['us-east-1a'], v6: 'nat-a', ...over }));
 
-  it.each([
-    ['no IPv4 default', {}],
-    ['an IPv4 default through a transit gateway', { extraRoutes: [route('0.0.0.0/0', 'tgw-0abc')] }],
-  ])('moves a table with %s off a dead gateway like any other', (_name, over) => {
-    const p = run(withNat(v6only(over), 'nat-a', { state: 'failed' }));
+  it('moves a table with no IPv4 default off a dead gateway like any other', () => {
+    const p = run(withNat(v6only(), 'nat-a', { state: 'failed' }));
 
     const a = actionFor(p, 'rtb-6')!;
     expect(a.transition).toBe('failover');
@@ -115,6 +112,12 @@ describe('IPv6-only tables (item 14): the NAT64 route alone places the table', (
 
     const away = withTable(standardInventory(), table('rtb-6', { subnetAzs: ['us-east-1a'], v6: 'nat-b', tags: failedOverTags({ homeNat: 'nat-a', since: -900, homeOkSince: -700 }) }));
     expect(moves(run(away, {}, { restoreHoldDownSeconds: 600 }))).toEqual([['rtb-6', NAT64_PREFIX, 'nat-b', 'nat-a']]);
+  });
+
+  it('leaves a table whose IPv4 default someone pointed elsewhere alone, NAT64 route included', () => {
+    const p = run(withNat(v6only({ extraRoutes: [route('0.0.0.0/0', 'eni-0natinstance')] }), 'nat-a', { state: 'failed' }));
+    expect(actionFor(p, 'rtb-6')).toBeUndefined();
+    expect(kinds(p, 'rtb-6')).toEqual(['skipped-table']);
   });
 
   it('steps aside from an IPv6-only table on a regional gateway', () => {

@@ -354,12 +354,14 @@ describe('the world generator', () => {
       const { health, plan } = decide(w);
       for (const a of plan.actions) if (a.transition) count(a.transition);
       for (const a of plan.actions) if (a.routes.some((r) => r.destination === '64:ff9b::/96')) count('nat64');
+      // An IPv6-only table moved on its own (not a NAT64 route converging behind IPv4).
+      for (const a of plan.actions) if (a.routes.length > 0 && a.transition !== 'converge' && a.routes.every((r) => r.destination === '64:ff9b::/96')) count('ipv6-only');
       for (const f of plan.findings) count(f.kind);
       if (health.guardedVpcs.length > 0) count('guard');
     }
 
     // Assess
-    const expected = ['failover', 'restore', 'repoint', 'pin', 'converge', 'nat64', 'no-healthy-target', 'deferred-by-change-cap', 'regional-nat', 'hold-down', 'monitoring-degraded', 'pin-released', 'external-change', 'skipped-table', 'guard'];
+    const expected = ['failover', 'restore', 'repoint', 'pin', 'converge', 'nat64', 'no-healthy-target', 'deferred-by-change-cap', 'regional-nat', 'hold-down', 'monitoring-degraded', 'pin-released', 'external-change', 'skipped-table', 'guard', 'ipv6-only', 'unreadable-state'];
     expect(expected.filter((k) => !seen.has(k))).toEqual([]);
   });
 });
@@ -428,7 +430,9 @@ describe('regional NAT gateways (issue 10, item 8)', () => {
         for (const a of plan.actions) for (const c of a.routes) expect(regional.has(c.from)).toBe(false);
         // A table placed by a regional gateway is reported as such, never planned.
         for (const t of w.obs.inventory.routeTables) {
-          const placed = t.routes.find((r) => r.destination === '0.0.0.0/0' && r.target.kind === 'nat') ?? t.routes.find((r) => r.destination === '64:ff9b::/96' && r.target.kind === 'nat');
+          // Placed by the IPv4 default, or by NAT64 when there is no IPv4 default at all.
+          const v4 = t.routes.find((r) => r.destination === '0.0.0.0/0');
+          const placed = v4 ? (v4.target.kind === 'nat' ? v4 : undefined) : t.routes.find((r) => r.destination === '64:ff9b::/96' && r.target.kind === 'nat');
           if (t.tags[MANAGED_TAG] === 'enabled' && placed && regional.has(placed.target.id)) {
             expect(plan.actions.find((x) => x.routeTableId === t.id)).toBeUndefined();
             expect(plan.findings).toContainEqual(expect.objectContaining({ kind: 'regional-nat', routeTableId: t.id }));
