@@ -554,7 +554,7 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
         }
       : undefined;
   const unreadable = m.unreadable.map((u) =>
-    finding(m, 'unreadable-state', `tag ${u.key}="${u.value}" is not readable (instants must be ISO 8601 UTC, e.g. 2026-11-23T18:00:00Z): treated as absent: ${u.effect}`),
+    finding(m, 'unreadable-state', `tag ${u.key}="${u.value}" is not readable (expected ${u.expected}): treated as absent: ${u.effect}`),
   );
   const overBudget =
     budget.dropped.length === 0

@@ -12,6 +12,8 @@ export interface UnreadableTag {
   readonly key: string;
   /** A short printable excerpt of the value. */
   readonly value: string;
+  /** What a readable value looks like. */
+  readonly expected: string;
   /** What reading it as absent means for the table. */
   readonly effect: string;
 }
@@ -32,12 +34,12 @@ const FLAPS = /^\d+$/;
  */
 function reader(tags: Readonly<Record<string, string>>) {
   const unreadable: UnreadableTag[] = [];
-  const bad = (key: string, effect: string) => unreadable.push({ key, value: excerpt(tags[key] ?? ''), effect });
+  const bad = (key: string, expected: string, effect: string) => unreadable.push({ key, value: excerpt(tags[key] ?? ''), expected, effect });
   const instant = (key: string, effect: string): Date | undefined => {
     const v = tags[key];
     if (v === undefined) return undefined;
     const d = parseInstant(v);
-    if (d === undefined) bad(key, effect);
+    if (d === undefined) bad(key, 'an ISO 8601 UTC instant such as 2026-11-23T18:00:00Z', effect);
     return d;
   };
   return { unreadable, bad, instant };
@@ -68,9 +70,9 @@ export function readStateChecked(tags: Readonly<Record<string, string>>): { read
   const r = reader(tags);
   const modeText = tags[TAGS.state];
   const mode = MODES.find((m) => m === modeText);
-  if (modeText !== undefined && mode === undefined) r.bad(TAGS.state, 'read as at home');
+  if (modeText !== undefined && mode === undefined) r.bad(TAGS.state, MODES.join(', '), 'read as at home');
   const flapsText = tags[TAGS.flaps];
-  if (flapsText !== undefined && !FLAPS.test(flapsText)) r.bad(TAGS.flaps, 'read as no recent flaps');
+  if (flapsText !== undefined && !FLAPS.test(flapsText)) r.bad(TAGS.flaps, 'a whole number', 'read as no recent flaps');
   const flaps = flapsText !== undefined && FLAPS.test(flapsText) ? Math.min(Number(flapsText), 16) : 0;
   const state: TableState = {
     mode: mode ?? 'home',
