@@ -56,10 +56,12 @@ const unexpected = (operation: string, detail: string): CloudApiError =>
   new CloudApiError(operation, 'UnexpectedResponse', detail);
 
 /**
- * Every RouteState the API defines (EC2 API reference, Route: `active | blackhole | filtered`;
- * `@aws-sdk/client-ec2` RouteState enum). `blackhole` means the route's target isn't available.
- * A state outside this list, or none, is an error: reading it as `active` would count as evidence
- * that a dead gateway carries traffic.
+ * Every RouteState the API defines: `active | blackhole | filtered` (the `@aws-sdk/client-ec2`
+ * RouteState enum; AWS SDK for Python v4 "EC2 > Enums > RouteState",
+ * docs.aws.amazon.com/sdk-for-python/v4/reference/clients/ec2/enums/RouteState/). The API reference
+ * (Route.state) documents only `blackhole`: "the route's target isn't available". A state outside
+ * this list, or none, is an error: reading it as `active` would count as evidence that a dead
+ * gateway carries traffic. `filtered` is kept as itself and is evidence of nothing (core/health.ts).
  */
 const ROUTE_STATES: readonly Route['state'][] = ['active', 'blackhole', 'filtered'];
 
@@ -83,8 +85,10 @@ function toRoute(r: SdkRoute, routeTableId: string | undefined): Route | undefin
 /**
  * A regional NAT gateway as an API or SDK that predates `AvailabilityMode` shows it: no subnet (a
  * zonal gateway always lives in one), and a `RouteTableId` or addresses that name their own AZ
- * ("For regional NAT gateways only", EC2 API reference NatGateway / NatGatewayAddress). Taking
- * such a gateway for zonal would give it no AZ and move its tables off it to a zonal "home".
+ * (EC2 API reference, NatGateway: `routeTableId` "For regional NAT gateways only";
+ * NatGatewayAddress `availabilityZone`/`availabilityZoneId`; VPC User Guide "Regional NAT gateways
+ * for automatic multi-AZ expansion"). Taking such a gateway for zonal would give it no AZ and move
+ * its tables off it to a zonal "home".
  */
 function looksRegional(n: SdkNat): boolean {
   if (n.SubnetId) return false;
