@@ -3,7 +3,6 @@
  * printed as tables and written to bench/results.json. A benchmark, never a test: it prints
  * figures and never fails on a threshold; each target is shown as met or not.
  */
-import '../src/quietSdkWarning'; // first: before anything loads the AWS SDK
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
