@@ -4,7 +4,7 @@ import { ConfigError } from './errors';
 export type { Config } from './core/config';
 export { DEFAULTS } from './core/config';
 
-/** The environment variables, their meaning and defaults: the README's configuration table. */
+/** The environment variables, their meaning and defaults: docs/configuration.md's table. */
 export const ENV_VARS = {
   MANAGED_TAG_KEY: 'managedTagKey',
   MANAGED_TAG_VALUE: 'managedTagValue',
