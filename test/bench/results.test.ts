@@ -157,3 +157,22 @@ describe('docs/benchmarks.md quotes bench/results.json', () => {
     }
   });
 });
+
+/** The whole-stack figure is quoted where a user decides to deploy: the README and the deploy guide. */
+describe('the cost figure is quoted from bench/results.json', () => {
+  const figure = `$${results.cost.stack.threeGateways.totalUsd.toFixed(2)}/month`;
+  for (const file of ['README.md', 'docs/deploy.md']) {
+    it(`${file} quotes ${figure} for 3 gateways`, () => {
+      const text = readFileSync(join(__dirname, '..', '..', file), 'utf8');
+      expect(text).toContain(`**${figure}** for 3 NAT gateways`);
+    });
+  }
+
+  it('docs/benchmarks.md lists every item with its amount and the total', () => {
+    const page = readFileSync(join(__dirname, '..', '..', 'docs', 'benchmarks.md'), 'utf8');
+    for (const [k, v] of Object.entries(results.cost.stack.threeGateways.items as Record<string, { usd: number }>)) {
+      expect(page).toMatch(new RegExp(`^\\| \`${k}\` \\| \\$${v.usd.toFixed(2).replace('.', '\\.')} \\|`, 'm'));
+    }
+    expect(page).toContain(`| **total** | **$${results.cost.stack.threeGateways.totalUsd.toFixed(2)}** |`);
+  });
+});
