@@ -49,13 +49,14 @@ describe('serverless invoke local with a bad variable', () => {
   // Before: the handler threw at load, osls printed the error three times, and esbuild's
   // incremental service kept node alive: the command never returned (killed here at 90 s).
   it.each([
-    ['DRY_RUN', 'maybe', 'expected true or false, got "maybe"'],
-    ['RESTORE_HOLD_DOWN_SECONDS', '-5', 'expected a whole number, got "-5"'],
-  ])('%s=%s: exits 1 with one line naming the variable', (name, value, says) => {
+    ['reconcile', 'DRY_RUN', 'maybe', 'expected true or false, got "maybe"'],
+    ['reconcile', 'RESTORE_HOLD_DOWN_SECONDS', '-5', 'expected a whole number, got "-5"'],
+    ['manual', 'ALARMS', 'sometimes', 'expected managed or off, got "sometimes"'],
+  ])('%s, %s=%s: exits 1 with one line naming the variable', (fn, name, value, says) => {
     const project = stageProject('bad-config');
     let r;
     try {
-      r = project.serverless(['invoke', 'local', '-f', 'reconcile', '-e', `${name}=${value}`], process.env, 90_000);
+      r = project.serverless(['invoke', 'local', '-f', fn, '-e', `${name}=${value}`], process.env, 90_000);
     } finally {
       project.remove();
     }
