@@ -13,12 +13,17 @@ class DeclareBuildKey {
     const handler = serverless.configSchemaHandler;
     if (!handler || typeof handler.defineTopLevelProperty !== 'function') return;
     if (handler.schema && handler.schema.properties && handler.schema.properties.build) return;
-    handler.defineTopLevelProperty('build', {
-      type: 'object',
-      properties: { esbuild: { const: false } },
-      required: ['esbuild'],
-      additionalProperties: false,
-    });
+    try {
+      handler.defineTopLevelProperty('build', {
+        type: 'object',
+        properties: { esbuild: { const: false } },
+        required: ['esbuild'],
+        additionalProperties: false,
+      });
+    } catch {
+      // A CLI that already owns `build` in another way: its own validation applies. On osls a
+      // missing declaration still fails loudly ("unrecognized property 'build'"), never silently.
+    }
   }
 }
 
