@@ -38,7 +38,8 @@ describe('the sample events', () => {
   it('reads the open Health issue: keyed by its ARN, the AZ id from the description', () => {
     const u = only(parseEvent(healthIssue).updates) as EvacuationOpen;
     expect(u).toMatchObject({ kind: 'evacuation-open', source: 'aws-health', key: healthIssue.detail.eventArn, zones: ['use1-az2'] });
-    expect(u.at).toEqual(new Date('2026-11-23T12:07:10Z'));
+    // Dated by the issue's own lastUpdatedTime, not by when EventBridge sent it (12:07:10).
+    expect(u.at).toEqual(new Date('2026-11-23T12:07:07Z'));
   });
 
   it('reads the closed Health issue as a close of the same key', () => {
@@ -112,13 +113,18 @@ describe('ARC events it does not follow', () => {
     expect(p.ignored).toContain(detailType);
   });
 
-  it('ignores an in-progress shift without an AZ, and closes the whole source on an end without one', () => {
+  it('ignores a start or an end without an AZ: an end cannot be ordered against a start it cannot name', () => {
     const open = clone(arc);
     delete open.detail.metadata.awayFrom;
     expect(parseEvent(open)).toMatchObject({ updates: [], ignored: expect.stringMatching(/awayFrom/) });
     const end = clone(arcCompleted);
     delete end.detail.metadata;
-    expect(only(parseEvent(end).updates)).toMatchObject({ kind: 'evacuation-close', key: 'arc-autoshift:*' });
+    expect(parseEvent(end)).toMatchObject({ updates: [], ignored: expect.stringMatching(/awayFrom/) });
+  });
+
+  it('dates ARC events by their own time and names the AZ on the end too', () => {
+    const close = only(parseEvent(arcCompleted).updates) as EvacuationClose;
+    expect(close).toMatchObject({ zones: ['use1-az2'], at: new Date('2026-11-23T13:51:02Z') });
   });
 
   it('also finds awayFrom at the top level of the event', () => {
