@@ -70,15 +70,23 @@ interface State {
   readonly status: MemoryStatus;
   readonly at: Date;
   readonly source: EvacuationSource;
+  /** AZ ids the winning event named (an open: where to evacuate; a close: where to remember it). */
+  readonly azIds: ReadonlySet<string>;
 }
 
-/** The later event wins; on equal times the close wins (so the result does not depend on order). */
+/**
+ * The later event wins, with the AZs it names; on equal times the close wins; two events of the
+ * same time and status are one (their AZs united). Associative, commutative and idempotent, so
+ * the result does not depend on the order or the repetition of events.
+ */
 function join(a: State | undefined, b: State): State {
   if (!a) return b;
   const d = a.at.getTime() - b.at.getTime();
   if (d !== 0) return d > 0 ? a : b;
   if (a.status !== b.status) return a.status === 'closed' ? a : b;
-  return a.source <= b.source ? a : b;
+  const azIds = new Set([...a.azIds, ...b.azIds]);
+  if (azIds.size === a.azIds.size && a.source <= b.source) return a;
+  return { ...a, source: a.source <= b.source ? a.source : b.source, azIds };
 }
 
 export const formatEntry = (e: MemoryEntry): string => `${e.source}@${iso(e.at)}#${e.hash}${e.status === 'closed' ? '/closed' : ''}`;
@@ -102,27 +110,23 @@ export function readMemory(tables: readonly Pick<RouteTable, 'tags'>[]): MemoryE
   return canonical(byKey(found));
 }
 
-/** Per key hash: its joined state and the AZs it is remembered under. */
-type Keyed = Map<string, { state: State; azIds: Set<string> }>;
+/** Per key hash: the latest event, by event time. */
+type Keyed = Map<string, State>;
 
 function byKey(entries: readonly MemoryEntry[]): Keyed {
   const keyed: Keyed = new Map();
   for (const e of entries) {
-    const seen = keyed.get(e.hash);
-    const state = join(seen?.state, { status: e.status, at: e.at, source: e.source });
-    const azIds = seen?.azIds ?? new Set<string>();
-    azIds.add(e.azId);
-    keyed.set(e.hash, { state, azIds });
+    const azIds = new Set(e.azId === UNZONED ? [] : [e.azId]);
+    keyed.set(e.hash, join(keyed.get(e.hash), { status: e.status, at: e.at, source: e.source, azIds }));
   }
   return keyed;
 }
 
-/** One entry per key and AZ, every AZ of a key holding the same state; UNZONED only when no AZ is known. */
+/** One entry per key and AZ it names; UNZONED when it names none (a close that named no AZ). */
 function canonical(keyed: Keyed): MemoryEntry[] {
   const out: MemoryEntry[] = [];
-  for (const [hash, { state, azIds }] of keyed) {
-    const zoned = [...azIds].filter((a) => a !== UNZONED);
-    for (const azId of zoned.length > 0 ? zoned : [UNZONED]) out.push({ azId, source: state.source, hash, status: state.status, at: state.at });
+  for (const [hash, state] of keyed) {
+    for (const azId of state.azIds.size > 0 ? state.azIds : [UNZONED]) out.push({ azId, source: state.source, hash, status: state.status, at: state.at });
   }
   return sortEntries(out);
 }
@@ -154,10 +158,10 @@ export function applyUpdates(
   const notes: string[] = [];
   const fresh = (at: Date) => now.getTime() - at.getTime() < maxAgeSeconds * 1000;
   const keyed = byKey(memory);
-  for (const [hash, { state, azIds }] of [...keyed]) {
+  for (const [hash, state] of [...keyed]) {
     if (fresh(state.at)) continue;
     keyed.delete(hash);
-    if (state.status === 'open') notes.push(`evacuation of ${[...azIds].join(', ')} (${state.source}#${hash}) expired: not confirmed for ${maxAgeSeconds}s`);
+    if (state.status === 'open') notes.push(`evacuation of ${[...state.azIds].join(', ')} (${state.source}#${hash}) expired: not confirmed for ${maxAgeSeconds}s`);
   }
   for (const u of updates) {
     if (u.kind !== 'evacuation-open' && u.kind !== 'evacuation-close') continue;
@@ -169,26 +173,24 @@ export function applyUpdates(
     }
     const hash = hashKey(u.key);
     const spared = new Set((u.kind === 'evacuation-open' ? u.spared ?? [] : []).map((t) => resolveZone(t, zones)?.id));
-    const named: string[] = [];
+    const named = new Set<string>();
     for (const token of u.zones) {
       const zone = resolveZone(token, zones);
       if (!zone) notes.push(`${u.source} ${u.key} names ${token}, not an AZ of this region: ignored`);
       else if (spared.has(zone.id)) notes.push(`${u.source} ${u.key} also names ${token} as healthy or as where traffic went: not evacuated`);
-      else named.push(zone.id);
+      else named.add(zone.id);
     }
-    const seen = keyed.get(hash);
-    if (status === 'open' && named.length === 0) continue;
-    const before = seen?.state;
-    const incoming: State = { status, at, source: u.source };
+    if (status === 'open' && named.size === 0) continue;
+    const before = keyed.get(hash);
+    const incoming: State = { status, at, source: u.source, azIds: named };
     const state = join(before, incoming);
-    keyed.set(hash, { state, azIds: new Set([...(seen?.azIds ?? []), ...named]) });
-    const where = [...(keyed.get(hash)?.azIds ?? [])].filter((a) => a !== UNZONED).join(', ') || 'no AZ named yet';
-    if (before && before.status === status && before.at.getTime() === at.getTime()) {
-      notes.push(`${u.source} ${u.key}: ${u.detail} at ${iso(at)}; a duplicate, nothing changes`);
-    } else if (state === incoming) {
-      notes.push(`${u.source} ${u.key}: ${u.detail} at ${iso(at)}; ${status === 'open' ? 'evacuating' : 'closed for'} ${where}`);
+    keyed.set(hash, state);
+    const where = [...state.azIds].join(', ') || 'no AZ named';
+    if (before && state === before) {
+      const why = before.at.getTime() === at.getTime() && before.status === status ? 'a duplicate, nothing changes' : `ignored: the key was already ${before.status} by a later event (${iso(before.at)})`;
+      notes.push(`${u.source} ${u.key}: ${u.detail} at ${iso(at)}; ${why}`);
     } else {
-      notes.push(`${u.source} ${u.key}: ${u.detail} at ${iso(at)} ignored: the key was already ${state.status} by a later event (${iso(state.at)})`);
+      notes.push(`${u.source} ${u.key}: ${u.detail} at ${iso(at)}; ${state.status === 'open' ? 'evacuating' : 'closed, remembered for'} ${where}`);
     }
   }
   const kept = canonical(keyed);
