@@ -159,7 +159,14 @@ export const breaches = (def: SoftRuleDef, value: number): boolean => (def.compa
 export function numberText(n: number): string {
   if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
   let s = String(n);
-  if (/e/i.test(s)) s = n.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
+  const e = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (e) {
+    // Shift the digits of JavaScript's shortest round-trip form instead of formatting anew.
+    const [, sign, lead, rest = '', exp] = e;
+    const digits = `${lead}${rest}`;
+    const point = 1 + Number(exp);
+    s = point <= 0 ? `${sign}0.${'0'.repeat(-point)}${digits}` : point >= digits.length ? `${sign}${digits}${'0'.repeat(point - digits.length)}` : `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  }
   if (Number(s) !== n) throw new Error(`${n} has no exact plain decimal form`);
   return s;
 }
