@@ -180,7 +180,8 @@ export function applyUpdates(
       else if (spared.has(zone.id)) notes.push(`${u.source} ${u.key} also names ${token} as healthy or as where traffic went: not evacuated`);
       else named.add(zone.id);
     }
-    if (status === 'open' && named.size === 0) continue;
+    // Nothing here to evacuate; and a close that names only other regions' AZs is about them.
+    if (named.size === 0 && (status === 'open' || u.zones.length > 0)) continue;
     const before = keyed.get(hash);
     const incoming: State = { status, at, source: u.source, azIds: named };
     const state = join(before, incoming);

@@ -194,7 +194,8 @@ describeWithMoto('events through the real handler (moto)', () => {
     const broken = fresh(arcSample);
     broken.detail = 'not an object';
     const otherRegion = fresh(arcSample, 'euw1-az1');
-    for (const e of [broken, otherRegion, { source: 'aws.s3', 'detail-type': 'Object Created' }, 'junk', null]) {
+    const otherRegionEnd = fresh(arcCompletedSample, 'euw1-az1');
+    for (const e of [broken, otherRegion, otherRegionEnd, { source: 'aws.s3', 'detail-type': 'Object Created' }, 'junk', null]) {
       const s = await invoke(e);
       expect(s.changes).toEqual([]);
     }

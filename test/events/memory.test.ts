@@ -150,6 +150,11 @@ describe('evacuation memory under late, duplicate and reordered events', () => {
     expect(late.evacuations).toEqual([]);
   });
 
+  it('does not remember a close about another region\'s AZ', () => {
+    const r = applyUpdates([], [close('arc-autoshift:euw1-az1', 'arc-autoshift', at(-1), ['euw1-az1'])], zones, now, 6 * HOUR);
+    expect(r.memory).toEqual([]);
+  });
+
   it('forgets a close once it is older than the maximum age (no open that old is taken anyway)', () => {
     const r = applyUpdates([], [autoshift('close', -10)], zones, now, 6 * HOUR);
     const later = new Date(now.getTime() + 6 * HOUR * 1000);
