@@ -167,6 +167,27 @@ describe('evacuation memory under late, duplicate and reordered events', () => {
     expect(readMemory([{ tags }]).map((e) => e.hash)).toEqual([hashKey('b')]);
   });
 
+  it('never drops an open to make room for closes in a full tag value (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ open: fc.boolean(), min: fc.integer({ min: -300, max: 0 }), source: fc.constantFrom('aws-health' as const, 'arc-fis-experiment' as const) }), { minLength: 1, maxLength: 12 }), (evs) => {
+        const updates: SignalUpdate[] = evs.map((e, i) =>
+          e.open
+            ? { kind: 'evacuation-open', source: e.source, key: `k${i}`, zones: ['use1-az2'], at: at(e.min), detail: 'p' }
+            : { kind: 'evacuation-close', source: e.source, key: `k${i}`, zones: ['use1-az2'], at: at(e.min), detail: 'p' },
+        );
+        const m = applyUpdates([], updates, zones, now, 6 * HOUR).memory;
+        const value = memoryTags(m)[`${EVACUATION_TAG_PREFIX}use1-az2`] as string;
+        expect(value.length).toBeLessThanOrEqual(256);
+        const kept = readMemory([{ tags: memoryTags(m) }]);
+        const opens = m.filter((e) => e.status === 'open');
+        const keptOpens = kept.filter((e) => e.status === 'open');
+        expect(keptOpens.length).toBe(Math.min(opens.length, MAX_ENTRIES_PER_AZ));
+        if (opens.length < MAX_ENTRIES_PER_AZ) expect(kept.length).toBeGreaterThan(opens.length - 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   // ---- property: any permutation / duplication / split into runs == the events in event-time order
   const KEYS = [
     { key: 'arc-autoshift:use1-az2', source: 'arc-autoshift' as const, zones: ['use1-az2'] },
