@@ -15,7 +15,9 @@ export type SoftRules = Pick<
  * written with explicit parentheses, so there is no precedence to get wrong.
  *
  * Missing datapoints. In metric math a missing value reads as 0 in arithmetic (`drops + out` with
- * no `out` that minute is `drops`), while the poller used to skip the minute: the two paths judged
+ * no `out` that minute is `drops`; observed in production alarms, e.g.
+ * github.com/compiler-explorer/infra/pull/1661, whose deployed expression also uses `==`), while
+ * the poller used to skip the minute: the two paths judged
  * a half-reported minute differently (a drop count without its traffic count breached as an
  * alarm but not as a poll). Neither path now relies on an implicit rule: every metric is read
  * through FILL (documented in "Metric math syntax and functions",
