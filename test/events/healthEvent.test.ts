@@ -84,6 +84,17 @@ describe('AWS Health MULTIPLE_SERVICES', () => {
     expect(r.notes.join('\n')).toMatch(/healthy or as where traffic went/);
   });
 
+  it('orders updates of one issue by lastUpdatedTime: an old open re-sent after the close stays closed', () => {
+    const zones: Zone[] = [{ name: 'us-east-1c', id: 'use1-az2', state: 'available' }];
+    const now = new Date('2026-11-23T14:00:00Z');
+    const closed = parseEvent(healthClosed).updates; // lastUpdatedTime 13:42:28
+    const reSent = clone(healthIssue); // lastUpdatedTime 12:07:07 ...
+    reSent.time = '2026-11-23T13:55:00Z'; // ... handed to EventBridge again, later
+    const r = applyUpdates([], [...closed, ...parseEvent(reSent).updates], zones, now, 6 * 3600);
+    expect(r.evacuations).toEqual([]);
+    expect(applyUpdates([], [...parseEvent(reSent).updates, ...closed], zones, now, 6 * 3600)).toEqual({ ...r, notes: expect.any(Array) });
+  });
+
   it('still reads the documented EC2 samples (open and closed) as before', () => {
     expect((parseEvent(healthIssue).updates[0] as EvacuationOpen).zones).toEqual(['use1-az2']);
     expect((parseEvent(healthClosed).updates[0] as EvacuationClose).zones).toEqual(['use1-az2']);
