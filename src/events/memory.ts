@@ -22,16 +22,17 @@ import { resolveZone } from './zones';
  *  - a close older than the open it would end does not end it;
  *  - a duplicate is a no-op;
  *  - a time in the future is read as now (clock skew must not pin a signal open or closed).
- * A close is remembered under the AZs its key was open in (or that the close itself names); a
- * close for a key never seen that names no AZ is kept under `nat-failover:evacuate:unzoned` so a
- * late open of that key still finds it.
+ * The latest event also says where: an open evacuates the AZs it names, and a close is remembered
+ * under the AZs it names (ARC: the AZ of its key; Health: the AZs its text names). A close that
+ * names no AZ is kept under `nat-failover:evacuate:unzoned`, so a late open of that key still finds
+ * it (keys are matched by hash across all the tags, whatever AZ they sit under).
  *
  * The keys are deliberately NOT in TAGS: the planner's diffTags removes only keys in TAGS, so it
  * leaves these alone, and this module alone writes them.
  */
 export const EVACUATION_TAG_PREFIX = `${TAG_PREFIX}evacuate:` as const;
 
-/** Where a close for a key never seen, naming no AZ, is remembered. */
+/** Where a close that names no AZ is remembered. */
 export const UNZONED = 'unzoned';
 
 /** At most this many entries per tag value (and never more than fit its 256 characters). */
@@ -42,7 +43,7 @@ const SOURCES: readonly EvacuationSource[] = ['aws-health', 'arc-autoshift', 'ar
 export type MemoryStatus = 'open' | 'closed';
 
 export interface MemoryEntry {
-  /** AZ id (use1-az2), or UNZONED for a close that named no AZ of a key never seen open. */
+  /** AZ id (use1-az2), or UNZONED for a close that named no AZ. */
   readonly azId: string;
   readonly source: EvacuationSource;
   /** Short hash of the de-duplication key (an event ARN is too long for a tag value). */
@@ -188,7 +189,7 @@ export function applyUpdates(
     keyed.set(hash, state);
     const where = [...state.azIds].join(', ') || 'no AZ named';
     if (before && state === before) {
-      const why = before.at.getTime() === at.getTime() && before.status === status ? 'a duplicate, nothing changes' : `ignored: the key was already ${before.status} by a later event (${iso(before.at)})`;
+      const why = before.at.getTime() === at.getTime() && before.status === status ? 'a duplicate, nothing changes' : `ignored: the key was already ${before.status} by ${before.at.getTime() === at.getTime() ? 'a close of the same second' : 'a later event'} (${iso(before.at)})`;
       notes.push(`${u.source} ${u.key}: ${u.detail} at ${iso(at)}; ${why}`);
     } else {
       notes.push(`${u.source} ${u.key}: ${u.detail} at ${iso(at)}; ${state.status === 'open' ? 'evacuating' : 'closed, remembered for'} ${where}`);
