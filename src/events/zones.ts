@@ -41,7 +41,8 @@ export function resolveZone(token: string, zones: readonly Zone[]): Zone | undef
  *     mitigated, normal(ly), available).
  *  4. A mention is *affected* when it is neither, and its clause has an impairment word
  *     (affected, impaired, impact, issue, degraded, error, failure, outage, disruption,
- *     unavailable, loss, elevated, increased, investigating, unreachable, "away from").
+ *     unavailable, loss, elevated, increased, investigating, unreachable, latency, connectivity,
+ *     throttled, power, "away from").
  *  5. An AZ is returned only if at least one mention is affected and none is a target or healthy:
  *     a description that names an AZ as fine, or as where traffic went, never evacuates it.
  * An AZ named with no context at all is not returned either: silence is not an impairment.
@@ -51,7 +52,7 @@ const CLAUSES = /,?\s+\b(?:but|while|whereas|however|although|though|except)\b/i
 const HEALTHY =
   /\b(?:healthy|unaffected|unimpaired|not\s+(?:been\s+|currently\s+|be\s+)?(?:affected|impacted|impaired|experiencing)|no\s+(?:impact|issues?|errors?)|recover(?:ed|ing|y)|resolved|restored|mitigated|normal(?:ly)?|available)\b/i;
 const IMPAIRED =
-  /\b(?:affect(?:ed|ing|s)?|impair(?:ed|ment|ing)?|impact(?:ed|ing|s)?|issues?|degrad(?:ed|ation)|errors?|failures?|failing|outages?|disrupt(?:ed|ions?)|unavailable|loss|elevated|increased|investigating|unreachable|away\s+from)\b/i;
+  /\b(?:affect(?:ed|ing|s)?|impair(?:ed|ment|ing)?|impact(?:ed|ing|s)?|issues?|degrad(?:ed|ation)|errors?|failures?|failing|outages?|disrupt(?:ed|ions?)|unavailable|loss|elevated|increased|investigating|unreachable|latenc(?:y|ies)|connectivity|throttl(?:ed|ing)|power|away\s+from)\b/i;
 const TARGET =
   /\b(?:to|into|towards?|onto|in\s+favou?r\s+of)\s+(?:the\s+)?(?:(?:other|remaining|healthy|unaffected|alternate|another)\s+)?(?:availability\s+zones?\s*|azs?\s*)?[([]?\s*$/i;
 const WHERE_TROUBLE_IS = /\b(?:limited|isolated|confined|restricted|specific|locali[sz]ed|scoped|contained)\s+to\s+(?:the\s+)?(?:availability\s+zones?\s*|azs?\s*)?[([]?\s*$/i;

@@ -109,6 +109,7 @@ const AFFECTED = [
   (z: string) => `The issue is limited to ${z}`,
   (z: string) => `We have shifted traffic away from ${z}`,
   (z: string) => `NAT gateways in ${z} may be unreachable`,
+  (z: string) => `We are working to recover connectivity for instances in ${z}`,
 ];
 const SPARED = [
   (z: string) => `Traffic has been shifted to ${z}`,
