@@ -228,19 +228,42 @@ export function memoryTags(memory: readonly MemoryEntry[]): Record<string, strin
   return out;
 }
 
+/** EC2 allows 50 user tags per resource; keys under `aws:` do not count. */
+export const EC2_TAGS_MAX = 50;
+const userTagCount = (tags: Readonly<Record<string, string>>): number => Object.keys(tags).filter((k) => !k.startsWith('aws:')).length;
+
 export interface MemoryWrites {
   readonly set: readonly { readonly ids: readonly string[]; readonly tags: Readonly<Record<string, string>> }[];
   readonly remove: readonly { readonly ids: readonly string[]; readonly keys: readonly string[] }[];
+  /** New memory keys a table has no room for (EC2's 50 tags): not written, to be reported. */
+  readonly overBudget: readonly { readonly id: string; readonly keys: readonly string[] }[];
 }
 
-/** The tag writes that make every table hold `memory`, grouped so identical writes cost one call. */
+/**
+ * The tag writes that make every table hold `memory`, grouped so identical writes cost one call.
+ * Counted against EC2's 50 tags before writing, so a full table costs a report, not a failed
+ * CreateTags: rewriting a key it already has is free; new keys go in while there is room, keys
+ * holding an open evacuation before those holding only closes. Removals are not counted as room
+ * (they run alongside the writes).
+ */
 export function memoryWrites(tables: readonly Pick<RouteTable, 'id' | 'tags'>[], memory: readonly MemoryEntry[]): MemoryWrites {
   const desired = memoryTags(memory);
+  const holdsOpen = (value: string) => value.split(' ').some((e) => !e.endsWith('/closed'));
   const sets = new Map<string, { ids: string[]; tags: Record<string, string> }>();
   const removes = new Map<string, { ids: string[]; keys: string[] }>();
+  const overBudget: { id: string; keys: string[] }[] = [];
   for (const t of [...tables].sort((a, b) => a.id.localeCompare(b.id))) {
     const set: Record<string, string> = {};
-    for (const [k, v] of Object.entries(desired)) if (t.tags[k] !== v) set[k] = v;
+    const added: string[] = [];
+    for (const [k, v] of Object.entries(desired)) {
+      if (t.tags[k] === v) continue;
+      if (k in t.tags) set[k] = v;
+      else added.push(k);
+    }
+    added.sort((a, b) => Number(holdsOpen(desired[b] as string)) - Number(holdsOpen(desired[a] as string)) || a.localeCompare(b));
+    const room = Math.max(0, EC2_TAGS_MAX - userTagCount(t.tags));
+    for (const k of added.slice(0, room)) set[k] = desired[k] as string;
+    if (added.length > room) overBudget.push({ id: t.id, keys: added.slice(room) });
     const keys = Object.keys(t.tags).filter((k) => k.startsWith(EVACUATION_TAG_PREFIX) && !(k in desired)).sort();
     if (Object.keys(set).length > 0) {
       const g = JSON.stringify(set);
@@ -251,5 +274,5 @@ export function memoryWrites(tables: readonly Pick<RouteTable, 'id' | 'tags'>[],
       removes.set(g, { ids: [...(removes.get(g)?.ids ?? []), t.id], keys });
     }
   }
-  return { set: [...sets.values()], remove: [...removes.values()] };
+  return { set: [...sets.values()], remove: [...removes.values()], overBudget };
 }

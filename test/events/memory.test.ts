@@ -80,13 +80,38 @@ describe('evacuation memory', () => {
 });
 
 describe('memory writes', () => {
+  it('counts EC2\'s 50 tags before writing: a full table gets updates, and new keys only while there is room, opens first', () => {
+    const mem = applyUpdates([], [open('arn:1', ['use1-az2']), close('arn:2', 'aws-health', now, ['use1-az6'])], zones, now, HOUR).memory;
+    const owner = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`owner:${i}`, 'x']));
+    const desired = memoryTags(mem);
+    const openKey = `${EVACUATION_TAG_PREFIX}use1-az2`;
+    const closedKey = `${EVACUATION_TAG_PREFIX}use1-az6`;
+    const w = memoryWrites(
+      [
+        { id: 'rtb-full', tags: { ...owner(49), 'aws:cloudformation:stack-name': 's', [closedKey]: 'old' } },
+        { id: 'rtb-one', tags: { ...owner(49), 'aws:x': 'y' } },
+        { id: 'rtb-roomy', tags: owner(10) },
+      ],
+      mem,
+    );
+    expect(w.set).toEqual([
+      { ids: ['rtb-full'], tags: { [closedKey]: desired[closedKey] } },
+      { ids: ['rtb-one'], tags: { [openKey]: desired[openKey] } },
+      { ids: ['rtb-roomy'], tags: desired },
+    ]);
+    expect(w.overBudget).toEqual([
+      { id: 'rtb-full', keys: [openKey] },
+      { id: 'rtb-one', keys: [closedKey] },
+    ]);
+  });
+
   const m = applyUpdates([], [open('arn:1', ['use1-az2'])], zones, now, HOUR).memory;
   const key = `${EVACUATION_TAG_PREFIX}use1-az2`;
 
   it('writes nothing when every table already holds the memory (steady state)', () => {
     const tags = memoryTags(m);
-    expect(memoryWrites([{ id: 'rtb-1', tags }, { id: 'rtb-2', tags: { ...tags, Name: 'x' } }], m)).toEqual({ set: [], remove: [] });
-    expect(memoryWrites([{ id: 'rtb-1', tags: { Name: 'x' } }], [])).toEqual({ set: [], remove: [] });
+    expect(memoryWrites([{ id: 'rtb-1', tags }, { id: 'rtb-2', tags: { ...tags, Name: 'x' } }], m)).toEqual({ set: [], remove: [], overBudget: [] });
+    expect(memoryWrites([{ id: 'rtb-1', tags: { Name: 'x' } }], [])).toEqual({ set: [], remove: [], overBudget: [] });
   });
 
   it('groups identical writes into one call and removes closed AZ keys', () => {
