@@ -12,6 +12,7 @@ import healthClosedSample from '../../events/health-closed.json';
 import healthSample from '../../events/health-issue.json';
 import multiServicesSample from '../../events/health-multiple-services.json';
 import zonalShiftSample from '../../events/zonal-shift.json';
+import { main as cli } from '../../src/cli/main';
 import { EVACUATION_TAG_PREFIX } from '../../src/events/memory';
 import { coldStart, type Invoke } from '../integration/handler';
 import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
@@ -40,6 +41,21 @@ function fresh<T>(sample: T, zoneId?: string, offsetSeconds = 0): any {
     for (const d of e.detail.eventDescription) d.latestDescription = String(d.latestDescription).replace(/use1-az\d+/g, zoneId);
   }
   return e;
+}
+
+/** `npx nat-failover status --json` in-process, finding moto through its own flags. */
+async function cliStatus(endpoint: string): Promise<any> {
+  const saved = { ...process.env };
+  delete process.env.AWS_ENDPOINT_URL;
+  const out: string[] = [];
+  try {
+    const code = await cli(['status', '--json', '--endpoint', endpoint, '--region', 'us-east-1'], { out: (t: string) => void out.push(t), err: () => undefined });
+    expect(code).toBe(0);
+    return JSON.parse(out.join('\n'));
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
 }
 
 const evacuationTags = (tags: Record<string, string>) => Object.keys(tags).filter((k) => k.startsWith(EVACUATION_TAG_PREFIX));
@@ -149,6 +165,11 @@ describeWithMoto('events through the real handler (moto)', () => {
     expect(await targetOf(1)).toBe(b!.natId);
     expect(await targetOf(2)).toBe(c!.natId);
     for (const z of vpc.azs) expect(evacuationTags(await tagsOf(ec2, z.routeTableId))).toEqual([`${EVACUATION_TAG_PREFIX}${idOf(0)}`]);
+    // What an operator sees with the CLI: AZ a's table failed over, the others home.
+    const status = await cliStatus(moto.endpoint);
+    expect(status.tables.map((t: any) => [t.routeTableId, t.state])).toEqual(
+      expect.arrayContaining([[a!.routeTableId, 'failed-over'], [b!.routeTableId, 'home'], [c!.routeTableId, 'home']]),
+    );
     // Closed: the AZ comes home (hold-down 0 here).
     const closed = fresh(multiServicesSample, undefined, 1);
     closed.detail.statusCode = 'closed';
@@ -169,9 +190,10 @@ describeWithMoto('events through the real handler (moto)', () => {
     const late = await invoke(started);
     expect(late.changes).toEqual([]);
     expect(await targetOf(0)).toBe(a!.natId);
-    // And the next scheduled run keeps it home.
+    // And the next scheduled run keeps it home; the CLI shows every table home.
     await invoke();
     expect(await targetOf(0)).toBe(a!.natId);
+    expect((await cliStatus(moto.endpoint)).tables.map((t: any) => t.state)).toEqual(['home', 'home', 'home']);
     for (const z of vpc.azs) expect((await tagsOf(ec2, z.routeTableId))[`${EVACUATION_TAG_PREFIX}${zoneIdOfA}`]).toMatch(/\/closed$/);
   });
 
