@@ -28,8 +28,9 @@ export type SoftRules = Pick<
  * strict). So silence is still unknown, never healthy, and never bad, on both paths alike.
  *
  * The alarm's TreatMissingData is `missing` to match: after FILL every minute of the evaluation
- * range has a value, so it applies only when a metric has no data at all in the range, and then
- * the alarm goes INSUFFICIENT_DATA (unknown), as the poller says `unknown`; neither says bad.
+ * range has a value, so it applies only when the metrics have no data at all in the range; the
+ * alarm is then INSUFFICIENT_DATA (or OK on values that cannot breach), never ALARM, as the poller
+ * says `unknown`, never bad. Only ALARM is read as a signal.
  */
 
 export type Comparison = '>' | '>=' | '<' | '<=' | '==';
