@@ -126,18 +126,6 @@ describe('serverless package: the alarm rule', () => {
   });
 });
 
-describe('serverless package: the Health rule', () => {
-  it('wakes reconcile for Health issues of every service the parser accepts, MULTIPLE_SERVICES included, and for issues only', async () => {
-    const { HEALTH_SERVICES } = await import('../../src/events/healthEvent');
-    const rules = ofType('AWS::Events::Rule').filter(([, r]) => asList(r.Properties.EventPattern?.source).includes('aws.health'));
-    expect(rules).toHaveLength(1);
-    const pattern = rules[0]![1].Properties.EventPattern;
-    expect(pattern['detail-type']).toStrictEqual(['AWS Health Event']);
-    expect([...pattern.detail.service].sort()).toStrictEqual([...HEALTH_SERVICES].sort());
-    expect(pattern.detail.eventTypeCategory).toStrictEqual(['issue']);
-  });
-});
-
 describe('serverless package: the artefact', () => {
   it('passes cfn-lint', () => {
     if (!onPath('cfn-lint')) {
