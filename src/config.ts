@@ -1,10 +1,10 @@
 import { type Config, DEFAULTS } from './core/config';
-import { ConfigError } from './errors';
+import { ConfigError, quoted } from './errors';
 
 export type { Config } from './core/config';
 export { DEFAULTS } from './core/config';
 
-/** The environment variables, their meaning and defaults: the README's configuration table. */
+/** The environment variables, their meaning and defaults: docs/configuration.md's table. */
 export const ENV_VARS = {
   MANAGED_TAG_KEY: 'managedTagKey',
   MANAGED_TAG_VALUE: 'managedTagValue',
@@ -33,7 +33,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * A bad value as it appears in an error: quoted and escaped, so a stray newline or a pasted blob
  * cannot turn the one-line cold-start error into several log lines.
  */
-const shown = (raw: string): string => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+const shown = (raw: string): string => quoted(raw);
 
 const present = (env: Env, key: string): string | undefined => {
   const v = env[key];

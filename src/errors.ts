@@ -1,7 +1,37 @@
+/** The longest error message any front door returns or prints (a request could be megabytes). */
+export const MAX_ERROR_CHARS = 500;
+
+// Control and format characters (line breaks, bidi overrides, zero-width), line and paragraph
+// separators, and lone surrogates: anything that could split a log line or disguise text.
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
+
+const escapeChar = (c: string): string => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+
+/**
+ * Text that came (or may have come) from a request, made fit for a one-line error: unsafe
+ * characters escaped, and anything longer than `max` cut with the count of what was left out.
+ * Never splits a surrogate pair.
+ */
+export function oneLine(text: string, max = MAX_ERROR_CHARS): string {
+  // Only the head can be shown: escape no more than that, whatever the input's size.
+  const head = text.length > max ? text.slice(0, max + 1) : text;
+  const safe = head.replace(UNSAFE, escapeChar);
+  if (safe.length <= max && head.length === text.length) return safe;
+  const suffix = `… (${text.length} characters)`;
+  let cut = safe.slice(0, Math.max(0, max - suffix.length));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  // An escape sequence cut in half would read as garbage: drop the partial one.
+  cut = cut.replace(/\\u[0-9a-f]{0,3}$/, '');
+  return `${cut}${suffix}`;
+}
+
+/** A value from a request as an error shows it: quoted, one line, at most `max` characters. */
+export const quoted = (raw: unknown, max = 60): string => `"${oneLine(typeof raw === 'string' ? raw : String(raw), max)}"`;
+
 /** Base class: every error the controller raises on purpose. */
 export class NatFailoverError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(oneLine(message), options);
     this.name = 'NatFailoverError';
   }
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { DEFAULTS, ENV_VARS, loadConfig, type Config } from '../src/config';
 import { ConfigError } from '../src/errors';
 
@@ -29,12 +29,6 @@ describe('loadConfig', () => {
   it('treats blank variables as unset', () => {
     const cfg = loadConfig({ RESTORE_HOLD_DOWN_SECONDS: '  ', VPC_IDS: '', DRY_RUN: ' ' });
     expect(cfg).toStrictEqual(DEFAULTS);
-  });
-
-  it('has every variable documented in the configuration table', () => {
-    const doc = readFileSync(join(__dirname, '../README.md'), 'utf8');
-    const missing = Object.keys(ENV_VARS).filter((v) => !doc.includes(`| \`${v}\` |`));
-    expect(missing).toEqual([]);
   });
 
   it('maps every documented variable to a Config field', () => {
@@ -153,5 +147,111 @@ describe('loadConfig', () => {
   it('reports the first bad variable when several are bad', () => {
     const err = configError({ MANAGED_TAG_KEY: 'aws:x', DRY_RUN: 'maybe' });
     expect(err.variable).toBe('MANAGED_TAG_KEY');
+  });
+});
+
+/**
+ * docs/configuration.md must list every environment variable the code reads, found in the source
+ * rather than copied into a list here, so a new `process.env.X` cannot ship undocumented.
+ */
+const ROOT = resolve(__dirname, '..');
+const NAME = '[A-Z][A-Z0-9_]*';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? sources(p) : name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+export interface EnvReads {
+  /** Every variable named in a read (or a write: the CLI sets the SDK's variables from its flags). */
+  readonly names: Set<string>;
+  /** `env[x]` with a computed name that is not a constant: `file: expression`. */
+  readonly dynamic: string[];
+}
+
+/**
+ * The environment variables some TypeScript files touch: `process.env.X`, `env.X`, `env['X']`,
+ * `env[CONST]` (CONST resolved to its string in the same files), and the loader's helpers called as
+ * `present(env, 'X')` / `int(env, 'X', …)`. A computed name that is not a constant is returned
+ * apart, so the test decides about it instead of missing it.
+ */
+export function envReads(files: ReadonlyArray<{ path: string; text: string }>): EnvReads {
+  const names = new Set<string>();
+  const dynamic: string[] = [];
+  const constants = new Map<string, string>();
+  for (const { text } of files) {
+    for (const m of text.matchAll(new RegExp(`\\b(${NAME})\\s*=\\s*['"\`](${NAME})['"\`]`, 'g'))) constants.set(m[1] ?? '', m[2] ?? '');
+  }
+  for (const { path, text } of files) {
+    for (const m of text.matchAll(new RegExp(`\\benv\\.(${NAME})\\b`, 'g'))) names.add(m[1] ?? '');
+    for (const m of text.matchAll(new RegExp(`\\benv\\[\\s*['"\`](${NAME})['"\`]\\s*\\]`, 'g'))) names.add(m[1] ?? '');
+    for (const m of text.matchAll(new RegExp(`\\(\\s*env\\s*,\\s*['"\`](${NAME})['"\`]`, 'g'))) names.add(m[1] ?? '');
+    for (const m of text.matchAll(/\benv\[\s*([A-Za-z_$][\w$]*)\s*\]/g)) {
+      const value = constants.get(m[1] ?? '');
+      if (value) names.add(value);
+      else dynamic.push(`${path}: ${m[0]}`);
+    }
+  }
+  return { names, dynamic };
+}
+
+/** The variables `serverless.yml` sets: keys under any `environment:` block. */
+export function stackEnvironment(yaml: string): Set<string> {
+  const names = new Set<string>();
+  let indent: number | undefined;
+  for (const line of yaml.split('\n')) {
+    const lead = line.length - line.trimStart().length;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    if (indent !== undefined && lead <= indent) indent = undefined;
+    if (indent !== undefined) {
+      const m = new RegExp(`^\\s+(${NAME}):`).exec(line);
+      if (m) names.add(m[1] ?? '');
+    }
+    if (/^\s*environment:\s*$/.test(line)) indent = lead;
+  }
+  return names;
+}
+
+describe('docs/configuration.md', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8');
+  const documented = (v: string): boolean => doc.includes(`| \`${v}\` |`);
+  const code = [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'handlers'))].map((p) => ({ path: relative(ROOT, p), text: readFileSync(p, 'utf8') }));
+  const reads = envReads(code);
+
+  it('finds what loadConfig reads in the source (the scan works)', () => {
+    expect([...reads.names]).toEqual(expect.arrayContaining(Object.keys(ENV_VARS)));
+  });
+
+  it('has a row for every environment variable src/ and handlers/ read', () => {
+    expect([...reads.names].filter((v) => !documented(v)).sort()).toEqual([]);
+  });
+
+  it('has a row for every variable serverless.yml sets', () => {
+    const stack = stackEnvironment(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'));
+    expect(stack.size).toBeGreaterThan(Object.keys(ENV_VARS).length);
+    expect([...stack].filter((v) => !documented(v)).sort()).toEqual([]);
+  });
+
+  it('reads a computed name only in the loader, whose callers name each variable', () => {
+    expect(reads.dynamic).toEqual(['src/config.ts: env[key]']);
+  });
+});
+
+describe('the environment scan can fail', () => {
+  it('finds each form of read, resolves constants and reports computed names', () => {
+    const found = envReads([
+      { path: 'a.ts', text: "const A = process.env.ALPHA; if (env.IS_BETA) x(env['GAMMA'], env[\"DELTA\"]);" },
+      { path: 'b.ts', text: "export const NAME_ENV = 'EPSILON'; const v = env[NAME_ENV]; int(env, 'ZETA', 1, 0, 2); present(env,'ETA'); env[other];" },
+      { path: 'c.ts', text: "const lower = env.notOurs; // process.envALPHA is not a read" },
+    ]);
+    expect([...found.names].sort()).toEqual(['ALPHA', 'DELTA', 'EPSILON', 'ETA', 'GAMMA', 'IS_BETA', 'ZETA']);
+    expect(found.dynamic).toEqual(['b.ts: env[other]']);
+  });
+
+  it('reads the keys of every environment block of a serverless.yml', () => {
+    const yaml = 'provider:\n  environment:\n    ONE: 1\n    # COMMENTED: no\n    TWO: ${param:x}\n  iam:\n    NOT_ENV: x\nfunctions:\n  m:\n    environment:\n      THREE: y\n    timeout: 5\n';
+    expect([...stackEnvironment(yaml)]).toEqual(['ONE', 'TWO', 'THREE']);
   });
 });

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
+import { oneLine, quoted } from '../errors';
 import { ACTIONS, type ActionName } from '../manual/request';
 
 /** A command line the CLI cannot act on: one line for the operator, then the usage. */
 export class UsageError extends Error {
   constructor(message: string) {
-    super(message);
+    // Arguments are operator input of any length: one bounded line, whatever was typed.
+    super(oneLine(message, 300));
     this.name = 'UsageError';
   }
 }
@@ -61,6 +63,8 @@ export interface Cli {
   readonly json: boolean;
   readonly direct: boolean;
   readonly functionName: string;
+  /** The deployment stage: names the manual function and, as the stack does, the alarm prefix. */
+  readonly stage: string;
   readonly aws: { readonly region?: string; readonly profile?: string; readonly endpoint?: string };
 }
 
@@ -72,7 +76,7 @@ export function expiresAt(raw: string, now: Date): string {
   const m = DURATION.exec(raw.trim());
   if (!m) return raw.trim();
   const n = Number(m[1]);
-  if (n === 0) throw new UsageError(`--expires ${raw}: a duration must be positive`);
+  if (n === 0) throw new UsageError(`--expires ${quoted(raw)}: a duration must be positive`);
   return new Date(now.getTime() + n * UNIT_MS[m[2] as keyof typeof UNIT_MS]).toISOString();
 }
 
@@ -84,11 +88,11 @@ export function parseCli(argv: readonly string[], now: Date, by: string): Cli {
     throw new UsageError((e as Error).message.split('\n')[0] ?? 'bad arguments');
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals[0] === 'help') return { command: 'help', request: {}, json: false, direct: false, functionName: '', aws: {} };
+  if (values.help || positionals[0] === 'help') return { command: 'help', request: {}, json: false, direct: false, functionName: '', stage: '', aws: {} };
   if (positionals.length === 0) throw new UsageError('missing command');
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${quoted(positionals[1])}`);
   const command = positionals[0] as string;
-  if (!(ACTIONS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (!(ACTIONS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${quoted(command)}`);
   const action = command as ActionName;
   const allowed = new Set<string>([...GLOBAL, ...PER_COMMAND[action]]);
   for (const k of Object.keys(values)) {
@@ -98,7 +102,7 @@ export function parseCli(argv: readonly string[], now: Date, by: string): Cli {
     if (typeof v === 'string' && v.trim() === '') throw new UsageError(`--${k} needs a value`);
   }
   const stage = values.stage ?? 'prod';
-  if (!/^[a-zA-Z0-9-]{1,32}$/.test(stage)) throw new UsageError(`--stage ${stage}: letters, digits and dashes only`);
+  if (!/^[a-zA-Z0-9-]{1,32}$/.test(stage)) throw new UsageError(`--stage ${quoted(stage)}: letters, digits and dashes only`);
 
   const request: Record<string, unknown> = { action };
   const put = (field: string, v: unknown) => {
@@ -120,6 +124,7 @@ export function parseCli(argv: readonly string[], now: Date, by: string): Cli {
     json: values.json ?? false,
     direct: values.direct ?? false,
     functionName: values['function-name'] ?? `nat-failover-${stage}-manual`,
+    stage,
     aws: { region: values.region, profile: values.profile, endpoint: values.endpoint },
   };
 }

@@ -1,15 +1,14 @@
 import '../quietSdkWarning'; // first: before anything loads the AWS SDK
 import { userInfo } from 'node:os';
-import { awsCloud, snsNotifier } from '../aws';
 import { manualFunctionInvoker } from '../aws/lambda';
 import { systemClock } from '../clock';
 import { loadConfig } from '../config';
-import type { ControllerDeps } from '../reconcile/controller';
-import { ConfigError } from '../errors';
+import { ConfigError, oneLine } from '../errors';
 import { handleManual, type ManualResult } from '../manual/actions';
 import { render } from '../manual/render';
 import { MUTATING, parseRequest, RequestError } from '../manual/request';
 import { manualDeps } from '../lambda/manualWiring';
+import { cliDeps } from '../lambda/wiring';
 import { silentRecorder } from '../reconcile/ports';
 import { type Cli, parseCli, USAGE, UsageError } from './args';
 
@@ -54,11 +53,11 @@ async function execute(cli: Cli, env: NodeJS.ProcessEnv): Promise<ManualResult> 
     return (await manualFunctionInvoker(cli.functionName, systemClock)(cli.request)) as ManualResult;
   }
   // Read-only commands, and the break-glass path: this process, the operator's credentials.
-  const config = loadConfig(env);
-  const cloud = awsCloud(systemClock);
-  const topic = config.notifyTopic?.startsWith('arn:') ? config.notifyTopic : undefined;
-  const base: ControllerDeps = { cloud, clock: systemClock, recorder: silentRecorder, ...(topic ? { notifier: snsNotifier(topic, cloud.retry) } : {}) };
-  return handleManual(manualDeps(base, config, env, true), config, cli.request);
+  // The stack names its managed alarms `nat-failover-<stage>-gw-…` (serverless.yml ALARM_PREFIX):
+  // read the same ones, or status and --direct would judge gateways without their alarms.
+  const config = loadConfig({ ALARM_PREFIX: `nat-failover-${cli.stage}`, ...env });
+  // The same dependencies as the functions (pushed signals included): see controllerDeps.
+  return handleManual(manualDeps(cliDeps(config, env, silentRecorder), config, env, true), config, cli.request);
 }
 
 export async function main(argv: readonly string[], io: Io = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -88,7 +87,7 @@ export async function main(argv: readonly string[], io: Io = stdio, env: NodeJS.
       io.err(`nat-failover: configuration: ${e.message}`);
       return EXIT.usage;
     }
-    io.err(`nat-failover: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`nat-failover: ${oneLine(e instanceof Error ? e.message : String(e))}`);
     return EXIT.failed;
   }
   if (cli.json) io.out(JSON.stringify(result, null, 2));
@@ -104,7 +103,7 @@ export function run(argv: readonly string[]): void {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`nat-failover: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`nat-failover: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
       process.exitCode = EXIT.failed;
     },
   );

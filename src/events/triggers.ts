@@ -1,3 +1,4 @@
+import { oneLine } from '../errors';
 import { parseEvent } from './parse';
 import type { SignalUpdate } from './types';
 
@@ -15,9 +16,10 @@ export interface Trigger {
 export function triggerOf(event: unknown): Trigger {
   const parsed = parseEvent(event);
   return {
-    name: parsed.trigger,
+    // Both quote the event (its source, detail-type, service): bounded, one line, for the log.
+    name: oneLine(parsed.trigger, 200),
     forceMetrics: parsed.trigger === 'alarm' || parsed.trigger === 'invoke',
     updates: parsed.updates,
-    ignored: parsed.ignored,
+    ignored: parsed.ignored === undefined ? undefined : oneLine(parsed.ignored, 300),
   };
 }

@@ -8,12 +8,47 @@ export const METRICS_NAMESPACE = 'NatFailover';
 export const logger = new Logger({ serviceName: SERVICE });
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE });
 
+/**
+ * Keys Powertools Logger owns in every line. The first five are its `ReservedKeys` (an attribute
+ * under one is dropped with a WARN "The key "message" is a reserved key and will be dropped": a
+ * finding's text vanished that way); the Lambda context keys are silently overwritten by an
+ * attribute of the same name, which would falsify the request id a log search keys on. Prototype
+ * names never survive the merge. (Powertools for AWS Lambda TypeScript, logger constants.js
+ * `ReservedKeys` and the "Standard structured keys" of the Logger docs; checked against 2.36.0.)
+ */
+export const LOGGER_OWNED_KEYS: ReadonlySet<string> = new Set([
+  'level', 'message', 'sampling_rate', 'service', 'timestamp',
+  'cold_start', 'function_arn', 'function_memory_size', 'function_name', 'function_request_id', 'xray_trace_id',
+  '__proto__', 'constructor', 'prototype',
+]);
+
+/**
+ * The attributes with every key the logger owns renamed (`message` -> `message_`, and further `_`
+ * until the name is free), so no attribute is ever dropped or overwrites the logger's own.
+ */
+export function safeAttributes(data: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (!data) return { ...out };
+  const keys = Object.keys(data);
+  const taken = new Set(keys);
+  for (const k of keys) {
+    let name = k;
+    if (LOGGER_OWNED_KEYS.has(k)) {
+      do name = `${name}_`;
+      while (taken.has(name) || LOGGER_OWNED_KEYS.has(name));
+      taken.add(name);
+    }
+    Object.defineProperty(out, name, { value: data[k], enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 /** Recorder backed by Powertools: JSON log lines, EMF metrics flushed by the middy middleware. */
 export function powertoolsRecorder(log: Logger = logger, m: Metrics = metrics): Recorder {
   return {
-    info: (message, data) => log.info(message, data ?? {}),
-    warn: (message, data) => log.warn(message, data ?? {}),
-    error: (message, data) => log.error(message, data ?? {}),
+    info: (message, data) => log.info(message, safeAttributes(data)),
+    warn: (message, data) => log.warn(message, safeAttributes(data)),
+    error: (message, data) => log.error(message, safeAttributes(data)),
     count: (metric, value, dimensions) => {
       const unit = metric.endsWith('Ms') ? MetricUnit.Milliseconds : MetricUnit.Count;
       if (dimensions && Object.keys(dimensions).length > 0) {

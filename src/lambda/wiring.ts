@@ -1,10 +1,10 @@
-import { awsCloud, snsNotifier } from '../aws';
+import { type AwsCloud, awsCloud, snsNotifier } from '../aws';
 import { cloudWatchAlarms } from '../aws/alarms';
 import { type Clock, systemClock } from '../clock';
 import { type Config, loadConfig } from '../config';
 import type { ControllerDeps } from '../reconcile/controller';
 import { ConfigError } from '../errors';
-import type { Notifier } from '../reconcile/ports';
+import type { Notifier, Recorder } from '../reconcile/ports';
 import { PushedSignals } from '../events/signals';
 import { powertoolsRecorder } from './telemetry';
 
@@ -57,6 +57,40 @@ export class InvocationDeadline {
   readonly at = (): number | undefined => (this.remaining ? this.clock.now().getTime() + this.remaining() : undefined);
 }
 
+/**
+ * The ONE place every front door builds its controller dependencies: the reconcile function, the
+ * manual function, `serverless invoke local` (the same handlers) and the CLI (status, plan and
+ * --direct). Each used to assemble its own, and the CLI's lacked the pushed signals: with an ARC
+ * evacuation of AZ c open, `failover --az b --direct` pinned b's table to c's gateway. Whatever
+ * reads the world for a decision reads the same signals (evacuation memory, managed alarm states).
+ */
+export function controllerDeps(
+  config: Config,
+  parts: { readonly cloud: AwsCloud; readonly recorder: Recorder; readonly notifier?: Notifier; readonly clock?: Clock },
+): ControllerDeps {
+  const { cloud, recorder } = parts;
+  const alarms = config.alarms === 'managed' ? cloudWatchAlarms(cloud.retry) : undefined;
+  const signals = new PushedSignals({ cloud, alarms, recorder }, config);
+  return { cloud, clock: parts.clock ?? systemClock, recorder, signals, ...(parts.notifier ? { notifier: parts.notifier } : {}) };
+}
+
+/**
+ * The SNS notifier, if the topic can be named: an ARN always; a bare name only inside Lambda, whose
+ * function ARN gives the account. `serverless invoke local` (IS_LOCAL) and the CLI have no account.
+ */
+export function notifierFor(config: Config, cloud: AwsCloud, invokedFunctionArn: string | undefined, env: NodeJS.ProcessEnv): Notifier | undefined {
+  const topic = config.notifyTopic;
+  if (!topic) return undefined;
+  const arn = topic.startsWith('arn:') ? topic : env.IS_LOCAL ? undefined : topicArn(topic, invokedFunctionArn);
+  return arn ? snsNotifier(arn, cloud.retry) : undefined;
+}
+
+/** The CLI's dependencies (status, plan, --direct): the operator's credentials, no Lambda context. */
+export function cliDeps(config: Config, env: NodeJS.ProcessEnv, recorder: Recorder): ControllerDeps {
+  const cloud = awsCloud(systemClock);
+  return controllerDeps(config, { cloud, recorder, notifier: notifierFor(config, cloud, undefined, { ...env, IS_LOCAL: 'true' }) });
+}
+
 /** Builds the production dependencies once per container; the notifier needs the function ARN. */
 export function lambdaDeps(
   config: Config,
@@ -68,16 +102,7 @@ export function lambdaDeps(
   let deps: ControllerDeps | undefined;
   return (ctx) => {
     deadline.enter(ctx);
-    if (deps) return deps;
-    let notifier: Notifier | undefined;
-    // `serverless invoke local` sets IS_LOCAL: a topic given by name has no account to live in.
-    const arn = config.notifyTopic && !(env.IS_LOCAL && !config.notifyTopic.startsWith('arn:'))
-      ? topicArn(config.notifyTopic, ctx?.invokedFunctionArn)
-      : undefined;
-    if (arn) notifier = snsNotifier(arn, cloud.retry);
-    const alarms = config.alarms === 'managed' ? cloudWatchAlarms(cloud.retry) : undefined;
-    const signals = new PushedSignals({ cloud, alarms, recorder }, config);
-    deps = { cloud, clock: systemClock, recorder, notifier, signals };
+    deps ??= controllerDeps(config, { cloud, recorder, notifier: notifierFor(config, cloud, ctx?.invokedFunctionArn, env) });
     return deps;
   };
 }

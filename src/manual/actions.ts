@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { TAGS } from '../core/constants';
-import { type ControllerDeps, decide, observe, reconcile, type RunReport } from '../reconcile/controller';
-import { NatFailoverError } from '../errors';
+import { type ControllerDeps, decide, isDryRun, observe, reconcile, type RunReport } from '../reconcile/controller';
+import { NatFailoverError, oneLine } from '../errors';
 import type { PlanOverrides } from '../core/planner';
 import { type RunSummary, summarizeRun } from '../reconcile/report';
 import { truncate } from '../core/state';
@@ -131,7 +131,8 @@ const fail = (action: string | null, code: ErrorCode, message: string, field: st
 function toFailure(action: string | null, e: unknown, recorded?: readonly string[]): ManualError {
   if (e instanceof RequestError) return fail(action, 'invalid-request', e.message, e.field);
   const note = recorded ? ` (intent already recorded on ${recorded.join(', ')}: the next scheduled run applies it)` : '';
-  const message = (e instanceof Error ? e.message : String(e)) + note;
+  // Any error may quote input (an SDK error echoing a parameter, a bug's message): one bounded line.
+  const message = oneLine(e instanceof Error ? e.message : String(e)) + note;
   if (e instanceof NatFailoverError) return fail(action, e.name === 'ReconcileBusyError' ? 'busy' : 'cloud-error', message, null, recorded);
   return fail(action, 'internal', message, null, recorded);
 }
@@ -146,7 +147,9 @@ async function world(deps: ManualDeps, config: Config): Promise<World> {
 
 async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRequest, { action: 'status' | 'plan' }>, by: string): Promise<ChangeResult> {
   const w = await world(deps, config);
-  const dryRun = req.dryRun ?? false;
+  // A DRY_RUN deployment answers every change as a dry run: no pin tags, no run, nothing written.
+  const dryRun = isDryRun(config, req);
+  const would = (text: string) => (config.dryRun ? `DRY_RUN deployment, nothing written: ${text}` : text);
   const runVia = async (r: ReconcileRequest) => ({ via: deps.runner.mode, run: await deps.runner.run(r) });
 
   if (req.action === 'failover') {
@@ -157,7 +160,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
     const base = { ok: true as const, action: req.action, dryRun, by, tables: f.tableIds, pin };
     if (dryRun) {
       const run = dryRunSummary(withTags(w.obs, f.tableIds, set, stale), config, 'manual:failover');
-      return { ...base, message: `would pin ${f.tableIds.length} table(s) away from ${f.az}`, via: 'plan-only', run };
+      return { ...base, message: would(`would pin ${f.tableIds.length} table(s) away from ${f.az}`), via: 'plan-only', run };
     }
     // Intent first, as tags; the one writer then moves the routes. If the invoke fails, the pin
     // stays recorded and the next scheduled run honours it.
@@ -176,7 +179,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
     }
     if (dryRun) {
       const run = dryRunSummary(withTags(w.obs, r.tableIds, {}, PIN_TAG_KEYS), config, 'manual:release');
-      return { ...base, message: `would release the pin on ${r.tableIds.length} table(s)`, via: 'plan-only', run };
+      return { ...base, message: would(`would release the pin on ${r.tableIds.length} table(s)`), via: 'plan-only', run };
     }
     await deps.cloud.deleteTags(r.tableIds, PIN_TAG_KEYS);
     const out = await recordedThen(r.tableIds, () => runVia({ action: 'release', by, dryRun: false }));
@@ -190,7 +193,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
   }
   const overrides: PlanOverrides = { restoreNow: [r.request] };
   if (dryRun) {
-    return { ...base, message: `would restore ${r.away.length} table(s) to ${r.request.az}`, via: 'plan-only', run: dryRunSummary(w.obs, config, 'manual:restore', overrides) };
+    return { ...base, message: would(`would restore ${r.away.length} table(s) to ${r.request.az}`), via: 'plan-only', run: dryRunSummary(w.obs, config, 'manual:restore', overrides) };
   }
   const out = await runVia({ action: 'restore', by, dryRun: false, overrides });
   return { ...base, message: `asked reconcile to restore ${r.away.length} table(s) to ${r.request.az}`, ...out };
@@ -239,11 +242,12 @@ export async function handleManual(deps: ManualDeps, config: Config, raw: unknow
     }
     const by = req.by ?? caller ?? 'manual';
     const result = await runChange(deps, config, req, by);
-    deps.recorder.info('manual action', { action: req.action, by, dryRun: result.dryRun, tables: result.tables, via: result.via, message: result.message });
+    deps.recorder.info('manual action', { action: req.action, by, dryRun: result.dryRun, tables: result.tables, via: result.via, outcome: result.message });
     return result;
   } catch (e) {
     const failure = e instanceof AfterRecord ? toFailure(action, e.inner, e.recorded) : toFailure(action, e);
-    (failure.error.code === 'invalid-request' ? deps.recorder.warn : deps.recorder.error)('manual action failed', { action, ...failure.error });
+    const { code, field, message: reason } = failure.error;
+    (code === 'invalid-request' ? deps.recorder.warn : deps.recorder.error)('manual action failed', { action, code, field, reason });
     return failure;
   }
 }

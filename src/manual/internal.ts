@@ -45,7 +45,8 @@ export function parseInternalPayload(event: unknown): ReconcileRequest {
   const parsed = schema.safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new RequestError(issue?.path.map(String).join('.') || 'request', issue?.message ?? 'invalid manual payload');
+    // RequestError bounds both: a key in the path can be any length.
+    throw new RequestError(issue?.path.slice(0, 8).map(String).join('.') || 'request', issue?.message ?? 'invalid manual payload');
   }
   const p = parsed.data;
   const overrides: PlanOverrides | undefined = p.overrides?.restoreNow ? { restoreNow: p.overrides.restoreNow } : undefined;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { quoted } from '../errors';
 import { RequestError } from './requestError';
 
 export { RequestError };
@@ -78,7 +79,7 @@ export type RestoreRequestInput = z.infer<typeof schemas.restore>;
 export type ReleaseRequest = z.infer<typeof schemas.release>;
 export type ManualRequest = StatusRequest | PlanRequest | FailoverRequest | RestoreRequestInput | ReleaseRequest;
 
-const fieldOf = (path: readonly PropertyKey[]): string => (path.length === 0 ? 'request' : path.map(String).join('.'));
+const fieldOf = (path: readonly PropertyKey[]): string => (path.length === 0 ? 'request' : path.slice(0, 8).map(String).join('.'));
 
 const valueAt = (raw: unknown, path: readonly PropertyKey[]): unknown =>
   path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
@@ -89,8 +90,9 @@ function firstIssue(error: z.ZodError, raw: unknown): RequestError {
   const issue = error.issues[0];
   if (!issue) return new RequestError('request', 'invalid');
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys;
-    return new RequestError(keys.length === 1 ? String(keys[0]) : keys.join(', '), 'unknown field');
+    // Named one at a time: a request may carry any number of keys of any length.
+    const keys = issue.keys.map(String);
+    return new RequestError(keys[0] ?? 'request', keys.length === 1 ? 'unknown field' : `unknown field (and ${keys.length - 1} more unknown)`);
   }
   if (issue.code === 'invalid_type') {
     const field = fieldOf(issue.path);
@@ -108,7 +110,7 @@ export function parseRequest(raw: unknown): ManualRequest {
   const action = (raw as Record<string, unknown>).action;
   if (action === undefined) throw new RequestError('action', `is required: one of ${ACTIONS.join(', ')}`);
   if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
-    throw new RequestError('action', `unknown action ${JSON.stringify(action)?.slice(0, 40)}: expected one of ${ACTIONS.join(', ')}`);
+    throw new RequestError('action', `unknown action ${typeof action === 'string' ? quoted(action, 40) : typeName(action)}: expected one of ${ACTIONS.join(', ')}`);
   }
   const parsed = schemas[action as ActionName].safeParse(raw);
   if (!parsed.success) throw firstIssue(parsed.error, raw);

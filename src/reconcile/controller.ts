@@ -27,7 +27,10 @@ export interface RunOptions {
   readonly trigger?: string;
   /** Read metrics this run whatever the poll interval (e.g. an alarm fired). */
   readonly forceMetrics?: boolean;
-  /** Overrides config.dryRun for this run (the `plan` action). */
+  /**
+   * Makes this one run a dry run (the `plan` action, a manual --dry-run). It can only add caution:
+   * a deployment with DRY_RUN=true writes nothing whatever a request says.
+   */
   readonly dryRun?: boolean;
   /** One-run operator instructions (manual restore). */
   readonly overrides?: PlanOverrides;
@@ -37,6 +40,9 @@ export interface RunOptions {
   readonly signalUpdates?: readonly SignalUpdate[];
 }
 
+
+/** A dry-run deployment never writes; a run may still ask to be a dry run on its own. */
+export const isDryRun = (config: Pick<Config, 'dryRun'>, opts: Pick<RunOptions, 'dryRun'> = {}): boolean => config.dryRun || opts.dryRun === true;
 
 /** The minute-aligned window of complete periods the soft rules judge. */
 export function metricWindow(now: Date, config: Pick<Config, 'metricLagSeconds' | 'softWindowPeriods'>): { start: Date; end: Date } {
@@ -57,7 +63,7 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
     !deps.signals?.watchesMetrics && (awayFromHome || Math.floor(now.getTime() / 60_000) % config.metricPollMinutes === 0);
   const watched = inventory.natGateways.filter((n) => n.state === 'available' && n.availabilityMode === 'zonal').map((n) => n.id);
   const w = metricWindow(now, config);
-  const dryRun = opts.dryRun ?? config.dryRun;
+  const dryRun = isDryRun(config, opts);
   const [read, pushed] = await Promise.all([
     (pollDue || opts.forceMetrics) && watched.length > 0 ? readMetricsOrUnknown(deps, watched, w) : Promise.resolve<MetricsRead>({ metrics: undefined }),
     deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [] }) : Promise.resolve<PushedSignalsRead>({ evacuations: [], alarms: [] }),
@@ -100,8 +106,12 @@ const groupKey = (o: Readonly<Record<string, string>> | readonly string[]): stri
   JSON.stringify(Array.isArray(o) ? [...o].sort() : Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 
 /**
- * Act: compare-and-swap route writes (one batched re-read, then ReplaceRoute per route with
- * bounded concurrency), then the state tags, grouped so identical tag sets cost one call.
+ * Act: route writes checked against the tables as they are just before the writes (one batched
+ * DescribeRouteTables for every table this pass moves), then the state tags, grouped so identical
+ * tag sets cost one call. EC2 has no conditional ReplaceRoute, so the check narrows the race with
+ * another writer but cannot close it: reconcile() re-reads after writing (verify) and re-decides
+ * what it lost. (A read per table just before its write was measured: 113 instead of 59 calls and
+ * half the speed for a 50-table failover, bench/failover.ts, for a window the verify covers anyway.)
  */
 export async function act(deps: ControllerDeps, config: Config, plan: Plan): Promise<ActionResult[]> {
   const moving = plan.actions.filter((a) => a.routes.length > 0);
@@ -175,7 +185,8 @@ export async function act(deps: ControllerDeps, config: Config, plan: Plan): Pro
 }
 
 function summarise(f: Finding): Record<string, unknown> {
-  return { kind: f.kind, routeTableId: f.routeTableId, vpcId: f.vpcId, az: f.az, message: f.message };
+  // `reason`, not `message`: the log line's own `message` is the event ("held by safety rule").
+  return { kind: f.kind, routeTableId: f.routeTableId, vpcId: f.vpcId, az: f.az, reason: f.message };
 }
 
 /** Record: one log line per change and finding, EMF counters, a notification per change or hold. */
@@ -207,7 +218,7 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
       if (a.transition === 'restore') restores++;
       else if (a.transition === 'failover' || a.transition === 'pin') failovers++;
     } else if (r.status === 'dry-run') recorder.info('would change route (dry run)', line);
-    else if (r.status === 'conflict') recorder.warn('route changed by someone else; skipped', line);
+    else if (r.status === 'conflict') recorder.warn('route conflict: another writer changed it (see detail)', line);
     else recorder.error('route change failed', line);
   }
   let safetyHolds = 0;
@@ -240,10 +251,79 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
   }
 }
 
+/** Route-writing passes per run: the first, then at most two corrections after a lost race. */
+export const MAX_WRITE_PASSES = 3;
+
+/**
+ * Verify after writing, for a second writer (`--direct`, `invoke local` and the functions are not
+ * serialised with each other, and EC2 has no conditional ReplaceRoute). One fresh read of the
+ * region (signals included, nothing written) and a fresh decision; a table this run wrote or found
+ * changed is a conflict when
+ *  - a route no longer points where this run wrote it (another writer wrote after us), or
+ *  - the fresh decision would move it again: this run decided on an older reading than the one
+ *    now recorded (another writer's event opened an evacuation, a gateway died meanwhile).
+ * Conflicted tables are re-decided on the fresh reading and written again (each write again
+ * checked and verified), at most MAX_WRITE_PASSES passes in all. Whatever the interleaving, the
+ * writer whose write stands has verified it against a reading at least as new as the other's,
+ * so no table is left on a gateway either run knew to be dead, evacuated or unhealthy; the
+ * writer that lost reports `conflict`.
+ *
+ * That holds for reads that see every completed write (the tests' region). The EC2 API is
+ * eventually consistent ("Eventual consistency in the Amazon EC2 API", EC2 developer guide): a
+ * Describe right after another caller's write may not show it yet, so on AWS a race can outlive
+ * this verify; the next scheduled run (level-triggered, one minute later) is the backstop, and
+ * reserved concurrency keeps the functions themselves to one writer. ReplaceRoute has no
+ * condition parameter (EC2 API reference), hence read-write-read rather than compare-and-swap.
+ */
+async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, first: Observation, results: ActionResult[]): Promise<ActionResult[]> {
+  let all = results;
+  let last = results;
+  for (let pass = 1; ; pass++) {
+    const touched = last.filter((r) => r.applied.length > 0 || r.status === 'conflict');
+    if (touched.length === 0) return all;
+    // The fresh reading keeps what this run knew: its own event (re-applying an update to the memory
+    // changes nothing, and a memory that could not be written must not be forgotten here), its
+    // overrides, and metrics if it judged them. Dry run: the verify itself writes nothing.
+    const fresh = await observe(deps, config, { ...opts, dryRun: true, forceMetrics: opts.forceMetrics || first.metrics !== undefined });
+    const { plan } = decide(fresh, config, opts);
+    const again = new Map(plan.actions.filter((a) => a.routes.length > 0).map((a) => [a.routeTableId, a]));
+    const tables = new Map(fresh.inventory.routeTables.map((t) => [t.id, t]));
+    const conflicted = new Map<string, string>();
+    for (const r of touched) {
+      const id = r.action.routeTableId;
+      const lost = r.applied.find((c) => {
+        const now = tables.get(id)?.routes.find((x) => x.destination === c.destination);
+        return now?.target.kind !== 'nat' || now.target.id !== c.to;
+      });
+      // A half-written table (failed) is not re-decided here: its write failed, the next run retries.
+      const redo = r.status === 'failed' ? undefined : again.get(id);
+      if (lost) {
+        const now = tables.get(id)?.routes.find((x) => x.destination === lost.destination);
+        conflicted.set(id, `${lost.destination} written to ${lost.to}, now ${now?.target.id ?? 'gone'}: another writer changed it after this run`);
+      } else if (redo) {
+        conflicted.set(id, `a newer reading moves it again (${redo.routes.map((c) => `${c.from} -> ${c.to}`).join(', ')}: ${redo.reasons.join('; ')}): another writer or event changed the world after this run observed it`);
+      } else if (r.status === 'conflict') {
+        conflicted.set(id, r.detail ?? 'changed by someone else');
+      }
+    }
+    if (conflicted.size === 0) return all;
+    const mark = (r: ActionResult): ActionResult => {
+      const why = conflicted.get(r.action.routeTableId);
+      return why !== undefined && last.includes(r) && r.action.routes.length > 0 ? { ...r, status: 'conflict', detail: r.status === 'conflict' ? r.detail : why } : r;
+    };
+    all = all.map(mark);
+    const redo = plan.actions.filter((a) => conflicted.has(a.routeTableId) && again.has(a.routeTableId));
+    if (pass >= MAX_WRITE_PASSES || redo.length === 0) return all;
+    deps.recorder.warn('lost a race with another writer; re-deciding on a fresh reading', { tables: [...conflicted.keys()], pass });
+    last = await act(deps, config, { ...plan, actions: redo });
+    all = [...all, ...last];
+  }
+}
+
 /** One level-triggered pass: observe → decide → act → record. Safe to run again at any time. */
 export async function reconcile(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<RunReport> {
   const started = deps.clock.now();
-  const dryRun = opts.dryRun ?? config.dryRun;
+  const dryRun = isDryRun(config, opts);
   const observation = await observe(deps, config, opts);
   const { health, plan } = decide(observation, config, opts);
   deps.recorder.info('plan', {
@@ -258,7 +338,7 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
   });
   const results: ActionResult[] = dryRun
     ? plan.actions.map((a) => ({ action: a, status: 'dry-run' as const, applied: [] }))
-    : await act(deps, config, plan);
+    : await verified(deps, config, opts, observation, await act(deps, config, plan));
   const report: RunReport = { at: started, trigger: opts.trigger ?? 'unknown', dryRun, observation, health, plan, results };
   await record(deps, report);
   deps.recorder.count('ReconcileDurationMs', deps.clock.now().getTime() - started.getTime());

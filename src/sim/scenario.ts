@@ -57,7 +57,7 @@ export type Expectation =
 
 export interface Scenario {
   readonly name: string;
-  /** One line for the README and `--list`. */
+  /** One line for docs/drills.md (scenario library) and `--list`. */
   readonly summary: string;
   readonly minutes: Minute;
   readonly world?: WorldOptions;

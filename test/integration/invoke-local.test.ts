@@ -1,5 +1,5 @@
 /**
- * The README's local run, as a user types it: `serverless invoke local -f reconcile -p
+ * docs/emulators.md's local run, as a user types it: `serverless invoke local -f reconcile -p
  * events/schedule.json` with AWS_ENDPOINT_URL pointing at moto. Bundled by esbuild, run by osls.
  */
 import { DeleteNatGatewayCommand } from '@aws-sdk/client-ec2';
