@@ -33,3 +33,12 @@ describe('serverless.yml: the AWS Health rule', () => {
     expect(list(block, 'eventTypeCategory')).toEqual(['issue']);
   });
 });
+
+describe('docs/events.md: the AWS Health row', () => {
+  it('names every service the rule and the parser accept', () => {
+    const row = readFileSync(join(__dirname, '..', '..', 'docs', 'events.md'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('| AWS Health issue |'));
+    for (const s of HEALTH_SERVICES) expect([s, row?.includes(`\`${s}\``)]).toEqual([s, true]);
+  });
+});
