@@ -20,7 +20,8 @@ export default defineConfig(
       // `return promise` inside try/catch skips the catch when it rejects: await it there.
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
       // The code already writes `import type`; keep it so (type-only imports vanish from bundles).
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      // (`typeof import('x')` in a type position is type-only too, so allowed.)
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       // Error messages name values the types say cannot occur but an API may still send.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNever: true }],
       // Ports are Promise-returning interfaces; in-memory implementations (src/sim/, test fakes)
@@ -33,11 +34,13 @@ export default defineConfig(
     },
   },
   {
-    // Tests read JSON documents (CloudFormation templates, handler and CLI output) as `any`, and
-    // save and restore methods (`const write = process.stdout.write`) without calling them.
+    // Tests read JSON documents (CloudFormation templates, handler and CLI output) as `any`, save
+    // and restore methods (`const write = process.stdout.write`) without calling them, and load
+    // modules afresh with `require()` inside jest.isolateModules.
     files: ['test/**/*.ts'],
     linterOptions: { reportUnusedDisableDirectives: 'off' },
     rules: {
+      '@typescript-eslint/no-require-imports': 'off',
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

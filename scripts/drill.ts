@@ -6,7 +6,6 @@
  *   npm run drill -- --compare                 every scenario under ours and the peers' rule
  *   npm run drill -- --scenario NAME --endpoint URL   the same against moto, through the real AWS adapter
  */
-import '../src/quietSdkWarning'; // first: before anything loads the AWS SDK
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -18,9 +18,25 @@ import type { Retrier } from '../retry';
 import type { ConnectivityType, Inventory, NatGateway, NatState, Route, RouteTable, Zone, ZoneState } from '../core/types';
 import { call } from './errors';
 
-/** EC2 accepts up to 200 values per filter; tag and delete calls are batched the same way. */
+/**
+ * EC2 accepts at most 200 filter values in one request, counted over ALL its filters: a tag filter
+ * plus 200 `vpc-id` values is 201 and fails with "FilterLimitExceeded: The maximum number of filter
+ * values specified on a single call is 200" (the error EC2 returns; see e.g. gjbae1212/gossm#47,
+ * convox/rack#2205). Tag and delete calls are batched by 200 resources the same way.
+ */
 export const FILTER_VALUES_MAX = 200;
 export const TAG_RESOURCES_MAX = 200;
+
+/**
+ * The filter lists that cover every one of `values` once, each request holding the `fixed` filters
+ * plus as many values as the 200-value total leaves room for. No values, no requests.
+ */
+export function filterChunks(fixed: readonly Filter[], name: string, values: readonly string[]): Filter[][] {
+  const used = fixed.reduce((n, f) => n + (f.Values?.length ?? 0), 0);
+  const room = FILTER_VALUES_MAX - used;
+  if (room < 1) throw new Error(`filters already hold ${used} values: no room for ${name} under EC2's ${FILTER_VALUES_MAX}`);
+  return chunk([...new Set(values)], room).map((part) => [...fixed, { Name: name, Values: part }]);
+}
 
 export const chunk = <T>(xs: readonly T[], n: number): T[][] => {
   const out: T[][] = [];
@@ -39,17 +55,45 @@ const unexpected = (operation: string, detail: string): CloudApiError =>
   // An unknown observation is an error, never a default: a new state must be understood first.
   new CloudApiError(operation, 'UnexpectedResponse', detail);
 
-function toRoute(r: SdkRoute): Route | undefined {
+/**
+ * Every RouteState the API defines: `active | blackhole | filtered` (the `@aws-sdk/client-ec2`
+ * RouteState enum; AWS SDK for Python v4 "EC2 > Enums > RouteState",
+ * docs.aws.amazon.com/sdk-for-python/v4/reference/clients/ec2/enums/RouteState/). The API reference
+ * (Route.state) documents only `blackhole`: "the route's target isn't available". A state outside
+ * this list, or none, is an error: reading it as `active` would count as evidence that a dead
+ * gateway carries traffic. `filtered` is kept as itself and is evidence of nothing (core/health.ts).
+ */
+const ROUTE_STATES: readonly Route['state'][] = ['active', 'blackhole', 'filtered'];
+
+function toRoute(r: SdkRoute, routeTableId: string | undefined): Route | undefined {
   const destination = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId;
   if (!destination) return undefined;
+  const state = ROUTE_STATES.find((x) => x === r.State);
+  if (!state) {
+    throw unexpected('DescribeRouteTables', `route ${destination.slice(0, 64)} of ${routeTableId ?? '?'} has state ${String(r.State ?? '?').slice(0, 32)}`);
+  }
   const other =
     r.GatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId ?? r.NetworkInterfaceId ?? r.InstanceId ??
     r.EgressOnlyInternetGatewayId ?? r.LocalGatewayId ?? r.CarrierGatewayId ?? r.CoreNetworkArn ?? 'unknown';
   return {
     destination,
     target: r.NatGatewayId ? { kind: 'nat', id: r.NatGatewayId } : { kind: 'other', id: other },
-    state: r.State === 'blackhole' ? 'blackhole' : 'active',
+    state,
   };
+}
+
+/**
+ * A regional NAT gateway as an API or SDK that predates `AvailabilityMode` shows it: no subnet (a
+ * zonal gateway always lives in one), and a `RouteTableId` or addresses that name their own AZ
+ * (EC2 API reference, NatGateway: `routeTableId` "For regional NAT gateways only";
+ * NatGatewayAddress `availabilityZone`/`availabilityZoneId`; VPC User Guide "Regional NAT gateways
+ * for automatic multi-AZ expansion"). Taking such a gateway for zonal would give it no AZ and move
+ * its tables off it to a zonal "home".
+ */
+function looksRegional(n: SdkNat): boolean {
+  if (n.SubnetId) return false;
+  const perAz = (n.NatGatewayAddresses ?? []).some((a) => a.AvailabilityZone !== undefined || a.AvailabilityZoneId !== undefined);
+  return n.RouteTableId !== undefined || perAz;
 }
 
 function toNat(n: SdkNat, subnetAz: ReadonlyMap<string, string>): NatGateway {
@@ -65,7 +109,7 @@ function toNat(n: SdkNat, subnetAz: ReadonlyMap<string, string>): NatGateway {
   if (n.AvailabilityMode !== undefined && n.AvailabilityMode !== 'regional' && n.AvailabilityMode !== 'zonal') {
     throw unexpected('DescribeNatGateways', `gateway ${n.NatGatewayId} has availability mode ${n.AvailabilityMode}`);
   }
-  const regional = n.AvailabilityMode === 'regional';
+  const regional = n.AvailabilityMode === 'regional' || (n.AvailabilityMode === undefined && looksRegional(n));
   return {
     id: n.NatGatewayId,
     vpcId: n.VpcId,
@@ -108,12 +152,12 @@ export class Ec2Adapter {
 
   async describeSubnetAzs(vpcIds: readonly string[]): Promise<Map<string, string>> {
     const azBySubnet = new Map<string, string>();
-    for (const values of chunk(vpcIds, FILTER_VALUES_MAX)) {
+    for (const filters of filterChunks([], 'vpc-id', vpcIds)) {
       let token: string | undefined;
       do {
         const page = await this.send('DescribeSubnets', () =>
           // Unpaginated like DescribeRouteTables: a VPC holds more subnets than managed tables.
-          this.client.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: values }], ...tokenOf(token) })),
+          this.client.send(new DescribeSubnetsCommand({ Filters: filters, ...tokenOf(token) })),
         );
         for (const s of page.Subnets ?? []) if (s.SubnetId && s.AvailabilityZone) azBySubnet.set(s.SubnetId, s.AvailabilityZone);
         token = page.NextToken;
@@ -124,11 +168,11 @@ export class Ec2Adapter {
 
   async describeNatGateways(vpcIds: readonly string[]): Promise<SdkNat[]> {
     const out: SdkNat[] = [];
-    for (const values of chunk(vpcIds, FILTER_VALUES_MAX)) {
+    for (const filters of filterChunks([], 'vpc-id', vpcIds)) {
       let token: string | undefined;
       do {
         const page = await this.send('DescribeNatGateways', () =>
-          this.client.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: values }], MaxResults: 1000, ...tokenOf(token) })),
+          this.client.send(new DescribeNatGatewaysCommand({ Filter: filters, MaxResults: 1000, ...tokenOf(token) })),
         );
         out.push(...(page.NatGateways ?? []));
         token = page.NextToken;
@@ -155,9 +199,7 @@ export class Ec2Adapter {
     const readTables = async (): Promise<SdkRouteTable[]> => {
       if (scope.vpcIds.length === 0) return this.describeRouteTables([managed]);
       const out: SdkRouteTable[] = [];
-      for (const values of chunk(scope.vpcIds, FILTER_VALUES_MAX)) {
-        out.push(...(await this.describeRouteTables([managed, { Name: 'vpc-id', Values: values }])));
-      }
+      for (const filters of filterChunks([managed], 'vpc-id', scope.vpcIds)) out.push(...(await this.describeRouteTables(filters)));
       return out;
     };
     const [sdkTables, zones] = await Promise.all([readTables(), this.describeZones()]);
@@ -171,16 +213,16 @@ export class Ec2Adapter {
       subnetAzs: [
         ...new Set((t.Associations ?? []).map((a) => (a.SubnetId ? subnetAz.get(a.SubnetId) : undefined)).filter((z): z is string => !!z)),
       ].sort(),
-      routes: (t.Routes ?? []).map(toRoute).filter((r): r is Route => r !== undefined),
+      routes: (t.Routes ?? []).map((r) => toRoute(r, t.RouteTableId)).filter((r): r is Route => r !== undefined),
     }));
     return { zones, natGateways: sdkNats.map((n) => toNat(n, subnetAz)), routeTables };
   }
 
   async readRoutes(routeTableIds: readonly string[]): Promise<Map<string, readonly Route[]>> {
     const out = new Map<string, readonly Route[]>();
-    for (const values of chunk([...new Set(routeTableIds)], FILTER_VALUES_MAX)) {
-      for (const t of await this.describeRouteTables([{ Name: 'route-table-id', Values: values }])) {
-        if (t.RouteTableId) out.set(t.RouteTableId, (t.Routes ?? []).map(toRoute).filter((r): r is Route => r !== undefined));
+    for (const filters of filterChunks([], 'route-table-id', routeTableIds)) {
+      for (const t of await this.describeRouteTables(filters)) {
+        if (t.RouteTableId) out.set(t.RouteTableId, (t.Routes ?? []).map((r) => toRoute(r, t.RouteTableId)).filter((r): r is Route => r !== undefined));
       }
     }
     return out;

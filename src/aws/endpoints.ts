@@ -2,11 +2,11 @@ import { DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { GatewayEndpoint, GatewayEndpointReader } from '../manual/ports';
 import { serviceShortName } from '../manual/endpoints';
 import type { Retrier } from '../retry';
-import { chunk, FILTER_VALUES_MAX } from './ec2';
+import { filterChunks } from './ec2';
 import { call } from './errors';
 import { clientConfig } from './clientConfig';
 
-/** Gateway endpoints of the managed VPCs: one filtered DescribeVpcEndpoints call per 200 VPCs. */
+/** Gateway endpoints of the managed VPCs: one filtered DescribeVpcEndpoints call per 199 VPCs. */
 export class EndpointsAdapter implements GatewayEndpointReader {
   constructor(
     private readonly client: EC2Client,
@@ -19,17 +19,15 @@ export class EndpointsAdapter implements GatewayEndpointReader {
 
   async gatewayEndpoints(vpcIds: readonly string[]): Promise<GatewayEndpoint[]> {
     const out: GatewayEndpoint[] = [];
-    for (const values of chunk([...new Set(vpcIds)], FILTER_VALUES_MAX)) {
+    // The endpoint-type filter's value counts towards EC2's 200 values per request: 199 VPCs each.
+    for (const filters of filterChunks([{ Name: 'vpc-endpoint-type', Values: ['Gateway'] }], 'vpc-id', vpcIds)) {
       let token: string | undefined;
       do {
         const page = await this.retry.run('DescribeVpcEndpoints', () =>
           call('DescribeVpcEndpoints', () =>
             this.client.send(
               new DescribeVpcEndpointsCommand({
-                Filters: [
-                  { Name: 'vpc-id', Values: values },
-                  { Name: 'vpc-endpoint-type', Values: ['Gateway'] },
-                ],
+                Filters: filters,
                 MaxResults: 1000,
                 NextToken: token,
               }),

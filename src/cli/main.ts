@@ -1,4 +1,3 @@
-import '../quietSdkWarning'; // first: before anything loads the AWS SDK
 import { userInfo } from 'node:os';
 import { manualFunctionInvoker } from '../aws/lambda';
 import { systemClock } from '../clock';

@@ -29,6 +29,21 @@ export const TAGS = {
 /** EC2 tag values are limited to 256 characters. */
 export const TAG_VALUE_MAX = 256;
 
+/**
+ * EC2 allows 50 user tags per resource; keys with the reserved `aws:` prefix (any case) are AWS's
+ * and do not count ("Tag restrictions", Amazon EC2 User Guide: "Maximum number of tags per
+ * resource – 50 … Tags with this prefix do not count against your tags per resource limit"). A
+ * CreateTags that would pass 50 fails as a whole, for every table in the call.
+ */
+export const TAGS_PER_RESOURCE_MAX = 50;
+
+/**
+ * Evacuation memory keys (`nat-failover:evacuate:<az-id>`, written by src/events/memory.ts, whose
+ * EVACUATION_TAG_PREFIX must equal this): one per evacuated AZ, on every managed table. The tag
+ * budget counts them like any other key, and keeps room for the ones this run may add.
+ */
+export const EVACUATION_MEMORY_PREFIX = `${TAG_PREFIX}evacuate:` as const;
+
 /** Flap damping: a failover within this long after a restore doubles the hold-down. */
 export const FLAP_WINDOW_SECONDS = 3600;
 export const MAX_HOLD_DOWN_SECONDS = 7200;

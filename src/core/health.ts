@@ -1,4 +1,4 @@
-import type { Config } from './config';
+import { breaches, evaluate, type SoftRules, softRuleDefs } from './softRules';
 import { readState } from './state';
 import type {
   GatewayHealth,
@@ -15,16 +15,7 @@ const BAD_ZONE_STATES = new Set(['impaired', 'unavailable']);
 
 const pct = (r: number): string => `${(r * 100).toFixed(3)}%`;
 
-/** The thresholds the soft rules (polled metrics and managed alarms alike) apply. */
-export type SoftRules = Pick<
-  Config,
-  | 'softBadPeriods'
-  | 'softWindowPeriods'
-  | 'packetDropRatio'
-  | 'packetDropMinPackets'
-  | 'connectionSuccessRatio'
-  | 'connectionMinAttempts'
->;
+export type { SoftRules } from './softRules';
 
 interface SoftResult {
   readonly verdict: SoftVerdict;
@@ -32,8 +23,10 @@ interface SoftResult {
 }
 
 /**
- * M-of-N judgement over one-minute periods. A minute with too little traffic, or no data at all,
- * is not judged: silence is unknown, never healthy (a gateway whose traffic moved away is silent).
+ * M-of-N judgement over one-minute periods, by the rules of src/core/softRules.ts (the same
+ * expressions the managed alarms send to CloudWatch). A minute where a rule's metrics are not
+ * both present, or below its volume guard, is not judged by that rule: silence is unknown, never
+ * healthy (a gateway whose traffic moved away is silent).
  */
 export function judgeSoft(points: readonly MetricPoint[], rules: SoftRules, end?: Date): SoftResult {
   // The window is the last N *minutes* before `end`, not the last N points: with gaps in the data,
@@ -44,49 +37,33 @@ export function judgeSoft(points: readonly MetricPoint[], rules: SoftRules, end?
     .filter((p) => p.start.getTime() >= from && p.start.getTime() < to)
     .sort((a, b) => a.start.getTime() - b.start.getTime())
     .slice(-rules.softWindowPeriods);
+  const defs = softRuleDefs(rules);
+  const bad = defs.map(() => 0);
+  const worst = defs.map((d): number => (d.comparison === 'GreaterThanThreshold' ? 0 : 1));
   let judged = 0;
-  let dropBad = 0;
-  let connBad = 0;
-  let worstDrop = 0;
-  let worstConn = 1;
   for (const p of recent) {
-    const v = p.values;
+    const byId = new Map<string, number | undefined>();
+    for (const d of defs) for (const i of d.inputs) byId.set(i.id, p.values[i.metric]);
+    const get = (id: string) => byId.get(id);
     let judgedThis = false;
-    const out = v.PacketsOutToDestination;
-    const drop = v.PacketsDropCount;
-    if (out !== undefined && drop !== undefined && out + drop >= Math.max(1, rules.packetDropMinPackets)) {
+    defs.forEach((d, k) => {
+      if (evaluate(d.judged, get) === 0) return;
       judgedThis = true;
-      const r = drop / Math.max(out, 1);
-      if (r > rules.packetDropRatio) dropBad++;
-      worstDrop = Math.max(worstDrop, r);
-    }
-    const att = v.ConnectionAttemptCount;
-    const est = v.ConnectionEstablishedCount;
-    if (att !== undefined && est !== undefined && att >= Math.max(1, rules.connectionMinAttempts)) {
-      judgedThis = true;
-      const r = est / att;
-      if (r < rules.connectionSuccessRatio) connBad++;
-      worstConn = Math.min(worstConn, r);
-    }
+      const value = evaluate(d.value, get);
+      if (breaches(d, value)) bad[k] = (bad[k] as number) + 1;
+      worst[k] = d.comparison === 'GreaterThanThreshold' ? Math.max(worst[k] as number, value) : Math.min(worst[k] as number, value);
+    });
     if (judgedThis) judged++;
   }
   const n = rules.softWindowPeriods;
   const m = rules.softBadPeriods;
   const signals: Signal[] = [];
-  if (dropBad >= m) {
-    signals.push({
-      kind: 'packet-drops',
-      strength: 'soft',
-      detail: `packet-drop ratio above ${pct(rules.packetDropRatio)} in ${dropBad} of the last ${n} minutes (worst ${pct(worstDrop)})`,
-    });
-  }
-  if (connBad >= m) {
-    signals.push({
-      kind: 'connection-failures',
-      strength: 'soft',
-      detail: `connections established/attempted below ${pct(rules.connectionSuccessRatio)} in ${connBad} of the last ${n} minutes (worst ${pct(worstConn)})`,
-    });
-  }
+  defs.forEach((d, k) => {
+    const count = bad[k] as number;
+    if (count < m) return;
+    const what = d.kind === 'packet-drops' ? `packet-drop ratio above ${pct(d.threshold)}` : `connections established/attempted below ${pct(d.threshold)}`;
+    signals.push({ kind: d.kind, strength: 'soft', detail: `${what} in ${count} of the last ${n} minutes (worst ${pct(worst[k] as number)})` });
+  });
   if (signals.length > 0) return { verdict: 'bad', signals };
   return { verdict: judged >= m ? 'ok' : 'unknown', signals };
 }
@@ -107,7 +84,10 @@ function routeEvidence(obs: Observation): RouteEvidence {
   for (const t of obs.inventory.routeTables) {
     for (const r of t.routes) {
       if (r.target.kind !== 'nat') continue;
-      (r.state === 'blackhole' ? blackholed : active).add(r.target.id);
+      // Each state explicitly: only `active` is evidence the gateway carries the route's traffic.
+      if (r.state === 'blackhole') blackholed.add(r.target.id);
+      else if (r.state === 'active') active.add(r.target.id);
+      else if (r.state !== 'filtered') throw new Error(`route ${r.destination} of ${t.id} has unknown state ${String(r.state).slice(0, 32)}`);
     }
     const nat = readState(t.tags).blackholeNat;
     if (nat !== undefined) remembered.set(nat, [...(remembered.get(nat) ?? []), t.id]);

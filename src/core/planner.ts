@@ -1,6 +1,14 @@
-import { FLAP_WINDOW_SECONDS, IPV4_DEFAULT, MAX_HOLD_DOWN_SECONDS, NAT64_PREFIX } from './constants';
+import {
+  EVACUATION_MEMORY_PREFIX,
+  FLAP_WINDOW_SECONDS,
+  IPV4_DEFAULT,
+  MAX_HOLD_DOWN_SECONDS,
+  NAT64_PREFIX,
+  TAGS_PER_RESOURCE_MAX,
+  type ManagedDestination,
+} from './constants';
 import { explainHealth, isEligibleTarget, isFailoverTarget } from './health';
-import { diffTags, isEmptyDiff, readState, stateTags } from './state';
+import { diffTags, fitTagBudget, isEmptyDiff, readStateChecked, stateTags, type UnreadableTag } from './state';
 import type {
   ConnectivityType,
   Finding,
@@ -9,6 +17,7 @@ import type {
   Observation,
   Pin,
   Plan,
+  Route,
   RouteChange,
   RouteTable,
   TableAction,
@@ -66,7 +75,7 @@ interface Ctx {
   readonly health: HealthReport;
   readonly config: PlannerConfig;
   readonly nats: ReadonlyMap<string, NatGateway>;
-  /** Tables per gateway (IPv4 default route), updated as the plan moves tables: spreads failovers. */
+  /** Tables per gateway (primary route), updated as the plan moves tables: spreads failovers. */
   readonly load: Map<string, number>;
   readonly zoneByIdOrName: ReadonlyMap<string, string>;
   readonly overrides: PlanOverrides;
@@ -99,6 +108,19 @@ export function tableConnectivity(
   const byId = (id: string | undefined) => (id === undefined ? undefined : all.find((n) => n.id === id));
   const vpcTypes = new Set(all.filter((n) => n.vpcId === table.vpcId && n.availabilityMode === 'zonal').map((n) => n.connectivityType));
   return byId(table.currentId)?.connectivityType ?? byId(table.homeNat)?.connectivityType ?? (vpcTypes.size === 1 ? [...vpcTypes][0] : undefined);
+}
+
+/**
+ * The managed route that places a table: the IPv4 default when it targets a NAT gateway; on an
+ * IPv6-only table (no IPv4 default at all) the NAT64 route, which then fails over like any other.
+ * Undefined otherwise: nothing to manage. A table whose IPv4 default someone pointed at something
+ * else (a NAT instance, a transit gateway) is theirs, NAT64 route included.
+ */
+export function primaryRoute(t: Pick<RouteTable, 'routes'>): (Route & { readonly destination: ManagedDestination }) | undefined {
+  const v4 = t.routes.find((x) => x.destination === IPV4_DEFAULT);
+  if (v4) return v4.target.kind === 'nat' ? { ...v4, destination: IPV4_DEFAULT } : undefined;
+  const v6 = t.routes.find((x) => x.destination === NAT64_PREFIX && x.target.kind === 'nat');
+  return v6 ? { ...v6, destination: NAT64_PREFIX } : undefined;
 }
 
 const hasBlackhole = (ctx: Ctx, natId: string): boolean =>
@@ -147,7 +169,11 @@ interface ManagedTable {
   readonly t: RouteTable;
   /** As recorded in its tags, instants clamped to now. */
   readonly state: TableState;
-  /** Where the IPv4 default route points now. */
+  /** Tags that could not be read, treated as absent (reported). */
+  readonly unreadable: readonly UnreadableTag[];
+  /** The route that places the table: the IPv4 default, or NAT64 on an IPv6-only table. */
+  readonly primary: ManagedDestination;
+  /** Where the primary route points now. */
   readonly currentId: string;
   /** Undefined when that gateway is gone from the API. */
   readonly current: NatGateway | undefined;
@@ -200,17 +226,22 @@ function resolveTable(ctx: Ctx, t: RouteTable): { readonly managed: ManagedTable
   if (t.tags[ctx.config.managedTagKey] !== ctx.config.managedTagValue) {
     return skip(`not tagged ${ctx.config.managedTagKey}=${ctx.config.managedTagValue}`);
   }
-  const v4 = t.routes.find((r) => r.destination === IPV4_DEFAULT);
-  if (!v4 || v4.target.kind !== 'nat') {
-    return skip(`default route ${v4 ? `targets ${v4.target.id}` : 'is missing'}, not a NAT gateway: nothing to manage`, v4?.target.id);
+  const primary = primaryRoute(t);
+  if (!primary) {
+    const v4 = t.routes.find((r) => r.destination === IPV4_DEFAULT);
+    return skip(
+      v4 ? `default route targets ${v4.target.id}, not a NAT gateway: nothing to manage` : 'no default route and no NAT64 route to a NAT gateway: nothing to manage',
+      v4?.target.id,
+    );
   }
-  const currentId = v4.target.id;
+  const currentId = primary.target.id;
   const current = ctx.nats.get(currentId);
   if (current?.availabilityMode === 'regional') {
     return skip(`uses regional NAT gateway ${currentId}: AWS spans AZs itself, no failover needed`, currentId, 'regional-nat');
   }
 
-  const state = notAfter(readState(t.tags), ctx.obs.now);
+  const read = readStateChecked(t.tags);
+  const state = notAfter(read.state, ctx.obs.now);
   const homeAzRaw = state.homeAz ?? (t.subnetAzs.length === 1 ? t.subnetAzs[0] : undefined);
   if (homeAzRaw === undefined) {
     return skip(
@@ -234,14 +265,50 @@ function resolveTable(ctx: Ctx, t: RouteTable): { readonly managed: ManagedTable
   const inHome = peers.filter((n) => n.az === homeAz);
   const availableHome = inHome.filter((n) => n.state === 'available').sort((a, b) => a.id.localeCompare(b.id));
   const home =
-    availableHome.find((n) => n.id === state.homeNat) ??
-    availableHome.find((n) => n.id === currentId) ??
-    availableHome[0] ??
-    inHome.find((n) => n.id === state.homeNat) ??
-    inHome.find((n) => n.id === currentId);
+    inHome.length === 0
+      ? sharedHome(peers, state, currentId)
+      : (availableHome.find((n) => n.id === state.homeNat) ??
+        availableHome.find((n) => n.id === currentId) ??
+        availableHome[0] ??
+        inHome.find((n) => n.id === state.homeNat) ??
+        inHome.find((n) => n.id === currentId));
   return {
-    managed: { t, state, currentId, current, homeAz, peers, home, homeId: home?.id ?? state.homeNat, homeHealthy: eligible(ctx, home) },
+    managed: {
+      t,
+      state,
+      unreadable: read.unreadable,
+      primary: primary.destination,
+      currentId,
+      current,
+      homeAz,
+      peers,
+      home,
+      homeId: home?.id ?? state.homeNat,
+      homeHealthy: eligible(ctx, home),
+    },
   };
+}
+
+/**
+ * Home when the home AZ has no gateway of its own (one gateway serves several AZs by design): the
+ * gateway recorded as home, else, while the table is recorded at home (first sight included), the
+ * one it uses. Such a table is at home on that gateway, not failed over, and nobody moved it. A
+ * recorded home that is gone stays the (missing) home, as for any table, and a table recorded
+ * away is never re-homed onto the gateway it was moved to.
+ */
+function sharedHome(peers: readonly NatGateway[], state: TableState, currentId: string): NatGateway | undefined {
+  if (state.homeNat !== undefined) return peers.find((n) => n.id === state.homeNat);
+  return state.mode === 'home' ? peers.find((n) => n.id === currentId) : undefined;
+}
+
+/** Evacuation memory keys this run may add to the table (one per evacuated AZ it lacks). */
+function memoryReserve(ctx: Ctx, t: RouteTable): number {
+  const ids = new Set<string>();
+  for (const e of ctx.obs.evacuations) {
+    const zone = ctx.obs.inventory.zones.find((z) => z.name === e.az || z.id === e.az);
+    if (zone && !(`${EVACUATION_MEMORY_PREFIX}${zone.id}` in t.tags)) ids.add(zone.id);
+  }
+  return ids.size;
 }
 
 /** The table's pin while it lasts; an expired one is released, and reported. */
@@ -385,9 +452,12 @@ function decideHomeUnhealthy(ctx: Ctx, m: ManagedTable): Move {
  */
 function followNat64(ctx: Ctx, m: ManagedTable, move: Move): { readonly routes: readonly RouteChange[]; readonly move: Move } {
   const routes: RouteChange[] = [];
-  if (move.desired !== m.currentId) routes.push({ destination: IPV4_DEFAULT, from: m.currentId, to: move.desired });
+  if (move.desired !== m.currentId) routes.push({ destination: m.primary, from: m.currentId, to: move.desired });
+  if (m.primary !== IPV4_DEFAULT) return { routes, move };
   const v6 = m.t.routes.find((r) => r.destination === NAT64_PREFIX && r.target.kind === 'nat');
   if (!v6 || v6.target.id === move.desired || !eligible(ctx, ctx.nats.get(move.desired))) return { routes, move };
+  // A route on a regional gateway is never moved off it: AWS spans AZs for it.
+  if (ctx.nats.get(v6.target.id)?.availabilityMode === 'regional') return { routes, move };
   routes.push({ destination: NAT64_PREFIX, from: v6.target.id, to: move.desired });
   if (routes.length > 1) return { routes, move };
   return {
@@ -464,7 +534,11 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
   if (move.desired !== m.currentId) moveLoad(ctx, m.currentId, move.desired);
   const { next, findings: adopted } = nextState(ctx, m, pin, move);
 
-  const tags = diffTags(t.tags, stateTags(next));
+  // Counted before writing: a CreateTags past EC2's 50 tags fails whole. The route still moves (the
+  // traffic comes first); what does not fit is reported, and the rest of the state is written.
+  const reserve = memoryReserve(ctx, t);
+  const budget = fitTagBudget(t.tags, diffTags(t.tags, stateTags(next)), reserve);
+  const tags = budget.diff;
   const moving = routes.length > 0;
   const action: TableAction | undefined =
     moving || !isEmptyDiff(tags)
@@ -479,9 +553,22 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
           priority: moving ? move.priority : PRIORITY.record,
         }
       : undefined;
+  const unreadable = m.unreadable.map((u) =>
+    finding(m, 'unreadable-state', `tag ${u.key}="${u.value}" is not readable (expected ${u.expected}): treated as absent: ${u.effect}`),
+  );
+  const overBudget =
+    budget.dropped.length === 0
+      ? []
+      : [
+          finding(
+            m,
+            'tag-budget',
+            `${t.id} carries ${budget.count} of EC2's ${TAGS_PER_RESOURCE_MAX} tags${reserve > 0 ? ` (and keeps room for ${reserve} evacuation memory tag${reserve > 1 ? 's' : ''})` : ''}: no room to record ${budget.dropped.join(', ')}; the ${moving ? 'route change goes ahead, the ' : ''}state stays incomplete until tags are removed from the table`,
+          ),
+        ];
   return {
     action,
-    findings: [...released, ...move.findings, ...adopted],
+    findings: [...unreadable, ...released, ...move.findings, ...adopted, ...overBudget],
     view: {
       routeTableId: t.id,
       vpcId: t.vpcId,
@@ -508,7 +595,7 @@ export function plan(obs: Observation, health: HealthReport, config: PlannerConf
   const nats = new Map(obs.inventory.natGateways.map((n) => [n.id, n]));
   const load = new Map<string, number>();
   for (const t of obs.inventory.routeTables) {
-    const r = t.routes.find((x) => x.destination === IPV4_DEFAULT && x.target.kind === 'nat');
+    const r = primaryRoute(t);
     if (r) load.set(r.target.id, (load.get(r.target.id) ?? 0) + 1);
   }
   const zoneByIdOrName = new Map<string, string>();

@@ -34,8 +34,14 @@ export interface Route {
   /** CIDR, IPv6 CIDR or prefix-list id. */
   readonly destination: string;
   readonly target: RouteTarget;
-  readonly state: 'active' | 'blackhole';
+  /**
+   * Every EC2 RouteState. `blackhole`: the target isn't available. `filtered` is neither proof of a
+   * working gateway nor of a dead one, so health reads it as no evidence either way.
+   */
+  readonly state: RouteState;
 }
+
+export type RouteState = 'active' | 'blackhole' | 'filtered';
 
 export interface RouteTable {
   readonly id: string;
@@ -217,6 +223,8 @@ export type FindingKind =
   | 'monitoring-degraded'
   | 'pin-released'
   | 'external-change'
+  | 'unreadable-state'
+  | 'tag-budget'
   | 'info';
 
 export interface Finding {

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import { METRIC_NAMESPACE, type RuleMetric } from '../core/constants';
+import { renderExpression, softRuleDefs } from '../core/softRules';
 import type { GatewayAlarm, NatGateway } from '../core/types';
 
 /**
- * The CloudWatch alarms the controller keeps per gateway: the same two soft rules as src/core/health.ts
- * (packet-drop ratio, connection-establishment ratio, with the same minimum-volume guards and M of
- * N one-minute periods), evaluated by CloudWatch instead of by polling GetMetricData.
+ * The CloudWatch alarms the controller keeps per gateway: the two soft rules of
+ * src/core/softRules.ts (packet-drop ratio, connection-establishment ratio, with their volume
+ * guards and M of N one-minute periods), built from the very expressions the poller evaluates,
+ * evaluated by CloudWatch instead of by polling GetMetricData.
  */
 export const ALARM_RULES = ['packet-drops', 'connection-failures'] as const;
 export type AlarmRule = (typeof ALARM_RULES)[number];
@@ -39,7 +41,11 @@ export interface AlarmSpec {
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
   readonly period: number;
-  /** Missing data is unknown, never healthy: it neither breaches nor clears. */
+  /**
+   * `missing`: the expression reads every metric through FILL, so a minute of the evaluation range
+   * never lacks a value; a metric with no data at all leaves the alarm INSUFFICIENT_DATA (unknown,
+   * as the poller says), never ALARM and never a made-up OK. See src/core/softRules.ts.
+   */
   readonly treatMissingData: 'missing';
   /** Hash of everything above: kept in the description to tell when the alarm needs updating. */
   readonly specHash: string;
@@ -85,32 +91,22 @@ export const specHashOf = (description: string): string | undefined => HASH_MARK
 function spec(rules: AlarmRules, natGatewayId: string, rule: AlarmRule): AlarmSpec {
   const n = rules.softWindowPeriods;
   const m = rules.softBadPeriods;
+  const def = softRuleDefs(rules).find((d) => d.kind === rule);
+  if (!def) throw new Error(`no soft rule ${rule}`);
   const base = { name: alarmName(rules.alarmPrefix, natGatewayId, rule), natGatewayId, rule, namespace: METRIC_NAMESPACE, evaluationPeriods: n, datapointsToAlarm: m, period: 60, treatMissingData: 'missing' as const };
-  // Three-argument IFs only: a minute below the volume guard yields a value that cannot breach,
-  // matching src/core/health.ts where such a minute is simply not judged.
-  const body =
+  const label = rule === 'packet-drops' ? 'packet-drop ratio' : 'connection establishment ratio';
+  const shape = {
+    metrics: [
+      ...def.inputs.map((i) => ({ id: i.id, metricName: i.metric, returnData: false })),
+      { id: 'ratio', expression: renderExpression(def.value), label, returnData: true },
+    ],
+    comparison: def.comparison,
+    threshold: def.threshold,
+  };
+  const human =
     rule === 'packet-drops'
-      ? {
-          metrics: [
-            { id: 'drops', metricName: 'PacketsDropCount' as const, returnData: false },
-            { id: 'out', metricName: 'PacketsOutToDestination' as const, returnData: false },
-            { id: 'ratio', expression: `IF(drops + out >= ${Math.max(1, rules.packetDropMinPackets)}, drops / IF(out > 0, out, 1), 0)`, label: 'packet-drop ratio', returnData: true },
-          ],
-          comparison: 'GreaterThanThreshold' as const,
-          threshold: rules.packetDropRatio,
-          human: `packet-drop ratio of ${natGatewayId} above ${pct(rules.packetDropRatio)} (at least ${Math.max(1, rules.packetDropMinPackets)} packets a minute) in ${m} of ${n} minutes`,
-        }
-      : {
-          metrics: [
-            { id: 'established', metricName: 'ConnectionEstablishedCount' as const, returnData: false },
-            { id: 'attempts', metricName: 'ConnectionAttemptCount' as const, returnData: false },
-            { id: 'ratio', expression: `IF(attempts >= ${Math.max(1, rules.connectionMinAttempts)}, established / IF(attempts > 0, attempts, 1), 1)`, label: 'connection establishment ratio', returnData: true },
-          ],
-          comparison: 'LessThanThreshold' as const,
-          threshold: rules.connectionSuccessRatio,
-          human: `connections established/attempted by ${natGatewayId} below ${pct(rules.connectionSuccessRatio)} (at least ${Math.max(1, rules.connectionMinAttempts)} attempts a minute) in ${m} of ${n} minutes`,
-        };
-  const { human, ...shape } = body;
+      ? `packet-drop ratio of ${natGatewayId} above ${pct(def.threshold)} (at least ${def.minimum} packets a minute) in ${m} of ${n} minutes`
+      : `connections established/attempted by ${natGatewayId} below ${pct(def.threshold)} (at least ${def.minimum} attempts a minute) in ${m} of ${n} minutes`;
   const specHash = createHash('sha256').update(JSON.stringify({ ...base, ...shape })).digest('hex').slice(0, 12);
   return { ...base, ...shape, specHash, description: `Managed by nat-failover (edits are overwritten): ${human}. [spec ${specHash}]` };
 }

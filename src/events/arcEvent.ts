@@ -15,7 +15,9 @@ export const ARC_DETAIL_TYPES: Readonly<Record<string, { source: EvacuationSourc
 };
 
 /**
- * ARC zonal shift / autoshift. `detail.metadata.awayFrom` is an AZ id (use1-az2). ARC events carry
+ * ARC zonal shift / autoshift. `detail.metadata.awayFrom` is an AZ id (use1-az2). The event's own
+ * time is the envelope's `time` (ARC's detail carries no other): EventBridge keeps it on a
+ * redelivery and Lambda on a retry, so it orders a late `In Progress` before its `Completed`. ARC events carry
  * no shift id, so an autoshift is keyed by its AZ (AWS starts and ends it per AZ) and a manual
  * shift by AZ and resources (each resource is shifted, and cancelled, on its own).
  */
@@ -34,15 +36,16 @@ export function parseArcEvent(event: Json): ParsedEvent {
   const resources = arr(event.resources).map(str).filter((r): r is string => r !== undefined).sort();
   const scope = kind.source === 'arc-zonal-shift' && resources.length > 0 ? `:${resources.join(',')}` : '';
 
-  if (!kind.open) {
-    // An end without an AZ still ends something: every signal of that source (the safe direction is
-    // the hold-down, which still applies before any table goes home).
-    const key = zone ? `${kind.source}:${zone}${scope}` : `${kind.source}:*`;
-    return { trigger, updates: [{ kind: 'evacuation-close', source: kind.source, key, at, detail: detailType }] };
-  }
   if (!zone) return { trigger, updates: [], ignored: `malformed ARC "${detailType}": no AZ id in detail.metadata.awayFrom` };
+  const key = `${kind.source}:${zone}${scope}`;
+  if (!kind.open) {
+    // An end is keyed like its start, so it is remembered under its AZ even when it arrives first.
+    // An end without an AZ is malformed (awayFrom is required) and ends nothing: the evacuation
+    // then lasts until a well-formed end or EVACUATION_MAX_AGE_SECONDS, the cautious direction.
+    return { trigger, updates: [{ kind: 'evacuation-close', source: kind.source, key, zones: [zone], at, detail: detailType }] };
+  }
   return {
     trigger,
-    updates: [{ kind: 'evacuation-open', source: kind.source, key: `${kind.source}:${zone}${scope}`, zones: [zone], at, detail: `${detailType} away from ${zone}` }],
+    updates: [{ kind: 'evacuation-open', source: kind.source, key, zones: [zone], at, detail: `${detailType} away from ${zone}` }],
   };
 }

@@ -70,6 +70,14 @@ export class PushedSignals implements SignalSource {
       recorder.warn('no managed route table to remember the evacuation on; it applies to this run only', {});
     }
     const writes = memoryWrites(tables, outcome.memory);
+    if (writes.overBudget.length > 0) {
+      // This run still acts on the signal; the table just cannot remember it (nor a late event's
+      // place in order) until tags are removed from it.
+      recorder.warn('evacuation memory does not fit EC2\'s 50 tags on these tables; not written there', {
+        tables: writes.overBudget.slice(0, 20).map((o) => `${o.id}: ${o.keys.join(', ')}`),
+        count: writes.overBudget.length,
+      });
+    }
     const pending = writes.set.length + writes.remove.length;
     if (pending === 0) return outcome.evacuations;
     if (ctx.dryRun) {

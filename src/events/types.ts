@@ -15,7 +15,13 @@ export interface EvacuationOpen {
   readonly key: string;
   /** As written by AWS: AZ names (us-east-1a) or AZ ids (use1-az1); resolved against the inventory. */
   readonly zones: readonly string[];
-  /** When AWS emitted it (the event's `time`; undefined = unknown, read as "now"); ages count from here. */
+  /** AZs the event names as healthy or as where traffic went: never evacuated by this event. */
+  readonly spared?: readonly string[];
+  /**
+   * The event's own time (Health: `lastUpdatedTime`; ARC: the envelope's `time`), never its
+   * arrival; undefined = unknown, read as "now". Ages count from here, and the latest event of a
+   * key by this time (open or close) decides whether it is open.
+   */
   readonly at: Date | undefined;
   readonly detail: string;
 }
@@ -23,8 +29,14 @@ export interface EvacuationOpen {
 export interface EvacuationClose {
   readonly kind: 'evacuation-close';
   readonly source: EvacuationSource;
-  /** Same key as the open; `<source>:*` closes every signal of that source (an end without an AZ). */
+  /** Same key as the open. */
   readonly key: string;
+  /**
+   * AZs the close names, if any: where to remember it when it arrives before its open (delivery
+   * is not ordered). It also ends the key wherever the key was open.
+   */
+  readonly zones: readonly string[];
+  /** When AWS said it ended (the event's own time, as for the open); compared with the open's time. */
   readonly at: Date | undefined;
   readonly detail: string;
 }

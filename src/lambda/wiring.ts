@@ -11,8 +11,13 @@ import { powertoolsRecorder } from './telemetry';
 /**
  * Cold-start wiring for the Lambda functions. A bad configuration stops the cold start with one
  * line naming the variable (no stack trace: the message is the whole story).
+ *
+ * Under `serverless invoke local` (the CLI sets IS_LOCAL) the module is loaded inside the CLI's
+ * own process, which would print the thrown error twice more (its inspect and its own wrapper):
+ * there the line is the whole output and the process exits 1 at once. Deployed, the throw fails
+ * the cold start (Lambda reports it as an init error) as before.
  */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, exit: (code: number) => never = (code) => process.exit(code)): Config {
   try {
     return loadConfig(env);
   } catch (e) {
@@ -20,6 +25,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       const err = new ConfigError(e.variable, `${e.message.slice(e.variable.length + 2)} (fix the function's environment / serverless.yml params)`);
       err.stack = `${err.name}: ${err.message}`;
       console.error(`nat-failover configuration error: ${err.message}`);
+      if (env.IS_LOCAL === 'true') exit(1);
       throw err;
     }
     throw e;

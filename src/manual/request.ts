@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseInstant } from '../core/time';
 import { quoted } from '../errors';
 import { RequestError } from './requestError';
 
@@ -31,14 +32,12 @@ const text = (max: number) =>
     .min(1, { message: 'must not be empty' })
     .max(max, { message: `at most ${max} characters` })
     .regex(TEXT, { message: 'must not contain control characters' });
-// ISO 8601 with an explicit offset: a bare local time would mean different instants to the CLI
-// and to the function.
-const instant = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, {
-    message: 'expected an ISO 8601 time with a zone, e.g. 2026-11-23T18:00:00Z',
-  })
-  .refine((v) => !Number.isNaN(Date.parse(v)), { message: 'not a real date' });
+// The one strict reader of instants (core/time.ts), as for the pin-until tag it becomes: full ISO
+// 8601 in UTC that round-trips, so 2027-02-30 is refused rather than rolled into March and a bare
+// local time cannot mean different instants to the CLI and to the function.
+const instant = z.string().refine((v) => parseInstant(v) !== undefined, {
+  message: 'expected an ISO 8601 time in UTC that exists, e.g. 2026-11-23T18:00:00Z',
+});
 
 const common = { by: text(64).optional(), dryRun: z.boolean().optional() };
 

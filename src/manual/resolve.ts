@@ -1,7 +1,8 @@
 import { explainHealth, isEligibleTarget, isFailoverTarget } from '../core/health';
 import { type RestoreRequest, tableConnectivity } from '../core/planner';
 import type { HealthReport, NatGateway, Observation, Pin, Plan, TableView } from '../core/types';
-import { readPin } from '../core/state';
+import { TAGS, TAGS_PER_RESOURCE_MAX } from '../core/constants';
+import { fitTagBudget, readPin } from '../core/state';
 import { type FailoverRequest, type ReleaseRequest, RequestError, type RestoreRequestInput } from './request';
 
 /**
@@ -117,6 +118,15 @@ export function resolveFailover(w: World, req: FailoverRequest, by: string): Res
       if (peers.length === 0) {
         throw new RequestError(req.gateway !== undefined ? 'gateway' : 'az', `no healthy gateway outside ${az} in ${t.vpcId} for ${t.routeTableId}: nothing to fail over to`);
       }
+    }
+  }
+  // A pin is up to five tags and EC2 refuses a CreateTags past 50 per table (aws: keys aside):
+  // count first, so a crowded table is a clear refusal, not a failed write half-way through.
+  const pinKeys = [TAGS.pinAwayFrom, TAGS.pinReason, TAGS.pinBy, ...(req.target ? [TAGS.pinTarget] : []), ...(until ? [TAGS.pinUntil] : [])];
+  for (const t of tables) {
+    const { dropped, count } = fitTagBudget(tagsOf(w, t.routeTableId), { set: Object.fromEntries(pinKeys.map((k) => [k, ''])), remove: [] });
+    if (dropped.length > 0) {
+      throw new RequestError(req.gateway !== undefined ? 'gateway' : 'az', `${t.routeTableId} carries ${count} of EC2's ${TAGS_PER_RESOURCE_MAX} tags: no room for the pin's ${dropped.length} new tag(s); remove tags from it first`);
     }
   }
   return {

@@ -1,4 +1,4 @@
-import { IPV4_DEFAULT } from '../core/constants';
+import { primaryRoute } from '../core/planner';
 import { readPin, readState } from '../core/state';
 import type { GatewayHealth, NatGateway } from '../core/types';
 import { auditEndpoints, type EndpointAudit } from './endpoints';
@@ -114,7 +114,8 @@ export function buildStatus(
 
   const served = new Map<string, number>();
   for (const t of obs.inventory.routeTables) {
-    const r = t.routes.find((x) => x.destination === IPV4_DEFAULT && x.target.kind === 'nat');
+    // The route that places the table: IPv4 default, or NAT64 on an IPv6-only table.
+    const r = primaryRoute(t);
     if (r) served.set(r.target.id, (served.get(r.target.id) ?? 0) + 1);
   }
   const gateways: GatewayStatus[] = obs.inventory.natGateways

@@ -230,15 +230,21 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
   }
   const conflicts = report.results.filter((r) => r.status === 'conflict').length;
 
-  recorder.count('Failovers', failovers);
-  recorder.count('Restores', restores);
-  recorder.count('SkippedBySafety', safetyHolds + conflicts);
+  // Custom metrics are billed per series-month, prorated by the hour a series is published
+  // (CloudWatch pricing). A run publishes a series only when it has something to say: counts
+  // when nonzero, tables away while any is away, and one last 0 per AZ from the run that brings
+  // tables home, so a graph ends at 0 rather than at its last incident value. A quiet month
+  // publishes nothing (bench/cost.ts: customMetrics).
+  if (failovers > 0) recorder.count('Failovers', failovers);
+  if (restores > 0) recorder.count('Restores', restores);
+  if (safetyHolds + conflicts > 0) recorder.count('SkippedBySafety', safetyHolds + conflicts);
   const awayByAz = new Map<string, number>();
   for (const t of report.plan.tables) {
     if (t.homeAz === undefined || t.mode === 'unmanaged') continue;
     awayByAz.set(t.homeAz, (awayByAz.get(t.homeAz) ?? 0) + (t.desiredTarget !== t.homeNat ? 1 : 0));
   }
-  for (const [az, n] of [...awayByAz].sort()) recorder.count('TablesAwayFromHome', n, { AvailabilityZone: az });
+  const anyAway = [...awayByAz.values()].some((n) => n > 0);
+  if (anyAway || restores > 0) for (const [az, n] of [...awayByAz].sort()) recorder.count('TablesAwayFromHome', n, { AvailabilityZone: az });
 
   const notification = notificationFor(report);
   if (deps.notifier && notification) {
@@ -341,6 +347,6 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
     : await verified(deps, config, opts, observation, await act(deps, config, plan));
   const report: RunReport = { at: started, trigger: opts.trigger ?? 'unknown', dryRun, observation, health, plan, results };
   await record(deps, report);
-  deps.recorder.count('ReconcileDurationMs', deps.clock.now().getTime() - started.getTime());
+  // No duration metric of our own: Lambda's Duration (AWS/Lambda, free) measures the same run.
   return report;
 }

@@ -10,12 +10,26 @@ import type { Finding } from '../core/types';
 export const SUBJECT_MAX = 99;
 const PREFIX = '[nat-failover]';
 /** Findings where a safety rule held a change back: logged as warnings, counted, and notified. */
-export const SAFETY: ReadonlySet<Finding['kind']> = new Set(['static-stability-guard', 'no-healthy-target', 'deferred-by-change-cap', 'monitoring-degraded']);
+export const SAFETY: ReadonlySet<Finding['kind']> = new Set([
+  'static-stability-guard',
+  'no-healthy-target',
+  'deferred-by-change-cap',
+  'monitoring-degraded',
+  // A table with no room left under EC2's 50 tags cannot record its state: a person must free tags.
+  'tag-budget',
+]);
 /**
  * Findings a person should hear about although nothing was held back: a table found moved by
- * someone else is adopted and will be restored after the hold-down unless they pin it.
+ * someone else is adopted and will be restored after the hold-down unless they pin it; a state
+ * tag nobody can read (hand-edited, or a pin whose expiry is garbage) was set aside.
  */
-export const NOTICE: ReadonlySet<Finding['kind']> = new Set(['external-change']);
+export const NOTICE: ReadonlySet<Finding['kind']> = new Set(['external-change', 'unreadable-state']);
+
+/** What a person can do about a notice, by kind. */
+const NOTICE_HINT: Partial<Record<Finding['kind'], string>> = {
+  'external-change': 'It comes home after the hold-down. To keep it where it is, pin it: nat-failover failover --az <AZ> --reason ...',
+  'unreadable-state': 'The tag was read as absent and is replaced on the next write; a pin with an unreadable expiry is not applied: pin again if it is still wanted.',
+};
 
 const ascii = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?');
 
@@ -106,7 +120,8 @@ export function notificationFor(report: RunReport): Notification | undefined {
   for (const f of notices) {
     lines.push(`NOTICE ${f.kind}${f.routeTableId ? `: ${f.routeTableId}` : ''}${f.vpcId ? ` in ${f.vpcId}` : ''}${f.az ? `, AZ ${f.az}` : ''}`);
     lines.push(`  ${f.message}`);
-    lines.push('  It comes home after the hold-down. To keep it where it is, pin it: nat-failover failover --az <AZ> --reason ...', '');
+    const hint = NOTICE_HINT[f.kind];
+    lines.push(...(hint ? [`  ${hint}`] : []), '');
   }
   if (changes.some((r) => r.status === 'applied' || r.applied.length > 0)) {
     lines.push(

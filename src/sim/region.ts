@@ -1,4 +1,4 @@
-import { MANAGED_DESTINATIONS, RULE_METRICS, type RuleMetric } from '../core/constants';
+import { MANAGED_DESTINATIONS, RULE_METRICS, TAGS_PER_RESOURCE_MAX, type RuleMetric } from '../core/constants';
 import { CloudApiError, ThrottledError, TransientError } from '../errors';
 import type { CloudPort, Scope, SignalSource } from '../reconcile/ports';
 import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
@@ -354,6 +354,12 @@ export class SimRegion implements CloudPort, SignalSource {
     for (const ids of chunk(routeTableIds, TAG_RESOURCES_MAX)) {
       await this.api('CreateTags', () => {
         const tables = ids.map((id) => this.table(id, 'CreateTags'));
+        // As EC2: 50 user tags per resource (aws: keys do not count); a call that would pass that on
+        // any of its resources fails whole.
+        for (const t of tables) {
+          const after = Object.keys({ ...t.tags, ...tags }).filter((k) => !/^aws:/i.test(k)).length;
+          if (after > TAGS_PER_RESOURCE_MAX) throw new CloudApiError('CreateTags', 'TagLimitExceeded', `${t.id} would have ${after} tags, more than ${TAGS_PER_RESOURCE_MAX}`);
+        }
         for (const t of tables) {
           Object.assign(t.tags, tags);
           this.mutations.push({ at: this.clock.nowMs(), actor: 'controller', op: 'CreateTags', routeTableId: t.id, keys: Object.keys(tags) });

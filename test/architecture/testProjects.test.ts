@@ -16,7 +16,7 @@ interface Project {
   readonly testPathIgnorePatterns?: readonly string[];
   readonly testRegex?: readonly string[];
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.config.js is CommonJS
+// jest.config.js is CommonJS.
 const { projects } = require('../../jest.config.js') as { projects: readonly Project[] };
 
 function walk(dir: string): string[] {

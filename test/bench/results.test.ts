@@ -26,7 +26,7 @@ describe('bench/results.json', () => {
   });
 
   it('has a met/not-met verdict for every target', () => {
-    for (const k of ['steadyStateCalls', 'failedChanges', 'cloudwatchCost3Gateways', 'bundleSize', 'initTimeOwnCode', 'initTimeWithSdk']) {
+    for (const k of ['steadyStateCalls', 'failedChanges', 'cloudwatchCost3Gateways', 'bundleSize', 'initTimeOwnCode', 'initTimeWithSdk', 'stackCost3Gateways']) {
       expect(typeof results.targets[k].met).toBe('boolean');
       expect(typeof results.targets[k].target).toBe('string');
     }
@@ -80,13 +80,41 @@ describe('bench/results.json', () => {
     expect(finite(l.billedMsPerRun) && finite(l.requestUsdPerMonth) && finite(l.computeUsdPerMonth) && finite(l.totalUsdPerMonth)).toBe(true);
   });
 
+  it('4b. the whole stack for 3 gateways: every billed item, and a total that is their sum', () => {
+    const c = results.cost.stack.threeGateways;
+    expect(c.gateways).toBe(3);
+    for (const k of ['alarms', 'customMetrics', 'dashboard', 'logs', 'lambda', 'apiRequests']) {
+      expect(finite(c.items[k].usd) && c.items[k].usd >= 0).toBe(true);
+      expect(typeof c.items[k].basis).toBe('string');
+    }
+    const sum = Object.values(c.items as Record<string, { usd: number }>).reduce((a, i) => a + i.usd, 0);
+    expect(c.totalUsd).toBeCloseTo(sum, 4);
+    expect(results.targets.stackCost3Gateways.met).toBe(c.totalUsd <= 2);
+    // Measured, not assumed: what a steady-state run writes.
+    const run = results.cost.steadyRun;
+    expect(count(run.appLogEvents) && count(run.appLogBytes) && count(run.metricSeries)).toBe(true);
+  });
+
+  it('5b. cold start and memory before and after bundling the SDK, per function', () => {
+    expect(results.sdkBundling.map((b: { function: string }) => b.function)).toEqual(['reconcile', 'manual']);
+    for (const b of results.sdkBundling) {
+      for (const p of [b.sdkExternal, b.sdkBundled, b.sdkBundledSourceMaps]) {
+        expect(count(p.bytes) && count(p.gzipBytes)).toBe(true);
+        expect(finite(p.initMsMedian) && finite(p.rssMbMedian) && finite(p.heapUsedMbMedian)).toBe(true);
+        expect(p.initMsRuns.length).toBeGreaterThanOrEqual(5);
+      }
+      expect(b.sdkBundled.bytes).toBeGreaterThan(b.sdkExternal.bytes);
+    }
+  });
+
   it('5. bundle size and init time per function, peak memory of a 1,000-table run', () => {
     expect(results.artefacts.map((a: { function: string }) => a.function)).toEqual(['reconcile', 'manual']);
     for (const a of results.artefacts) {
       expect(count(a.bytes) && count(a.gzipBytes)).toBe(true);
       expect(finite(a.initMsMedian) && finite(a.ownInitMsMedian)).toBe(true);
       expect(a.initMsRuns.length).toBeGreaterThanOrEqual(5);
-      expect(a.sdkClients.every((m: string) => m.startsWith('@aws-sdk/'))).toBe(true);
+      // The shipped bundle carries the SDK clients it uses.
+      expect(a.sdkClients).toEqual(expect.arrayContaining(['@aws-sdk/client-cloudwatch', '@aws-sdk/client-ec2', '@aws-sdk/client-sns']));
     }
     expect(results.memory.tables).toBe(1000);
     expect(finite(results.memory.maxRssMb) && finite(results.memory.peakHeapUsedMb) && finite(results.memory.baselineRssMb)).toBe(true);
@@ -127,5 +155,24 @@ describe('docs/benchmarks.md quotes bench/results.json', () => {
     for (const r of results.cloudwatch.rows) {
       expect(section).toMatch(row(r.gateways, `${r.alarms} (${r.alarmMetrics})`, r.alarmUsdPerMonth.toFixed(2)));
     }
+  });
+});
+
+/** The whole-stack figure is quoted where a user decides to deploy: the README and the deploy guide. */
+describe('the cost figure is quoted from bench/results.json', () => {
+  const figure = `$${results.cost.stack.threeGateways.totalUsd.toFixed(2)}/month`;
+  for (const file of ['README.md', 'docs/deploy.md']) {
+    it(`${file} quotes ${figure} for 3 gateways`, () => {
+      const text = readFileSync(join(__dirname, '..', '..', file), 'utf8');
+      expect(text).toContain(`**${figure}** for 3 NAT gateways`);
+    });
+  }
+
+  it('docs/benchmarks.md lists every item with its amount and the total', () => {
+    const page = readFileSync(join(__dirname, '..', '..', 'docs', 'benchmarks.md'), 'utf8');
+    for (const [k, v] of Object.entries(results.cost.stack.threeGateways.items as Record<string, { usd: number }>)) {
+      expect(page).toMatch(new RegExp(`^\\| \`${k}\` \\| \\$${v.usd.toFixed(2).replace('.', '\\.')} \\|`, 'm'));
+    }
+    expect(page).toContain(`| **total** | **$${results.cost.stack.threeGateways.totalUsd.toFixed(2)}** |`);
   });
 });

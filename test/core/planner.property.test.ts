@@ -22,6 +22,7 @@ import type {
   Zone,
 } from '../../src/core/types';
 import { DROPPING, GOOD, NOW, applyPlan, at, config, decideAt, type Decision } from './fixtures';
+import { garbageInstant } from './garbage';
 
 const AZS = [
   { name: 'us-east-1a', id: 'use1-az1' },
@@ -279,7 +280,8 @@ describe('planner invariants over arbitrary worlds', () => {
         const nats = new Map(w.obs.inventory.natGateways.map((n) => [n.id, n]));
         for (const a of plan.actions.filter((x) => x.transition === 'restore')) {
           if (a.reasons.some((r) => r.startsWith('manual restore'))) continue;
-          const from = a.routes.find((c) => c.destination === '0.0.0.0/0')!.from;
+          // The IPv4 default, or the NAT64 route of an IPv6-only table.
+          const from = (a.routes.find((c) => c.destination === '0.0.0.0/0') ?? a.routes[0]!).from;
           const current = nats.get(from);
           if (!current || !isEligibleTarget(current, health.gateways.get(from))) continue; // escaping a dead gateway
           const t = w.obs.inventory.routeTables.find((x) => x.id === a.routeTableId)!;
@@ -289,7 +291,7 @@ describe('planner invariants over arbitrary worlds', () => {
           const held = (NOW.getTime() - okSince.getTime()) / 1000;
           expect(held).toBeGreaterThanOrEqual(holdDownSeconds(w.config.restoreHoldDownSeconds, s.flaps));
           // Nor into a home whose soft health is unknown because monitoring could not be read.
-          const home = a.routes.find((c) => c.destination === '0.0.0.0/0')!.to;
+          const home = (a.routes.find((c) => c.destination === '0.0.0.0/0') ?? a.routes[0]!).to;
           if (w.obs.unreadSignals.length > 0) expect(health.gateways.get(home)!.soft).not.toBe('unknown');
         }
       }),
@@ -352,12 +354,92 @@ describe('the world generator', () => {
       const { health, plan } = decide(w);
       for (const a of plan.actions) if (a.transition) count(a.transition);
       for (const a of plan.actions) if (a.routes.some((r) => r.destination === '64:ff9b::/96')) count('nat64');
+      // An IPv6-only table moved on its own (not a NAT64 route converging behind IPv4).
+      for (const a of plan.actions) if (a.routes.length > 0 && a.transition !== 'converge' && a.routes.every((r) => r.destination === '64:ff9b::/96')) count('ipv6-only');
       for (const f of plan.findings) count(f.kind);
       if (health.guardedVpcs.length > 0) count('guard');
     }
 
     // Assess
-    const expected = ['failover', 'restore', 'repoint', 'pin', 'converge', 'nat64', 'no-healthy-target', 'deferred-by-change-cap', 'regional-nat', 'hold-down', 'monitoring-degraded', 'pin-released', 'external-change', 'skipped-table', 'guard'];
+    const expected = ['failover', 'restore', 'repoint', 'pin', 'converge', 'nat64', 'no-healthy-target', 'deferred-by-change-cap', 'regional-nat', 'hold-down', 'monitoring-degraded', 'pin-released', 'external-change', 'skipped-table', 'guard', 'ipv6-only', 'unreadable-state'];
     expect(expected.filter((k) => !seen.has(k))).toEqual([]);
+  });
+});
+
+describe('hostile state tags (issue 10, item 4): garbage never makes the controller act sooner', () => {
+  const PIN_KEYS = ['nat-failover:pin-away-from', 'nat-failover:pin-target', 'nat-failover:pin-until', 'nat-failover:pin-reason', 'nat-failover:pin-by'];
+  const KEYS = ['nat-failover:since', 'nat-failover:home-ok-since', 'nat-failover:last-restore', 'nat-failover:pin-until', 'nat-failover:state', 'nat-failover:flaps'] as const;
+  const withTags = (inv: Inventory, id: string, tags: Record<string, string>): Inventory => ({
+    ...inv,
+    routeTables: inv.routeTables.map((t) => (t.id === id ? { ...t, tags } : t)),
+  });
+
+  it('a garbage value in any state tag plans exactly as the tag absent (an unreadable pin-until: as no pin), and is reported', () => {
+    fc.assert(
+      fc.property(worlds, fc.nat(), fc.constantFrom(...KEYS), garbageInstant, (w, pick, key, junk) => {
+        // Values that are not garbage for that key: a real mode, a real flap count.
+        fc.pre(!(key === 'nat-failover:state' && ['home', 'failed-over', 'pinned'].includes(junk)));
+        fc.pre(!(key === 'nat-failover:flaps' && /^\d+$/.test(junk)));
+        const t = w.obs.inventory.routeTables[pick % w.obs.inventory.routeTables.length]!;
+        const garbled: Record<string, string> = { ...t.tags, [key]: junk };
+        const absent: Record<string, string> = { ...t.tags };
+        delete absent[key];
+        if (key === 'nat-failover:pin-until') {
+          garbled['nat-failover:pin-away-from'] ??= 'us-east-1a';
+          for (const k of PIN_KEYS) delete absent[k];
+        }
+        const hostile = withTags(w.obs.inventory, t.id, garbled);
+        const clean = withTags(w.obs.inventory, t.id, absent);
+
+        const a = decide(w, hostile).plan;
+        const b = decide(w, clean).plan;
+
+        // The same moves, at the same priority, for every table: garbage neither hastens nor adds one.
+        // (A record-only action that rewrites the garbage is not a move.)
+        const moves = (p: typeof a) => p.actions.filter((x) => x.routes.length > 0).map((x) => ({ id: x.routeTableId, transition: x.transition, routes: x.routes, priority: x.priority }));
+        expect(moves(a)).toStrictEqual(moves(b));
+        expect(a.tables).toStrictEqual(b.tables);
+        // And, on a table the controller manages, the same recorded state afterwards (the garbage
+        // is healed), so every later run and every later hold-down is the clean table's. A skipped
+        // table's tags decide nothing and are left alone.
+        // A table whose move the change cap deferred keeps its tags until the move happens (it is
+        // judged the same way next run: garbage still reads as absent).
+        const managed = a.tables.find((v) => v.routeTableId === t.id)!.mode !== 'unmanaged';
+        const deferred = a.findings.some((f) => f.kind === 'deferred-by-change-cap' && f.routeTableId === t.id);
+        const ownTags = (inv: Inventory) =>
+          inv.routeTables.filter((x) => (managed && !deferred) || x.id !== t.id).map((x) => Object.fromEntries(Object.entries(x.tags).filter(([k]) => k.startsWith(TAG_PREFIX))));
+        expect(ownTags(applyPlan(hostile, a))).toStrictEqual(ownTags(applyPlan(clean, b)));
+        // Reported: one finding naming the key, when the table is one the controller manages.
+        const others = (p: typeof a) => p.findings.filter((f) => f.kind !== 'unreadable-state');
+        expect(others(a)).toStrictEqual(others(b));
+        const reported = a.findings.filter((f) => f.kind === 'unreadable-state' && f.routeTableId === t.id && f.message.includes(`tag ${key}=`));
+        expect(reported).toHaveLength(managed ? 1 : 0);
+        expect(b.findings.some((f) => f.kind === 'unreadable-state' && f.routeTableId === t.id && f.message.includes(`tag ${key}=`))).toBe(false);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('regional NAT gateways (issue 10, item 8)', () => {
+  it('never moves a route off a regional gateway, whatever the world', () => {
+    fc.assert(
+      fc.property(worlds, (w) => {
+        const { plan } = decide(w);
+        const regional = new Set(w.obs.inventory.natGateways.filter((n) => n.availabilityMode === 'regional').map((n) => n.id));
+        for (const a of plan.actions) for (const c of a.routes) expect(regional.has(c.from)).toBe(false);
+        // A table placed by a regional gateway is reported as such, never planned.
+        for (const t of w.obs.inventory.routeTables) {
+          // Placed by the IPv4 default, or by NAT64 when there is no IPv4 default at all.
+          const v4 = t.routes.find((r) => r.destination === '0.0.0.0/0');
+          const placed = v4 ? (v4.target.kind === 'nat' ? v4 : undefined) : t.routes.find((r) => r.destination === '64:ff9b::/96' && r.target.kind === 'nat');
+          if (t.tags[MANAGED_TAG] === 'enabled' && placed && regional.has(placed.target.id)) {
+            expect(plan.actions.find((x) => x.routeTableId === t.id)).toBeUndefined();
+            expect(plan.findings).toContainEqual(expect.objectContaining({ kind: 'regional-nat', routeTableId: t.id }));
+          }
+        }
+      }),
+      RUNS,
+    );
   });
 });

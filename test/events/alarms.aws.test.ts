@@ -59,7 +59,7 @@ describe('alarm manager (exact CloudWatch requests)', () => {
       Metrics: [
         { Id: 'drops', MetricStat: { Metric: { Namespace: 'AWS/NATGateway', MetricName: 'PacketsDropCount', Dimensions: [{ Name: 'NatGatewayId', Value: A.id }] }, Period: 60, Stat: 'Sum' }, ReturnData: false },
         { Id: 'out', MetricStat: { Metric: { Namespace: 'AWS/NATGateway', MetricName: 'PacketsOutToDestination', Dimensions: [{ Name: 'NatGatewayId', Value: A.id }] }, Period: 60, Stat: 'Sum' }, ReturnData: false },
-        { Id: 'ratio', Expression: 'IF(drops + out >= 1000, drops / IF(out > 0, out, 1), 0)', Label: 'packet-drop ratio', ReturnData: true },
+        { Id: 'ratio', Expression: 'IF(((((FILL(drops, 0) == FILL(drops, 1)) * (FILL(out, 0) == FILL(out, 1))) * ((FILL(drops, 0) + FILL(out, 0)) >= 1000)) > 0), (FILL(drops, 0) / IF((FILL(out, 0) > 0), FILL(out, 0), 1)), 0.001)', Label: 'packet-drop ratio', ReturnData: true },
       ],
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0.001,
@@ -68,7 +68,7 @@ describe('alarm manager (exact CloudWatch requests)', () => {
       TreatMissingData: 'missing',
     });
     const conn = puts.find((p) => p.AlarmName === `nat-failover-prod-gw-${A.id}-connection-failures`);
-    expect(conn?.Metrics?.[2]).toStrictEqual({ Id: 'ratio', Expression: 'IF(attempts >= 100, established / IF(attempts > 0, attempts, 1), 1)', Label: 'connection establishment ratio', ReturnData: true });
+    expect(conn?.Metrics?.[2]).toStrictEqual({ Id: 'ratio', Expression: 'IF(((((FILL(established, 0) == FILL(established, 1)) * (FILL(attempts, 0) == FILL(attempts, 1))) * (FILL(attempts, 0) >= 100)) > 0), (FILL(established, 0) / IF((FILL(attempts, 0) > 0), FILL(attempts, 0), 1)), 0.5)', Label: 'connection establishment ratio', ReturnData: true });
     expect(conn).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 0.5 });
     expect(cw.commandCalls(DeleteAlarmsCommand)).toHaveLength(0);
     expect(retry.stats.byOperation).toEqual({ DescribeAlarms: 1, PutMetricAlarm: 2 });

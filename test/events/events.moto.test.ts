@@ -10,7 +10,9 @@ import arcCompletedSample from '../../events/arc-autoshift-completed.json';
 import arcSample from '../../events/arc-autoshift.json';
 import healthClosedSample from '../../events/health-closed.json';
 import healthSample from '../../events/health-issue.json';
+import multiServicesSample from '../../events/health-multiple-services.json';
 import zonalShiftSample from '../../events/zonal-shift.json';
+import { main as cli } from '../../src/cli/main';
 import { EVACUATION_TAG_PREFIX } from '../../src/events/memory';
 import { coldStart, type Invoke } from '../integration/handler';
 import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
@@ -20,15 +22,40 @@ const V4 = '0.0.0.0/0';
 const PREFIX = 'nat-failover-test';
 const ENV = { ALARMS: 'managed', ALARM_PREFIX: PREFIX, RESTORE_HOLD_DOWN_SECONDS: '0' };
 
-/** A sample event, sent now (ages count from the event's time) and about `zoneId` where it names one. */
-function fresh<T>(sample: T, zoneId?: string): any {
+const isoNow = (offsetSeconds = 0) => new Date(Date.now() + offsetSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** Health writes its times in RFC 1123 (`Mon, 23 Nov 2026 12:07:07 GMT`). */
+const rfc1123 = (offsetSeconds = 0) => new Date(Date.now() + offsetSeconds * 1000).toUTCString();
+
+/**
+ * A sample event, sent `offsetSeconds` from now (ages and order count from the event's own time:
+ * the envelope's `time` for ARC, `lastUpdatedTime` for Health) and about `zoneId` where it names one.
+ */
+function fresh<T>(sample: T, zoneId?: string, offsetSeconds = 0): any {
   const e = JSON.parse(JSON.stringify(sample));
-  e.time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  e.time = isoNow(offsetSeconds);
+  if (e.detail?.lastUpdatedTime) e.detail.lastUpdatedTime = rfc1123(offsetSeconds);
+  if (e.detail?.startTime) e.detail.startTime = rfc1123(offsetSeconds - 600);
+  if (e.detail?.endTime) e.detail.endTime = rfc1123(offsetSeconds);
   if (zoneId && e.detail?.metadata?.awayFrom) e.detail.metadata.awayFrom = zoneId;
   if (zoneId && e.detail?.eventDescription) {
     for (const d of e.detail.eventDescription) d.latestDescription = String(d.latestDescription).replace(/use1-az\d+/g, zoneId);
   }
   return e;
+}
+
+/** `npx nat-failover status --json` in-process, finding moto through its own flags. */
+async function cliStatus(endpoint: string): Promise<any> {
+  const saved = { ...process.env };
+  delete process.env.AWS_ENDPOINT_URL;
+  const out: string[] = [];
+  try {
+    const code = await cli(['status', '--json', '--endpoint', endpoint, '--region', 'us-east-1'], { out: (t: string) => void out.push(t), err: () => undefined });
+    expect(code).toBe(0);
+    return JSON.parse(out.join('\n'));
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
 }
 
 const evacuationTags = (tags: Record<string, string>) => Object.keys(tags).filter((k) => k.startsWith(EVACUATION_TAG_PREFIX));
@@ -106,7 +133,9 @@ describeWithMoto('events through the real handler (moto)', () => {
     const restored = await invoke(fresh(arcCompletedSample, zoneIdOfA));
     expect(await targetOf(0)).toBe(a!.natId);
     expect(restored.changes).toEqual([expect.objectContaining({ routeTableId: a!.routeTableId, transition: 'restore', status: 'applied' })]);
-    for (const z of vpc.azs) expect(evacuationTags(await tagsOf(ec2, z.routeTableId))).toEqual([]);
+    // The completion is remembered (…/closed) for EVACUATION_MAX_AGE_SECONDS, so a late redelivered
+    // "In Progress" cannot re-open it.
+    for (const z of vpc.azs) expect((await tagsOf(ec2, z.routeTableId))[`${EVACUATION_TAG_PREFIX}${zoneIdOfA}`]).toMatch(/^arc-autoshift@\S+#[0-9a-f]{10}\/closed$/);
   });
 
   it('an AWS Health issue naming the AZ fails it over; the closed issue lets it come home', async () => {
@@ -117,6 +146,55 @@ describeWithMoto('events through the real handler (moto)', () => {
     expect(await targetOf(0)).toBe(b!.natId);
     await invoke(fresh(healthClosedSample, zoneIdOfA));
     expect(await targetOf(0)).toBe(a!.natId);
+  });
+
+  it('a MULTIPLE_SERVICES Health issue evacuates the AZ it names as impaired, never the AZs it names as where traffic went', async () => {
+    const [a, b, c] = vpc.azs;
+    const zones = (await ec2.send(new DescribeAvailabilityZonesCommand({}))).AvailabilityZones!;
+    const idOf = (i: number) => zones.find((z) => z.ZoneName === vpc.azs[i]!.az)!.ZoneId!;
+    // The sample's impaired AZ (use1-az2) becomes AZ a; the AZs traffic went to become b and c.
+    const event = fresh(multiServicesSample);
+    event.detail.eventDescription[0].latestDescription = multiServicesSample.detail.eventDescription[0]!.latestDescription
+      .replace('use1-az2', idOf(0))
+      .replace('use1-az1', idOf(1))
+      .replace('use1-az4', idOf(2));
+    const summary = await invoke(event);
+    expect(summary.trigger).toBe('health');
+    expect(summary.changes).toEqual([expect.objectContaining({ routeTableId: a!.routeTableId, transition: 'failover', status: 'applied' })]);
+    expect([b!.natId, c!.natId]).toContain(await targetOf(0));
+    expect(await targetOf(1)).toBe(b!.natId);
+    expect(await targetOf(2)).toBe(c!.natId);
+    for (const z of vpc.azs) expect(evacuationTags(await tagsOf(ec2, z.routeTableId))).toEqual([`${EVACUATION_TAG_PREFIX}${idOf(0)}`]);
+    // What an operator sees with the CLI: AZ a's table failed over, the others home.
+    const status = await cliStatus(moto.endpoint);
+    expect(status.tables.map((t: any) => [t.routeTableId, t.state])).toEqual(
+      expect.arrayContaining([[a!.routeTableId, 'failed-over'], [b!.routeTableId, 'home'], [c!.routeTableId, 'home']]),
+    );
+    // Closed: the AZ comes home (hold-down 0 here).
+    const closed = fresh(multiServicesSample, undefined, 1);
+    closed.detail.statusCode = 'closed';
+    closed.detail.endTime = closed.detail.lastUpdatedTime;
+    closed.detail.eventDescription[0].latestDescription = `[RESOLVED] Multiple services were impaired in ${idOf(0)}. The issue has been resolved.`;
+    await invoke(closed);
+    expect(await targetOf(0)).toBe(a!.natId);
+  });
+
+  it('an Autoshift Completed followed by a redelivered older Autoshift In Progress does not re-open the evacuation', async () => {
+    const [a, b] = vpc.azs;
+    const started = fresh(arcSample, zoneIdOfA, -120);
+    await invoke(started);
+    expect(await targetOf(0)).toBe(b!.natId);
+    await invoke(fresh(arcCompletedSample, zoneIdOfA, -30));
+    expect(await targetOf(0)).toBe(a!.natId);
+    // EventBridge redelivers (or Lambda retries) the old start: same payload, same time.
+    const late = await invoke(started);
+    expect(late.changes).toEqual([]);
+    expect(await targetOf(0)).toBe(a!.natId);
+    // And the next scheduled run keeps it home; the CLI shows every table home.
+    await invoke();
+    expect(await targetOf(0)).toBe(a!.natId);
+    expect((await cliStatus(moto.endpoint)).tables.map((t: any) => t.state)).toEqual(['home', 'home', 'home']);
+    for (const z of vpc.azs) expect((await tagsOf(ec2, z.routeTableId))[`${EVACUATION_TAG_PREFIX}${zoneIdOfA}`]).toMatch(/\/closed$/);
   });
 
   it('a manual zonal shift fails the AZ over; a restore waits for every open signal on the AZ', async () => {
@@ -138,7 +216,8 @@ describeWithMoto('events through the real handler (moto)', () => {
     const broken = fresh(arcSample);
     broken.detail = 'not an object';
     const otherRegion = fresh(arcSample, 'euw1-az1');
-    for (const e of [broken, otherRegion, { source: 'aws.s3', 'detail-type': 'Object Created' }, 'junk', null]) {
+    const otherRegionEnd = fresh(arcCompletedSample, 'euw1-az1');
+    for (const e of [broken, otherRegion, otherRegionEnd, { source: 'aws.s3', 'detail-type': 'Object Created' }, 'junk', null]) {
       const s = await invoke(e);
       expect(s.changes).toEqual([]);
     }

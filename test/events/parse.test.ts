@@ -8,6 +8,7 @@ import schedule from '../../events/schedule.json';
 import zonalShiftCanceled from '../../events/zonal-shift-canceled.json';
 import zonalShift from '../../events/zonal-shift.json';
 import { parseEvent } from '../../src/events/parse';
+import { date } from '../../src/events/read';
 import type { EvacuationClose, EvacuationOpen } from '../../src/events/types';
 import { resolveZone, zoneTokens } from '../../src/events/zones';
 import { triggerOf } from '../../src/events/triggers';
@@ -38,7 +39,8 @@ describe('the sample events', () => {
   it('reads the open Health issue: keyed by its ARN, the AZ id from the description', () => {
     const u = only(parseEvent(healthIssue).updates) as EvacuationOpen;
     expect(u).toMatchObject({ kind: 'evacuation-open', source: 'aws-health', key: healthIssue.detail.eventArn, zones: ['use1-az2'] });
-    expect(u.at).toEqual(new Date('2026-11-23T12:07:10Z'));
+    // Dated by the issue's own lastUpdatedTime, not by when EventBridge sent it (12:07:10).
+    expect(u.at).toEqual(new Date('2026-11-23T12:07:07Z'));
   });
 
   it('reads the closed Health issue as a close of the same key', () => {
@@ -112,13 +114,18 @@ describe('ARC events it does not follow', () => {
     expect(p.ignored).toContain(detailType);
   });
 
-  it('ignores an in-progress shift without an AZ, and closes the whole source on an end without one', () => {
+  it('ignores a start or an end without an AZ: an end cannot be ordered against a start it cannot name', () => {
     const open = clone(arc);
     delete open.detail.metadata.awayFrom;
     expect(parseEvent(open)).toMatchObject({ updates: [], ignored: expect.stringMatching(/awayFrom/) });
     const end = clone(arcCompleted);
     delete end.detail.metadata;
-    expect(only(parseEvent(end).updates)).toMatchObject({ kind: 'evacuation-close', key: 'arc-autoshift:*' });
+    expect(parseEvent(end)).toMatchObject({ updates: [], ignored: expect.stringMatching(/awayFrom/) });
+  });
+
+  it('dates ARC events by their own time and names the AZ on the end too', () => {
+    const close = only(parseEvent(arcCompleted).updates) as EvacuationClose;
+    expect(close).toMatchObject({ zones: ['use1-az2'], at: new Date('2026-11-23T13:51:02Z') });
   });
 
   it('also finds awayFrom at the top level of the event', () => {
@@ -196,5 +203,34 @@ describe('AZ tokens', () => {
     expect(resolveZone('use1-az2', zones)?.name).toBe('us-east-1c');
     expect(resolveZone('US-EAST-1A', zones)?.id).toBe('use1-az6');
     expect(resolveZone('euw1-az1', zones)).toBeUndefined();
+  });
+});
+
+describe('event times, read strictly', () => {
+  it('reads the forms AWS sends', () => {
+    expect(date('2026-11-23T12:07:10Z')).toEqual(new Date('2026-11-23T12:07:10Z'));
+    expect(date('2026-11-23T12:04:40.985+0000')).toEqual(new Date('2026-11-23T12:04:40.985Z'));
+    expect(date('2026-11-23T14:04:40+02:00')).toEqual(new Date('2026-11-23T12:04:40Z'));
+    expect(date('Mon, 23 Nov 2026 12:07:07 GMT')).toEqual(new Date('2026-11-23T12:07:07Z'));
+  });
+
+  it.each(['1', '2026', '1 2 3', '2027-02-30T00:00:00Z', '2026-11-23', '2026-11-23T12:07Z', 'Mon, 30 Feb 2026 12:00:00 GMT', '2026-11-23T25:00:00Z', 'yesterday'])('refuses %p', (s) => {
+    expect(date(s)).toBeUndefined();
+  });
+
+  it('never reads a time that does not round-trip (property)', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), (d) => {
+        const whole = new Date(Math.floor(d.getTime() / 1000) * 1000);
+        expect(date(whole.toISOString().replace(/\.000Z$/, 'Z'))).toEqual(whole);
+        expect(date(whole.toUTCString())).toEqual(whole);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), (s) => {
+        const d = date(s);
+        if (d) expect(/^\d{4}-\d{2}-\d{2}T|GMT$|UTC$/.test(s)).toBe(true);
+      }),
+    );
   });
 });

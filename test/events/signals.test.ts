@@ -134,6 +134,19 @@ describe('evacuations in a run', () => {
     expect(Object.keys(cloud.tagsOf('rtb-a')).filter((k) => k.startsWith(EVACUATION_TAG_PREFIX))).toEqual([]);
   });
 
+  it('counts EC2\'s 50 tags: a full table gets no memory key (no failing CreateTags), the run still evacuates and says so', async () => {
+    const { cloud, recorder, logs } = threeAzRegion();
+    const full = cloud.tables.get('rtb-c')!;
+    for (let i = 0; Object.keys(full.tags).length < 50; i++) full.tags[`owner:${i}`] = 'x';
+    const signals = new PushedSignals({ cloud, recorder }, config);
+    await reconcile({ cloud, clock: clockAt(T0), recorder, signals }, config, { signalUpdates: arcAway('use1-az2', '2026-11-23T11:59:00Z') });
+    expect(cloud.target('rtb-b', '0.0.0.0/0')).toBe('nat-a');
+    const writes = cloud.calls.filter((c) => c.op === 'createTags' && Object.keys(c.args[1] as object).some((k) => k.startsWith(EVACUATION_TAG_PREFIX)));
+    expect(writes.map((c) => c.args[0])).toEqual([['rtb-a', 'rtb-b']]);
+    expect(Object.keys(cloud.tagsOf('rtb-c')).filter((k) => k.startsWith(EVACUATION_TAG_PREFIX))).toEqual([]);
+    expect(logs).toContain("WARN evacuation memory does not fit EC2's 50 tags on these tables; not written there");
+  });
+
   it('still evacuates when the memory cannot be written, and says so', async () => {
     const { cloud, recorder, logs } = threeAzRegion();
     const original = cloud.createTags.bind(cloud);

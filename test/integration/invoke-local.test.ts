@@ -44,3 +44,24 @@ describeWithMoto('serverless invoke local against moto', () => {
     expect(natTargetOf(await routesOf(ec2, vpc.unmanagedRouteTableId), '0.0.0.0/0')).toBe(a!.natId);
   }, 180_000);
 });
+
+describe('serverless invoke local with a bad variable', () => {
+  // Before: the handler threw at load, osls printed the error three times, and esbuild's
+  // incremental service kept node alive: the command never returned (killed here at 90 s).
+  it.each([
+    ['reconcile', 'DRY_RUN', 'maybe', 'expected true or false, got "maybe"'],
+    ['reconcile', 'RESTORE_HOLD_DOWN_SECONDS', '-5', 'expected a whole number, got "-5"'],
+    ['manual', 'ALARMS', 'sometimes', 'expected managed or off, got "sometimes"'],
+  ])('%s, %s=%s: exits 1 with one line naming the variable', (fn, name, value, says) => {
+    const project = stageProject('bad-config');
+    let r;
+    try {
+      r = project.serverless(['invoke', 'local', '-f', fn, '-e', `${name}=${value}`], process.env, 90_000);
+    } finally {
+      project.remove();
+    }
+    expect({ signal: r.signal, status: r.status }).toStrictEqual({ signal: null, status: 1 });
+    expect(r.stdout.trim()).toBe('');
+    expect(r.stderr.trim().split('\n')).toStrictEqual([`nat-failover configuration error: ${name}: ${says} (fix the function's environment / serverless.yml params)`]);
+  }, 120_000);
+});

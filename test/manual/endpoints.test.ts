@@ -21,8 +21,8 @@ describe('EndpointsAdapter', () => {
     expect(ec2.commandCalls(DescribeVpcEndpointsCommand)).toHaveLength(1);
     expect(ec2.commandCalls(DescribeVpcEndpointsCommand)[0]!.args[0].input).toStrictEqual({
       Filters: [
-        { Name: 'vpc-id', Values: ['vpc-11111111', 'vpc-22222222'] },
         { Name: 'vpc-endpoint-type', Values: ['Gateway'] },
+        { Name: 'vpc-id', Values: ['vpc-11111111', 'vpc-22222222'] },
       ],
       MaxResults: 1000,
       NextToken: undefined,

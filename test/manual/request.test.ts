@@ -47,7 +47,7 @@ describe('parseRequest', () => {
   it.each([
     [{ action: 'status' }],
     [{ action: 'plan', vpcId: 'vpc-11111111' }],
-    [{ action: 'failover', az: 'use1-az1', reason: 'maintenance', expiresAt: '2026-12-01T00:00:00+01:00', target: 'nat-0000000b', by: 'alice', dryRun: true }],
+    [{ action: 'failover', az: 'use1-az1', reason: 'maintenance', expiresAt: '2026-11-30T23:00:00Z', target: 'nat-0000000b', by: 'alice', dryRun: true }],
     [{ action: 'failover', gateway: 'nat-0000000a', reason: 'x' }],
     [{ action: 'restore', az: 'us-east-1a' }],
     [{ action: 'restore', az: 'us-east-1a', force: true, reason: 'home is fine, metrics are not' }],

@@ -94,6 +94,13 @@ export class MemoryCloud implements CloudPort {
 
   async createTags(routeTableIds: readonly string[], tags: Readonly<Record<string, string>>): Promise<void> {
     this.calls.push({ op: 'createTags', args: [routeTableIds, tags] });
+    // As EC2: at most 50 user tags (aws: keys do not count) per resource, and a call that would pass
+    // that on any of its resources fails whole.
+    const userKeys = (t: Record<string, string>) => Object.keys(t).filter((k) => !/^aws:/i.test(k));
+    for (const id of routeTableIds) {
+      const after = userKeys({ ...this.tables.get(id)?.tags, ...tags }).length;
+      if (after > 50) throw new Error(`TagLimitExceeded: ${id} would have ${after} tags, more than 50`);
+    }
     for (const id of routeTableIds) Object.assign(this.tables.get(id)?.tags ?? {}, tags);
   }
 

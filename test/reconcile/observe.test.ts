@@ -107,7 +107,48 @@ describe('record: what counts as a failover', () => {
 
     // Assess
     expect(report.results.map((r) => [r.action.routeTableId, r.action.transition, r.status])).toEqual([['rtb-a', 'repoint', 'applied']]);
-    expect(counts.Failovers).toBe(0);
-    expect(counts.Restores).toBe(0);
+    // Counts are published only when nonzero: neither series appears.
+    expect(counts.Failovers ?? 0).toBe(0);
+    expect(counts.Restores ?? 0).toBe(0);
+  });
+});
+
+describe('record: custom metrics only when they have something to say', () => {
+  // Each published series is a billed custom metric for the hours it is published.
+  it('a quiet run publishes nothing; a failover, the time away and the restore publish, and the restore ends each AZ series at 0', async () => {
+    const { cloud } = threeAzRegion();
+    let published: [string, number, Record<string, string> | undefined][] = [];
+    const recorder: Recorder = { info() {}, warn() {}, error() {}, count: (m, v, d) => void published.push([m, v, d]) };
+    const cfg: Config = { ...DEFAULTS, restoreHoldDownSeconds: 0 };
+    const run = async () => {
+      published = [];
+      await reconcile({ cloud, clock, recorder }, cfg);
+      return published;
+    };
+
+    // Settled at home: twice nothing.
+    await run();
+    expect(await run()).toStrictEqual([]);
+
+    // nat-a deleted: the failover run says so, and says rtb-a is away.
+    cloud.nats = [nat('nat-a', 'us-east-1a', 'deleted'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')];
+    const failover = await run();
+    expect(failover).toContainEqual(['Failovers', 1, undefined]);
+    expect(failover).toContainEqual(['TablesAwayFromHome', 1, { AvailabilityZone: 'us-east-1a' }]);
+    expect(failover.map(([m]) => m)).not.toContain('Restores');
+
+    // Still away: only the tables-away series.
+    expect(new Set((await run()).map(([m]) => m))).toStrictEqual(new Set(['TablesAwayFromHome']));
+
+    // nat-a back: the restore run publishes Restores and a closing 0 for every AZ, then silence.
+    cloud.nats = [nat('nat-a', 'us-east-1a'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')];
+    const restore = await run();
+    expect(restore).toContainEqual(['Restores', 1, undefined]);
+    expect(restore.filter(([m]) => m === 'TablesAwayFromHome').map(([, v, d]) => [d?.AvailabilityZone, v])).toStrictEqual([
+      ['us-east-1a', 0],
+      ['us-east-1b', 0],
+      ['us-east-1c', 0],
+    ]);
+    expect(await run()).toStrictEqual([]);
   });
 });

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '../..');
-const SOURCES = ['serverless.yml', 'package.json', 'tsconfig.json', 'handlers', 'src', 'events'];
+const SOURCES = ['serverless.yml', 'package.json', 'tsconfig.json', 'handlers', 'src', 'events', 'stack'];
 
 export interface StagedProject {
   readonly dir: string;
   /** Runs the project's own `serverless` (osls) in the staged copy. */
-  serverless(args: readonly string[], env?: NodeJS.ProcessEnv): SpawnSyncReturns<string>;
+  serverless(args: readonly string[], env?: NodeJS.ProcessEnv, timeoutMs?: number): SpawnSyncReturns<string>;
   remove(): void;
 }
 
@@ -24,12 +24,12 @@ export function stageProject(prefix: string): StagedProject {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return {
     dir,
-    serverless: (args, env = process.env) =>
+    serverless: (args, env = process.env, timeoutMs = 180_000) =>
       spawnSync(join(ROOT, 'node_modules', '.bin', 'serverless'), [...args], {
         cwd: dir,
         env: { ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
         encoding: 'utf8',
-        timeout: 180_000,
+        timeout: timeoutMs,
       }),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

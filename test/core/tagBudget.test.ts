@@ -1,0 +1,115 @@
+/**
+ * EC2 allows 50 user tags per resource (`aws:` keys do not count) and fails a CreateTags that would
+ * pass that, for every table in the call (issue 10, item 5). The planner counts before writing.
+ */
+import fc from 'fast-check';
+import { EVACUATION_MEMORY_PREFIX, TAGS, TAGS_PER_RESOURCE_MAX, TAG_PREFIX } from '../../src/core/constants';
+import { EVACUATION_TAG_PREFIX } from '../../src/events/memory';
+import { fitTagBudget, stateTags, userTagCount } from '../../src/core/state';
+import type { Inventory, Plan } from '../../src/core/types';
+import { actionFor, at, config, decideAt, failedOverTags, observation, standardInventory, table, withNat, withTable, type ObsSpec } from './fixtures';
+
+const owner = (n: number): Record<string, string> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`team:tag-${String(i).padStart(2, '0')}`, 'x']));
+const run = (inv: Inventory, spec: ObsSpec = {}): Plan => decideAt(observation(inv, spec), config()).plan;
+const after = (tags: Record<string, string>, p: Plan, id: string): Record<string, string> => {
+  const a = actionFor(p, id);
+  const out = { ...tags, ...(a?.tags.set ?? {}) };
+  for (const k of a?.tags.remove ?? []) delete out[k];
+  return out;
+};
+
+describe('fitTagBudget', () => {
+  const keyArb = fc.oneof(
+    fc.constantFrom(...Object.values(TAGS)),
+    fc.constantFrom('Name', 'team', 'aws:cloudformation:stack-name', 'AWS:Foo', `${EVACUATION_MEMORY_PREFIX}use1-az1`),
+    fc.string({ minLength: 1, maxLength: 8 }),
+  );
+  const tagsArb = fc.dictionary(keyArb, fc.constant('v'), { maxKeys: 70 });
+
+  it('never lets a write take a table past 50 user tags, keeps every update and removal, and drops only new keys', () => {
+    fc.assert(
+      fc.property(tagsArb, tagsArb, fc.array(keyArb, { maxLength: 5 }), fc.nat(5), (current, set, remove, reserve) => {
+        const { diff, dropped, count } = fitTagBudget(current, { set, remove }, reserve);
+        const written = { ...current, ...diff.set };
+        expect(count).toBe(userTagCount(current));
+        // Past 50 only if it already was, and then by nothing new.
+        expect(userTagCount(written)).toBeLessThanOrEqual(Math.max(TAGS_PER_RESOURCE_MAX, count));
+        if (count + reserve < TAGS_PER_RESOURCE_MAX) expect(userTagCount(written) + reserve).toBeLessThanOrEqual(Math.max(TAGS_PER_RESOURCE_MAX, count + reserve));
+        expect(diff.remove).toEqual(remove);
+        for (const [k, v] of Object.entries(set)) {
+          if (k in current || /^aws:/i.test(k)) expect(diff.set[k]).toBe(v);
+          else expect(k in diff.set !== dropped.includes(k)).toBe(true);
+        }
+        // A pin is never half-written into a permanent one: no away-from without its expiry.
+        if (TAGS.pinUntil in set && !(TAGS.pinUntil in current) && TAGS.pinAwayFrom in diff.set && !(TAGS.pinAwayFrom in current)) {
+          expect(diff.set[TAGS.pinUntil]).toBeDefined();
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('writes the most needed keys first when only some fit', () => {
+    const state = stateTags({ ...failedState(), mode: 'failed-over' });
+    const { diff, dropped } = fitTagBudget(owner(47), { set: state, remove: [] });
+    expect(Object.keys(diff.set)).toEqual([TAGS.state, TAGS.homeNat, TAGS.homeOkSince]);
+    expect(dropped).toEqual([TAGS.since, TAGS.reason]);
+  });
+
+  it('does not count aws: tags', () => {
+    const aws = { 'aws:cloudformation:stack-name': 's', 'aws:cloudformation:logical-id': 'l', 'AWS:x': 'y' };
+    expect(fitTagBudget({ ...owner(49), ...aws }, { set: { [TAGS.state]: 'home' }, remove: [] }).dropped).toEqual([]);
+  });
+
+  it('names the same evacuation memory prefix as the events module', () => {
+    expect(EVACUATION_MEMORY_PREFIX).toBe(EVACUATION_TAG_PREFIX);
+    expect(EVACUATION_MEMORY_PREFIX.startsWith(TAG_PREFIX)).toBe(true);
+  });
+});
+
+function failedState() {
+  return { mode: 'failed-over' as const, since: at(-60), reason: 'nat-a failed', homeNat: 'nat-a', homeAz: undefined, homeOkSince: at(-30), flaps: 0, lastRestore: undefined, blackholeNat: undefined, pin: undefined };
+}
+
+describe('the planner counts the tag budget before writing', () => {
+  const crowded = (n: number, extra: Record<string, string> = {}) =>
+    withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags: { ...owner(n), ...extra } })), 'nat-a', { state: 'failed' });
+
+  it.each([44, 45, 46, 47, 48, 49])('a table with %i owner tags (and the managed tag) still fails over, and records what fits, never past 50', (n) => {
+    const inv = crowded(n);
+    const p = run(inv);
+
+    const a = actionFor(p, 'rtb-a')!;
+    expect(a.transition).toBe('failover');
+    expect(a.routes.map((r) => r.destination)).toEqual(['0.0.0.0/0']);
+    const t = inv.routeTables.find((x) => x.id === 'rtb-a')!;
+    // The managed tag is one of the table's tags too.
+    expect(userTagCount(after(t.tags, p, 'rtb-a'))).toBeLessThanOrEqual(TAGS_PER_RESOURCE_MAX);
+    const full = n + 1 + 4 > TAGS_PER_RESOURCE_MAX; // state, since, reason, home-nat
+    const budget = p.findings.filter((f) => f.kind === 'tag-budget');
+    expect(budget).toHaveLength(full ? 1 : 0);
+    if (full) expect(budget[0]!.message).toMatch(new RegExp(`rtb-a carries ${n + 1} of EC2's 50 tags: no room to record .*route change goes ahead`));
+    if (n + 1 < TAGS_PER_RESOURCE_MAX) expect(a.tags.set[TAGS.state]).toBe('failed-over');
+  });
+
+  it('keeps room for the evacuation memory keys this run may add', () => {
+    // 46 tags: four state keys fit, but an open evacuation of us-east-1b will add its memory key.
+    const inv = withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags: owner(45) }));
+    const p = run(inv, { evacuations: [{ az: 'us-east-1b', source: 'arc-zonal-shift', id: 'shift-1', since: at(-60) }] });
+    expect(Object.keys(actionFor(p, 'rtb-a')!.tags.set)).toHaveLength(3);
+    expect(p.findings.find((f) => f.kind === 'tag-budget')!.message).toContain('keeps room for 1 evacuation memory tag');
+    // Once the key is there, it is counted as a tag like any other, and not reserved again.
+    const withKey = withTable(inv, table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags: { ...owner(45), [`${EVACUATION_MEMORY_PREFIX}use1-az2`]: 'arc-zonal-shift@2026-11-23T11:59:00Z#0123456789' } }));
+    const again = run(withKey, { evacuations: [{ az: 'us-east-1b', source: 'arc-zonal-shift', id: 'shift-1', since: at(-60) }] });
+    expect(Object.keys(actionFor(again, 'rtb-a')!.tags.set)).toHaveLength(3);
+  });
+
+  it('updates existing keys of a full table (they cost no room)', () => {
+    const inv = withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-b', tags: { ...owner(44), ...failedOverTags({ homeNat: 'nat-a', since: -900, homeOkSince: -700 }) } }));
+    const p = run(inv, {});
+    const a = actionFor(p, 'rtb-a')!;
+    expect(a.transition).toBe('restore');
+    expect(a.tags.set[TAGS.state]).toBe('home');
+    expect(p.findings.find((f) => f.kind === 'tag-budget')?.message).toContain(TAGS.lastRestore);
+  });
+});
