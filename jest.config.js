@@ -2,8 +2,8 @@
  * `npm test` runs both projects (what CI runs); `npm run test:unit` runs only `unit`: the pure
  * core and the adapters against mocks, in seconds. `integration` is whatever needs a process of
  * its own: moto (`*.int.test.ts`, `*.moto.test.ts`, test/integration/), `serverless package` and
- * `invoke local` (test/stack/, test/manual/stack.test.ts), and the drill-heavy scenario suites
- * (test/scenarios/). test/architecture/testProjects.test.ts keeps new files on the right side.
+ * `invoke local` (test/stack/, test/manual/stack.test.ts, *invoke-local.test.ts), and the
+ * drill-heavy scenario suites (test/scenarios/). test/architecture/testProjects.test.ts keeps new files on the right side.
  */
 const INTEGRATION = [
   '/test/integration/.*\\.test\\.ts$',
@@ -11,6 +11,7 @@ const INTEGRATION = [
   '/test/scenarios/.*\\.test\\.ts$',
   '\\.int\\.test\\.ts$',
   '\\.moto\\.test\\.ts$',
+  'invoke-local\\.test\\.ts$',
   '/test/manual/stack\\.test\\.ts$',
 ];
 
