@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { IPV4_DEFAULT, TAGS } from '../core/constants';
 import type { SignalUpdate } from '../events/types';
-import { assessHealth } from '../core/health';
+import { assessHealth, isEligibleTarget } from '../core/health';
 import { plan as makePlan, type PlanOverrides, type Policy } from '../core/planner';
 import type { ActionResult, RunReport } from './types';
 import type { CloudPort, Notifier, PushedSignalsRead, Recorder, SignalSource } from './ports';
@@ -260,14 +260,26 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
 /** Route-writing passes per run: the first, then at most two corrections after a lost race. */
 export const MAX_WRITE_PASSES = 3;
 
+/** The gateway a route was written to is (still) somewhere traffic may go, on this reading. */
+function eligibleOn(obs: Observation, health: HealthReport, natId: string): boolean {
+  const nat = obs.inventory.natGateways.find((n) => n.id === natId);
+  return nat !== undefined && isEligibleTarget(nat, health.gateways.get(natId));
+}
+
 /**
  * Verify after writing, for a second writer (`--direct`, `invoke local` and the functions are not
  * serialised with each other, and EC2 has no conditional ReplaceRoute). One fresh read of the
- * region (signals included, nothing written) and a fresh decision; a table this run wrote or found
+ * region (signals included, nothing written) and a fresh decision. A table this run wrote or found
  * changed is a conflict when
- *  - a route no longer points where this run wrote it (another writer wrote after us), or
- *  - the fresh decision would move it again: this run decided on an older reading than the one
- *    now recorded (another writer's event opened an evacuation, a gateway died meanwhile).
+ *  - a route no longer points where this run wrote it, nor back where it was (another writer
+ *    wrote after us; a route still showing the old target is a read that does not see our write
+ *    yet: EC2 is eventually consistent, and that is not a race), or
+ *  - the gateway this run wrote to was eligible on the reading it decided on and is not on the
+ *    fresh one (another writer's event opened an evacuation, an alarm fired, it died meanwhile), or
+ *  - act() already found it changed by someone else before writing.
+ * Only that evidence counts, never "the fresh decision differs": a one-run override (a forced
+ * restore into a home that is soft-bad) does not apply to the fresh decision once the table is
+ * home, and re-deciding on it would fail the table straight back over, a flap with no other writer.
  * Conflicted tables are re-decided on the fresh reading and written again (each write again
  * checked and verified), at most MAX_WRITE_PASSES passes in all. Whatever the interleaving, the
  * writer whose write stands has verified it against a reading at least as new as the other's,
@@ -280,34 +292,45 @@ export const MAX_WRITE_PASSES = 3;
  * this verify; the next scheduled run (level-triggered, one minute later) is the backstop, and
  * reserved concurrency keeps the functions themselves to one writer. ReplaceRoute has no
  * condition parameter (EC2 API reference), hence read-write-read rather than compare-and-swap.
+ *
+ * The routes are already written when this runs: a failed verify read must not lose the record of
+ * them (log line, notification, metrics), so it is logged and the first pass's results stand.
  */
-async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, first: Observation, results: ActionResult[]): Promise<ActionResult[]> {
+async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, first: { observation: Observation; health: HealthReport }, results: ActionResult[]): Promise<ActionResult[]> {
   let all = results;
   let last = results;
+  let decidedOn = first;
   for (let pass = 1; ; pass++) {
     const touched = last.filter((r) => r.applied.length > 0 || r.status === 'conflict');
     if (touched.length === 0) return all;
     // The fresh reading keeps what this run knew: its own event (re-applying an update to the memory
     // changes nothing, and a memory that could not be written must not be forgotten here), its
     // overrides, and metrics if it judged them. Dry run: the verify itself writes nothing.
-    const fresh = await observe(deps, config, { ...opts, dryRun: true, forceMetrics: opts.forceMetrics || first.metrics !== undefined });
-    const { plan } = decide(fresh, config, opts);
+    let fresh: Observation;
+    try {
+      fresh = await observe(deps, config, { ...opts, dryRun: true, forceMetrics: opts.forceMetrics || first.observation.metrics !== undefined });
+    } catch (e) {
+      deps.recorder.error('verify after writing not done: the fresh read failed; the next run re-reads and repairs', { error: (e as Error).message, pass });
+      return all;
+    }
+    const { health, plan } = decide(fresh, config, opts);
     const again = new Map(plan.actions.filter((a) => a.routes.length > 0).map((a) => [a.routeTableId, a]));
     const tables = new Map(fresh.inventory.routeTables.map((t) => [t.id, t]));
     const conflicted = new Map<string, string>();
     for (const r of touched) {
       const id = r.action.routeTableId;
+      const routeNow = (c: RouteChange) => tables.get(id)?.routes.find((x) => x.destination === c.destination);
       const lost = r.applied.find((c) => {
-        const now = tables.get(id)?.routes.find((x) => x.destination === c.destination);
-        return now?.target.kind !== 'nat' || now.target.id !== c.to;
+        const now = routeNow(c);
+        const at = now?.target.kind === 'nat' ? now.target.id : undefined;
+        return at !== c.to && at !== c.from;
       });
       // A half-written table (failed) is not re-decided here: its write failed, the next run retries.
-      const redo = r.status === 'failed' ? undefined : again.get(id);
+      const spoiled = r.status === 'failed' ? undefined : r.applied.find((c) => eligibleOn(decidedOn.observation, decidedOn.health, c.to) && !eligibleOn(fresh, health, c.to));
       if (lost) {
-        const now = tables.get(id)?.routes.find((x) => x.destination === lost.destination);
-        conflicted.set(id, `${lost.destination} written to ${lost.to}, now ${now?.target.id ?? 'gone'}: another writer changed it after this run`);
-      } else if (redo) {
-        conflicted.set(id, `a newer reading moves it again (${redo.routes.map((c) => `${c.from} -> ${c.to}`).join(', ')}: ${redo.reasons.join('; ')}): another writer or event changed the world after this run observed it`);
+        conflicted.set(id, `${lost.destination} written to ${lost.to}, now ${routeNow(lost)?.target.id ?? 'gone'}: another writer changed it after this run`);
+      } else if (spoiled) {
+        conflicted.set(id, `${spoiled.to}, written for ${spoiled.destination}, is no longer a healthy target on a newer reading: another writer or event changed the world after this run observed it`);
       } else if (r.status === 'conflict') {
         conflicted.set(id, r.detail ?? 'changed by someone else');
       }
@@ -321,6 +344,7 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
     const redo = plan.actions.filter((a) => conflicted.has(a.routeTableId) && again.has(a.routeTableId));
     if (pass >= MAX_WRITE_PASSES || redo.length === 0) return all;
     deps.recorder.warn('lost a race with another writer; re-deciding on a fresh reading', { tables: [...conflicted.keys()], pass });
+    decidedOn = { observation: fresh, health };
     last = await act(deps, config, { ...plan, actions: redo });
     all = [...all, ...last];
   }
@@ -344,7 +368,7 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
   });
   const results: ActionResult[] = dryRun
     ? plan.actions.map((a) => ({ action: a, status: 'dry-run' as const, applied: [] }))
-    : await verified(deps, config, opts, observation, await act(deps, config, plan));
+    : await verified(deps, config, opts, { observation, health }, await act(deps, config, plan));
   const report: RunReport = { at: started, trigger: opts.trigger ?? 'unknown', dryRun, observation, health, plan, results };
   await record(deps, report);
   // No duration metric of our own: Lambda's Duration (AWS/Lambda, free) measures the same run.
