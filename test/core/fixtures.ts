@@ -3,7 +3,7 @@
  * about; the rest is a plain healthy 3-AZ VPC with one NAT gateway and one private table per AZ.
  */
 import { DEFAULTS, type Config } from '../../src/config';
-import { IPV4_DEFAULT, NAT64_PREFIX, TAGS } from '../../src/core/constants';
+import { IPV4_DEFAULT, NAT64_PREFIX, LEGACY_TAGS, TAGS } from '../../src/core/constants';
 import { assessHealth } from '../../src/core/health';
 import { plan, type PlanOverrides } from '../../src/core/planner';
 import type {
@@ -185,8 +185,9 @@ export function failedOverTags(o: {
     [TAGS.homeNat]: o.homeNat,
   };
   if (o.homeOkSince !== undefined) tags[TAGS.homeOkSince] = iso(o.homeOkSince);
-  if (o.flaps !== undefined) tags[TAGS.flaps] = String(o.flaps);
-  if (o.lastRestore !== undefined) tags[TAGS.lastRestore] = iso(o.lastRestore);
+  // One key: `<count>@<last restore>`, or a bare count with no restore recorded.
+  if (o.lastRestore !== undefined) tags[TAGS.flaps] = `${o.flaps ?? 0}@${iso(o.lastRestore)}`;
+  else if (o.flaps !== undefined) tags[TAGS.flaps] = String(o.flaps);
   return tags;
 }
 
