@@ -3,7 +3,7 @@
  * about; the rest is a plain healthy 3-AZ VPC with one NAT gateway and one private table per AZ.
  */
 import { DEFAULTS, type Config } from '../../src/config';
-import { IPV4_DEFAULT, NAT64_PREFIX, LEGACY_TAGS, TAGS } from '../../src/core/constants';
+import { IPV4_DEFAULT, NAT64_PREFIX, TAGS } from '../../src/core/constants';
 import { assessHealth } from '../../src/core/health';
 import { plan, type PlanOverrides } from '../../src/core/planner';
 import type {

@@ -6,7 +6,7 @@
  */
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateTagsCommand, DescribeAvailabilityZonesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { LEGACY_TAGS, TAGS } from '../../src/core/constants';
+import { TAGS } from '../../src/core/constants';
 import zonalShiftSample from '../../events/zonal-shift.json';
 import { main } from '../../src/cli/main';
 import { stageProject, type StagedProject } from '../stack/project';
@@ -93,10 +93,8 @@ describeWithMoto('every front door sees the pushed signals (moto)', () => {
         new CreateTagsCommand({
           Resources: [b!.routeTableId],
           Tags: [
-            { Key: LEGACY_TAGS.pinAwayFrom, Value: b!.az },
-            { Key: LEGACY_TAGS.pinTarget, Value: c!.natId },
+            { Key: TAGS.pin, Value: `away-from=${b!.az} by=ops target=${c!.natId}` },
             { Key: TAGS.pinReason, Value: 'CHG-9' },
-            { Key: LEGACY_TAGS.pinBy, Value: 'ops' },
           ],
         }),
       );
