@@ -95,7 +95,7 @@ export function flapsValue(flaps: number, lastRestore: Date | undefined): string
  * strict parser (core/time.ts): a value `new Date()` would accept loosely (`1`, `2026`,
  * `2027-02-30`) is unreadable. An unreadable tag is treated as absent, which never makes the
  * controller act sooner than the same table without the tag: an absent `home-ok-since` restarts
- * the hold-down at now, an absent `since` is now. An unreadable `pin-until` invalidates the whole
+ * the hold-down at now, an absent `since` is now. An unreadable pin (its `until=` included) invalidates the whole
  * pin (absent would mean "forever"), so garbage can never pin a table permanently.
  */
 function reader(tags: Readonly<Record<string, string>>) {
