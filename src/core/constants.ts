@@ -7,7 +7,14 @@ export type ManagedDestination = (typeof MANAGED_DESTINATIONS)[number];
 /** Prefix of every state tag the controller reads or writes on a route table. */
 export const TAG_PREFIX = 'nat-failover:' as const;
 
-/** State tags, all under TAG_PREFIX. `home-az` and `home-nat` may also be set by people. */
+/**
+ * State tags, all under TAG_PREFIX. `home-az` and `home-nat` may also be set by people.
+ *
+ * Ten keys at most, because they share EC2's 50 tags per resource with the owner's own tags: the
+ * pin's machine-read facts are one key (`pin`: `away-from=use1-az1 until=… by=alice target=nat-…`)
+ * and the flap damping is one (`flaps`: `<count>@<last restore>`). The pin's free-text reason keeps
+ * its own key, because it needs the full 256 characters a tag value holds.
+ */
 export const TAGS = {
   homeAz: `${TAG_PREFIX}home-az`,
   homeNat: `${TAG_PREFIX}home-nat`,
@@ -15,16 +22,34 @@ export const TAGS = {
   since: `${TAG_PREFIX}since`,
   reason: `${TAG_PREFIX}reason`,
   homeOkSince: `${TAG_PREFIX}home-ok-since`,
+  /** `<count>` or `<count>@<ISO instant of the last restore>`, e.g. `2@2026-11-29T10:00:00Z`. */
   flaps: `${TAG_PREFIX}flaps`,
-  lastRestore: `${TAG_PREFIX}last-restore`,
   /** The home gateway whose routes were seen blackhole while the table was away (see health.ts). */
   blackholeNat: `${TAG_PREFIX}blackhole-nat`,
+  /** `away-from=<az> [until=<ISO instant>] [by=<who>] [target=<nat id>]`, space-separated. */
+  pin: `${TAG_PREFIX}pin`,
+  pinReason: `${TAG_PREFIX}pin-reason`,
+} as const;
+
+/**
+ * Keys written by releases before the pin and flap damping were compacted (14 keys then). Deployed
+ * tables still carry them: they are read when the new key is absent, and the next write replaces
+ * them with the new key and removes them (state.ts). `flaps` kept its name; a bare count in it is
+ * the old format, whose restore time is in `last-restore`.
+ */
+export const LEGACY_TAGS = {
+  lastRestore: `${TAG_PREFIX}last-restore`,
   pinAwayFrom: `${TAG_PREFIX}pin-away-from`,
   pinTarget: `${TAG_PREFIX}pin-target`,
   pinUntil: `${TAG_PREFIX}pin-until`,
-  pinReason: `${TAG_PREFIX}pin-reason`,
   pinBy: `${TAG_PREFIX}pin-by`,
 } as const;
+
+/** Which legacy keys each new key replaces: they go only when their replacement is written. */
+export const REPLACED_BY: Readonly<Record<string, readonly string[]>> = {
+  [TAGS.pin]: [LEGACY_TAGS.pinAwayFrom, LEGACY_TAGS.pinTarget, LEGACY_TAGS.pinUntil, LEGACY_TAGS.pinBy],
+  [TAGS.flaps]: [LEGACY_TAGS.lastRestore],
+};
 
 /** EC2 tag values are limited to 256 characters. */
 export const TAG_VALUE_MAX = 256;

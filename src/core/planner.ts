@@ -61,7 +61,7 @@ const secondsBetween = (a: Date, b: Date): number => (b.getTime() - a.getTime())
 
 /**
  * Recorded instants cannot lie in the future: a hand-edited or clock-skewed `home-ok-since` would
- * hold a restore back for as long as it stays ahead of now, a future `last-restore` would count
+ * hold a restore back for as long as it stays ahead of now, a future last restore (in `flaps`) would count
  * every failover as a flap for as long. Clamped here (readState has no clock) and written back
  * clamped, so the bad value heals on the next tag write. The pin's expiry is meant to be ahead.
  */

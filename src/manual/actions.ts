@@ -1,10 +1,10 @@
 import type { Config } from '../config';
-import { TAGS } from '../core/constants';
+import { LEGACY_TAGS, TAGS } from '../core/constants';
 import { type ControllerDeps, decide, isDryRun, observe, reconcile, type RunReport } from '../reconcile/controller';
 import { NatFailoverError, oneLine } from '../errors';
 import type { PlanOverrides } from '../core/planner';
 import { type RunSummary, summarizeRun } from '../reconcile/report';
-import { truncate } from '../core/state';
+import { pinValue, truncate } from '../core/state';
 import type { Observation, Pin } from '../core/types';
 import type { GatewayEndpointReader, PortAllocationReader, ReconcileRequest, ReconcileRunner } from './ports';
 import { ACTIONS, type ActionName, type ManualRequest, parseRequest, RequestError } from './request';
@@ -71,12 +71,13 @@ export interface ChangeResult {
 
 export type ManualResult = StatusResult | PlanResult | ChangeResult | ManualError;
 
-export const PIN_TAG_KEYS = [TAGS.pinAwayFrom, TAGS.pinTarget, TAGS.pinUntil, TAGS.pinReason, TAGS.pinBy] as const;
+/** Every key a pin may occupy, the legacy five-key form included (a release removes them all). */
+export const PIN_TAG_KEYS = [TAGS.pin, TAGS.pinReason, LEGACY_TAGS.pinAwayFrom, LEGACY_TAGS.pinTarget, LEGACY_TAGS.pinUntil, LEGACY_TAGS.pinBy] as const;
 
+/** A pin as tags: its facts in one key, its free-text reason in another (see TAGS). */
 export function pinTags(pin: Pin): Record<string, string> {
-  const out: Record<string, string> = { [TAGS.pinAwayFrom]: pin.awayFromAz, [TAGS.pinReason]: truncate(pin.reason), [TAGS.pinBy]: truncate(pin.by) };
-  if (pin.target) out[TAGS.pinTarget] = pin.target;
-  if (pin.until) out[TAGS.pinUntil] = pin.until.toISOString();
+  const out: Record<string, string> = { [TAGS.pin]: pinValue(pin) };
+  if (pin.reason !== '') out[TAGS.pinReason] = truncate(pin.reason);
   return out;
 }
 

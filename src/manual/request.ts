@@ -32,7 +32,7 @@ const text = (max: number) =>
     .min(1, { message: 'must not be empty' })
     .max(max, { message: `at most ${max} characters` })
     .regex(TEXT, { message: 'must not contain control characters' });
-// The one strict reader of instants (core/time.ts), as for the pin-until tag it becomes: full ISO
+// The one strict reader of instants (core/time.ts), as for the pin tag's `until=` it becomes: full ISO
 // 8601 in UTC that round-trips, so 2027-02-30 is refused rather than rolled into March and a bare
 // local time cannot mean different instants to the CLI and to the function.
 const instant = z.string().refine((v) => parseInstant(v) !== undefined, {

@@ -120,9 +120,10 @@ export function resolveFailover(w: World, req: FailoverRequest, by: string): Res
       }
     }
   }
-  // A pin is up to five tags and EC2 refuses a CreateTags past 50 per table (aws: keys aside):
-  // count first, so a crowded table is a clear refusal, not a failed write half-way through.
-  const pinKeys = [TAGS.pinAwayFrom, TAGS.pinReason, TAGS.pinBy, ...(req.target ? [TAGS.pinTarget] : []), ...(until ? [TAGS.pinUntil] : [])];
+  // A pin is two tags (its facts, its reason) and EC2 refuses a CreateTags past 50 per table (aws:
+  // keys aside): count first, so a crowded table is a clear refusal, not a failed write half-way.
+  // Legacy pin keys on the table are removed after the write, so they are no room now.
+  const pinKeys = [TAGS.pin, ...(req.reason !== '' ? [TAGS.pinReason] : [])];
   for (const t of tables) {
     const { dropped, count } = fitTagBudget(tagsOf(w, t.routeTableId), { set: Object.fromEntries(pinKeys.map((k) => [k, ''])), remove: [] });
     if (dropped.length > 0) {

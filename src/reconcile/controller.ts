@@ -163,17 +163,24 @@ export async function act(deps: ControllerDeps, config: Config, plan: Plan): Pro
       removeGroups.set(k, g);
     }
   }
-  const tagWrites = [
-    ...[...setGroups.values()].map((g) => ({ ids: g.ids, run: () => deps.cloud.createTags(g.ids, g.tags) })),
-    ...[...removeGroups.values()].map((g) => ({ ids: g.ids, run: () => deps.cloud.deleteTags(g.ids, g.keys) })),
-  ];
-  await mapLimit(tagWrites, config.writeConcurrency, async (w) => {
-    try {
-      await w.run();
-    } catch (e) {
-      for (const id of w.ids) tagFailures.set(id, `state tags not written: ${(e as Error).message}`);
-    }
-  });
+  const run = async (writes: readonly { ids: readonly string[]; run: () => Promise<void> }[]) =>
+    mapLimit(writes, config.writeConcurrency, async (w) => {
+      try {
+        await w.run();
+      } catch (e) {
+        for (const id of w.ids) tagFailures.set(id, `state tags not written: ${(e as Error).message}`);
+      }
+    });
+  // Creates before deletes, and no delete on a table whose create failed: a removal may be a
+  // legacy key (LEGACY_TAGS) whose replacement is in the create, and deleting it first would lose
+  // the pin or flap count it holds.
+  await run([...setGroups.values()].map((g) => ({ ids: g.ids, run: () => deps.cloud.createTags(g.ids, g.tags) })));
+  const removals: { ids: string[]; run: () => Promise<void> }[] = [];
+  for (const g of removeGroups.values()) {
+    const ids = g.ids.filter((id) => !tagFailures.has(id));
+    if (ids.length > 0) removals.push({ ids, run: () => deps.cloud.deleteTags(ids, g.keys) });
+  }
+  await run(removals);
 
   const results: ActionResult[] = [];
   for (const a of plan.actions) {

@@ -1,6 +1,7 @@
 import { peerPolicy } from '../core/baseline';
 import { type Config, DEFAULTS } from '../config';
 import { IPV4_DEFAULT, NAT64_PREFIX, TAGS } from '../core/constants';
+import { pinValue } from '../core/state';
 import { type RunReport, reconcile } from '../reconcile/controller';
 import { InvariantChecker, tableHomes, type Violation } from './invariants';
 import { type MinuteSample, type Measures, measure } from './measures';
@@ -155,10 +156,8 @@ function schedule(s: Scenario, sim: SimRegion, start: number): TimedEvent[] {
             const subnetAz = t.subnetIds.map((id) => x.world.subnets.find((sn) => sn.id === id)?.az);
             if (t.tags[DEFAULTS.managedTagKey] !== DEFAULTS.managedTagValue || !subnetAz.includes(f.az)) continue;
             x.editTags(t.id, {
-              [TAGS.pinAwayFrom]: f.awayFrom,
-              [TAGS.pinUntil]: new Date(ms(f.until)).toISOString(),
+              [TAGS.pin]: pinValue({ awayFromAz: f.awayFrom, until: new Date(ms(f.until)), by: 'operator', target: undefined, reason: f.reason }),
               [TAGS.pinReason]: f.reason,
-              [TAGS.pinBy]: 'operator',
             });
           }
         });

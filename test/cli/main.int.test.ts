@@ -1,5 +1,6 @@
 import { DeleteNatGatewayCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { main } from '../../src/cli/main';
+import { readPin } from '../../src/core/state';
 import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
 import { natTargetOf, newEc2, routesOf, type SeededVpc, seedVpc, tagsOf } from '../integration/seed';
 
@@ -76,10 +77,11 @@ describeWithMoto('CLI in-process against moto (--endpoint, --direct)', () => {
     expect(f.out).toContain(`pinned 1 table(s) away from us-east-1a until`);
     expect(f.out).toMatch(new RegExp(`${a!.routeTableId}\\s+pin\\s+applied`));
     expect(natTargetOf(await routesOf(ec2, a!.routeTableId), '0.0.0.0/0')).toBe(b!.natId);
-    const until = Date.parse((await tagsOf(ec2, a!.routeTableId))['nat-failover:pin-until']!);
+    const pin = readPin(await tagsOf(ec2, a!.routeTableId))!;
+    const until = pin.until!.getTime();
     expect(until - Date.now()).toBeGreaterThan(7_100_000);
     expect(until - Date.now()).toBeLessThanOrEqual(7_200_000);
-    expect((await tagsOf(ec2, a!.routeTableId))['nat-failover:pin-by']).toMatch(/@cli$/);
+    expect(pin.by).toMatch(/@cli$/);
 
     expect((await cli('release', '--az', 'us-east-1a', '--direct')).code).toBe(0);
     const r = await cli('restore', '--az', 'us-east-1a', '--reason', 'done', '--direct');

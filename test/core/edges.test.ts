@@ -3,7 +3,7 @@
  * planner: hand-edited or garbage tags, IPv6-only tables, AZs without a gateway of their own, and
  * routes on regional gateways.
  */
-import { NAT64_PREFIX, TAGS } from '../../src/core/constants';
+import { NAT64_PREFIX, LEGACY_TAGS, TAGS } from '../../src/core/constants';
 import { readStateChecked } from '../../src/core/state';
 import type { Inventory, Plan } from '../../src/core/types';
 import {
@@ -61,7 +61,7 @@ describe('unreadable dates in state tags (item 4)', () => {
       table('rtb-a', {
         subnetAzs: ['us-east-1a'],
         v4: 'nat-a',
-        tags: { [TAGS.pinAwayFrom]: 'us-east-1a', [TAGS.pinUntil]: 'next tuesday', [TAGS.pinReason]: 'patching', [TAGS.pinBy]: 'alice' },
+        tags: { [LEGACY_TAGS.pinAwayFrom]: 'us-east-1a', [LEGACY_TAGS.pinUntil]: 'next tuesday', [TAGS.pinReason]: 'patching', [LEGACY_TAGS.pinBy]: 'alice' },
       }),
     );
 
@@ -70,9 +70,9 @@ describe('unreadable dates in state tags (item 4)', () => {
     expect(moves(p)).toEqual([]);
     expect(kinds(p, 'rtb-a')).toEqual(['unreadable-state']);
     expect(p.findings[0]!.message).toMatch(/pin-until="next tuesday".*the pin away from us-east-1a is invalid and not applied/);
-    expect(actionFor(p, 'rtb-a')!.tags.remove).toEqual([TAGS.pinAwayFrom, TAGS.pinBy, TAGS.pinReason, TAGS.pinUntil].sort());
+    expect(actionFor(p, 'rtb-a')!.tags.remove).toEqual([LEGACY_TAGS.pinAwayFrom, LEGACY_TAGS.pinBy, TAGS.pinReason, LEGACY_TAGS.pinUntil].sort());
     // An empty expiry is no more readable than garbage: the pin it belongs to is not applied either.
-    expect(readStateChecked({ [TAGS.pinAwayFrom]: 'us-east-1a', [TAGS.pinUntil]: '' }).state.pin).toBeUndefined();
+    expect(readStateChecked({ [LEGACY_TAGS.pinAwayFrom]: 'us-east-1a', [LEGACY_TAGS.pinUntil]: '' }).state.pin).toBeUndefined();
   });
 
   it('reads every unreadable key as absent, with what that means, and reads clean tags silently', () => {
@@ -80,12 +80,15 @@ describe('unreadable dates in state tags (item 4)', () => {
       [TAGS.state]: 'failed_over',
       [TAGS.since]: '1',
       [TAGS.homeOkSince]: '2027-02-30T00:00:00Z',
-      [TAGS.lastRestore]: 'x'.repeat(256),
-      [TAGS.flaps]: '0x10',
+      [TAGS.flaps]: `0x10@${'x'.repeat(256)}`,
     });
     expect(state).toMatchObject({ mode: 'home', since: undefined, homeOkSince: undefined, lastRestore: undefined, flaps: 0 });
-    expect(unreadable.map((u) => u.key)).toEqual([TAGS.state, TAGS.flaps, TAGS.since, TAGS.homeOkSince, TAGS.lastRestore]);
+    expect(unreadable.map((u) => u.key)).toEqual([TAGS.state, TAGS.flaps, TAGS.since, TAGS.homeOkSince]);
     expect(unreadable.every((u) => u.value.length <= 40)).toBe(true);
+    // The legacy restore time (read while the new `flaps` key has none) is held to the same rule.
+    const legacy = readStateChecked({ [TAGS.flaps]: '2', [LEGACY_TAGS.lastRestore]: 'x'.repeat(256) });
+    expect(legacy.state).toMatchObject({ flaps: 2, lastRestore: undefined });
+    expect(legacy.unreadable.map((u) => u.key)).toEqual([LEGACY_TAGS.lastRestore]);
     expect(readStateChecked(failedOverTags({ homeNat: 'nat-a', since: -60, homeOkSince: -30, flaps: 2, lastRestore: -4000 })).unreadable).toEqual([]);
   });
 });

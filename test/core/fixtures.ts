@@ -185,8 +185,9 @@ export function failedOverTags(o: {
     [TAGS.homeNat]: o.homeNat,
   };
   if (o.homeOkSince !== undefined) tags[TAGS.homeOkSince] = iso(o.homeOkSince);
-  if (o.flaps !== undefined) tags[TAGS.flaps] = String(o.flaps);
-  if (o.lastRestore !== undefined) tags[TAGS.lastRestore] = iso(o.lastRestore);
+  // One key: `<count>@<last restore>`, or a bare count with no restore recorded.
+  if (o.lastRestore !== undefined) tags[TAGS.flaps] = `${o.flaps ?? 0}@${iso(o.lastRestore)}`;
+  else if (o.flaps !== undefined) tags[TAGS.flaps] = String(o.flaps);
   return tags;
 }
 

@@ -66,3 +66,48 @@ export const garbageInstant: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }), weight: 1 },
   { arbitrary: fc.integer().map(String), weight: 1 },
 );
+
+/** A valid pin tag value to corrupt one part of. */
+const PIN_OK = { away: 'away-from=us-east-1a', until: 'until=2026-11-23T14:00:00Z', by: 'by=ops', target: 'target=nat-0000000b' };
+
+/**
+ * Values of the one `pin` key that are not a readable pin: every part corrupted in turn (an
+ * instant from garbageInstant, an AZ, a `by` with spaces or unsafe characters, a nat id), broken
+ * structure (duplicates, unknown fields, doubled spaces) and random text. A few may happen to be
+ * valid: tests drop those by reading them.
+ */
+export const garbagePin: fc.Arbitrary<string> = fc.oneof(
+  garbageInstant.map((j) => `${PIN_OK.away} until=${j} ${PIN_OK.by}`),
+  fc.string({ maxLength: 40 }).map((a) => `away-from=${a} ${PIN_OK.until} ${PIN_OK.by}`),
+  fc.string({ maxLength: 140 }).map((b) => `${PIN_OK.away} ${PIN_OK.until} by=${b}`),
+  fc.string({ maxLength: 24 }).map((t) => `${PIN_OK.away} ${PIN_OK.by} target=${t}`),
+  fc.shuffledSubarray(Object.values(PIN_OK)).map((parts) => [...parts, ...parts.slice(0, 1)].join(' ')),
+  fc.constantFrom(
+    '',
+    ' ',
+    'away-from=us-east-1a  by=ops',
+    ' away-from=us-east-1a by=ops',
+    'away-from=us-east-1a by=ops ',
+    'away-from=us-east-1a by=',
+    'by=ops until=2026-11-23T14:00:00Z',
+    'away-from=us-east-1a colour=red',
+    'away-from=us-east-1a,by=ops',
+    'away-from=us-east-1a\tby=ops',
+    'AWAY-FROM=us-east-1a',
+    'away-from=US-EAST-1A',
+    'away-from=us-east-1a until=2026-11-23T14:00:00Z until=2099-01-01T00:00:00Z',
+    'away-from=us-east-1a until=',
+    'away-from=us-east-1a target=nat-XYZ',
+    `away-from=us-east-1a by=${'x'.repeat(129)}`,
+  ),
+  fc.string({ maxLength: 60 }),
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+);
+
+/** Values of the `flaps` key that are not `<count>` or `<count>@<instant>`. */
+export const garbageFlaps: fc.Arbitrary<string> = fc.oneof(
+  garbageInstant.map((j) => `1@${j}`),
+  garbageInstant,
+  fc.constantFrom('-1', '1e3', '0x10', ' 7', '7 ', '1234567', '@2026-11-23T12:00:00Z', '1@', '2@2026-11-23T12:00:00Z@x', '2 @2026-11-23T12:00:00Z', '１'),
+  fc.string({ maxLength: 40 }),
+);

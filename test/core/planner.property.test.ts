@@ -9,7 +9,7 @@ import type { Config } from '../../src/config';
 import { MANAGED_DESTINATIONS, TAG_PREFIX } from '../../src/core/constants';
 import { isEligibleTarget } from '../../src/core/health';
 import { holdDownSeconds, type PlanOverrides } from '../../src/core/planner';
-import { readState } from '../../src/core/state';
+import { readState, readStateChecked } from '../../src/core/state';
 import type {
   Evacuation,
   GatewayAlarm,
@@ -22,7 +22,7 @@ import type {
   Zone,
 } from '../../src/core/types';
 import { DROPPING, GOOD, NOW, applyPlan, at, config, decideAt, type Decision } from './fixtures';
-import { garbageInstant } from './garbage';
+import { garbageFlaps, garbageInstant, garbagePin } from './garbage';
 
 const AZS = [
   { name: 'us-east-1a', id: 'use1-az1' },
@@ -62,6 +62,8 @@ const tagSpec = fc.record({
   homeNat: maybe(fc.nat(20), 0.6),
   pin: maybe(fc.record({ away: azRef, target: maybe(fc.nat(20)), until: maybe(offset) }), 0.8),
   note: fc.boolean(),
+  // Written by a release before the pin and flap damping were compacted into one key each.
+  legacy: weighted<boolean>([false, 3], [true, 1]),
 });
 
 const tableSpec = fc.record({
@@ -153,16 +155,24 @@ function buildWorld(w: WorldSpec): World {
     if (g.mode !== undefined) tags['nat-failover:state'] = g.mode;
     if (g.since !== undefined) tags['nat-failover:since'] = iso(g.since);
     if (g.homeOkSince !== undefined) tags['nat-failover:home-ok-since'] = iso(g.homeOkSince);
-    if (g.flaps !== undefined) tags['nat-failover:flaps'] = String(g.flaps);
-    if (g.lastRestore !== undefined) tags['nat-failover:last-restore'] = iso(g.lastRestore);
+    if (g.legacy) {
+      if (g.flaps !== undefined) tags['nat-failover:flaps'] = String(g.flaps);
+      if (g.lastRestore !== undefined) tags['nat-failover:last-restore'] = iso(g.lastRestore);
+    } else if (g.lastRestore !== undefined) tags['nat-failover:flaps'] = `${g.flaps ?? 0}@${iso(g.lastRestore)}`;
+    else if (g.flaps !== undefined) tags['nat-failover:flaps'] = String(g.flaps);
     if (g.homeAz !== undefined) tags['nat-failover:home-az'] = azName(g.homeAz);
     if (g.homeNat !== undefined) tags['nat-failover:home-nat'] = natIn(vpcId, g.homeNat)?.id ?? 'nat-gone';
-    if (g.pin !== undefined) {
+    if (g.pin !== undefined && g.legacy) {
       tags['nat-failover:pin-away-from'] = azName(g.pin.away);
       if (g.pin.target !== undefined) tags['nat-failover:pin-target'] = natIn(vpcId, g.pin.target)?.id ?? 'nat-gone';
       if (g.pin.until !== undefined) tags['nat-failover:pin-until'] = iso(g.pin.until);
       tags['nat-failover:pin-reason'] = 'maintenance';
       tags['nat-failover:pin-by'] = 'ops';
+    } else if (g.pin !== undefined) {
+      const target = g.pin.target === undefined ? [] : [`target=${natIn(vpcId, g.pin.target)?.id ?? 'nat-gone'}`];
+      const until = g.pin.until === undefined ? [] : [`until=${iso(g.pin.until)}`];
+      tags['nat-failover:pin'] = [`away-from=${azName(g.pin.away)}`, ...until, 'by=ops', ...target].join(' ');
+      tags['nat-failover:pin-reason'] = 'maintenance';
     }
     return { id: `rtb-${String(i).padStart(2, '0')}`, vpcId, tags, subnetAzs: [...new Set(t.subnetAzs.map((x) => az(x).name))].sort(), routes };
   });
@@ -367,27 +377,30 @@ describe('the world generator', () => {
 });
 
 describe('hostile state tags (issue 10, item 4): garbage never makes the controller act sooner', () => {
-  const PIN_KEYS = ['nat-failover:pin-away-from', 'nat-failover:pin-target', 'nat-failover:pin-until', 'nat-failover:pin-reason', 'nat-failover:pin-by'];
-  const KEYS = ['nat-failover:since', 'nat-failover:home-ok-since', 'nat-failover:last-restore', 'nat-failover:pin-until', 'nat-failover:state', 'nat-failover:flaps'] as const;
+  const PIN_KEYS = ['nat-failover:pin', 'nat-failover:pin-reason', 'nat-failover:pin-away-from', 'nat-failover:pin-target', 'nat-failover:pin-until', 'nat-failover:pin-by'];
+  const KEYS = ['nat-failover:since', 'nat-failover:home-ok-since', 'nat-failover:pin', 'nat-failover:state', 'nat-failover:flaps'] as const;
   const withTags = (inv: Inventory, id: string, tags: Record<string, string>): Inventory => ({
     ...inv,
     routeTables: inv.routeTables.map((t) => (t.id === id ? { ...t, tags } : t)),
   });
+  // Garbage shaped for the key: a corrupted pin for `pin`, a corrupted count for `flaps`.
+  const junkFor = (key: (typeof KEYS)[number]) => (key === 'nat-failover:pin' ? garbagePin : key === 'nat-failover:flaps' ? garbageFlaps : garbageInstant);
+  const keyAndJunk = fc.constantFrom(...KEYS).chain((key) => fc.tuple(fc.constant(key), junkFor(key)));
 
-  it('a garbage value in any state tag plans exactly as the tag absent (an unreadable pin-until: as no pin), and is reported', () => {
+  it('a garbage value in any state tag plans exactly as the tag absent (an unreadable pin: as no pin), and is reported', () => {
     fc.assert(
-      fc.property(worlds, fc.nat(), fc.constantFrom(...KEYS), garbageInstant, (w, pick, key, junk) => {
-        // Values that are not garbage for that key: a real mode, a real flap count.
+      fc.property(worlds, fc.nat(), keyAndJunk, (w, pick, [key, junk]) => {
+        // Values that are not garbage for that key (a real mode, a readable flap count or pin).
         fc.pre(!(key === 'nat-failover:state' && ['home', 'failed-over', 'pinned'].includes(junk)));
-        fc.pre(!(key === 'nat-failover:flaps' && /^\d+$/.test(junk)));
+        fc.pre(!((key === 'nat-failover:flaps' || key === 'nat-failover:pin') && readStateChecked({ [key]: junk }).unreadable.length === 0));
         const t = w.obs.inventory.routeTables[pick % w.obs.inventory.routeTables.length]!;
         const garbled: Record<string, string> = { ...t.tags, [key]: junk };
         const absent: Record<string, string> = { ...t.tags };
         delete absent[key];
-        if (key === 'nat-failover:pin-until') {
-          garbled['nat-failover:pin-away-from'] ??= 'us-east-1a';
-          for (const k of PIN_KEYS) delete absent[k];
-        }
+        // The new key wins over the legacy ones: garbage in it is the whole pin, or the whole
+        // flap damping (count and last restore), absent.
+        if (key === 'nat-failover:pin') for (const k of PIN_KEYS) delete absent[k];
+        if (key === 'nat-failover:flaps') delete absent['nat-failover:last-restore'];
         const hostile = withTags(w.obs.inventory, t.id, garbled);
         const clean = withTags(w.obs.inventory, t.id, absent);
 

@@ -207,7 +207,7 @@ describe('failover', () => {
   });
 
   it('never pins a table to a zonal gateway whose AZ is unknown', () => {
-    const pin = { [TAGS.pinAwayFrom]: 'us-east-1a', [TAGS.pinTarget]: 'nat-nowhere', [TAGS.pinReason]: 'patching', [TAGS.pinBy]: 'ops' };
+    const pin = { [TAGS.pin]: 'away-from=us-east-1a by=ops target=nat-nowhere', [TAGS.pinReason]: 'patching' };
     const base = withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags: pin }));
     const inv: Inventory = { ...base, natGateways: [...base.natGateways, natGw('nat-nowhere', undefined)] };
     expect(targetsAfter(run(inv), inv.routeTables.find((t) => t.id === 'rtb-a')!).v4).toBe('nat-b');
@@ -267,7 +267,7 @@ describe('restore and hold-down', () => {
     expect(a.routes).toEqual([{ destination: '0.0.0.0/0', from: 'nat-b', to: 'nat-a' }]);
     expect(a.priority).toBe(3);
     expect(a.tags.set[TAGS.state]).toBe('home');
-    expect(a.tags.set[TAGS.lastRestore]).toBe(NOW.toISOString());
+    expect(a.tags.set[TAGS.flaps]).toBe(`0@${NOW.toISOString()}`);
     expect(a.tags.remove).toContain(TAGS.homeOkSince);
   });
 
@@ -368,22 +368,23 @@ describe('restore and hold-down', () => {
 
   it('counts a failover within an hour of a restore as a flap', () => {
     // Prepare: rtb-a went home 30 minutes ago after one flap.
-    const tags = { [TAGS.state]: 'home', [TAGS.since]: iso(-1800), [TAGS.reason]: 'at home', [TAGS.homeNat]: 'nat-a', [TAGS.flaps]: '1', [TAGS.lastRestore]: iso(-1800) };
+    const tags = { [TAGS.state]: 'home', [TAGS.since]: iso(-1800), [TAGS.reason]: 'at home', [TAGS.homeNat]: 'nat-a', [TAGS.flaps]: `1@${iso(-1800)}` };
     const inv = withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags })), 'nat-a', { state: 'failed' });
 
     // Act
     const p = run(inv);
 
     // Assess
-    expect(must(actionFor(p, 'rtb-a')).tags.set[TAGS.flaps]).toBe('2');
+    expect(must(actionFor(p, 'rtb-a')).tags.set[TAGS.flaps]).toBe(`2@${iso(-1800)}`);
   });
 
   it('forgets past flaps on a failover more than an hour after the last restore', () => {
-    const tags = { [TAGS.state]: 'home', [TAGS.since]: iso(-3601), [TAGS.reason]: 'at home', [TAGS.homeNat]: 'nat-a', [TAGS.flaps]: '3', [TAGS.lastRestore]: iso(-3601) };
+    const tags = { [TAGS.state]: 'home', [TAGS.since]: iso(-3601), [TAGS.reason]: 'at home', [TAGS.homeNat]: 'nat-a', [TAGS.flaps]: `3@${iso(-3601)}` };
     const inv = withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags })), 'nat-a', { state: 'failed' });
     const a = must(actionFor(run(inv), 'rtb-a'));
     expect(a.transition).toBe('failover');
-    expect(a.tags.remove).toContain(TAGS.flaps);
+    // The count goes back to 0; the restore time stays, in the same key.
+    expect(a.tags.set[TAGS.flaps]).toBe(`0@${iso(-3601)}`);
   });
 
   it('clamps a home-ok-since in the future to now, so the hold-down starts instead of never ending', () => {
@@ -401,11 +402,11 @@ describe('restore and hold-down', () => {
   });
 
   it('clamps a last-restore in the future to now, so it stops counting flaps an hour later', () => {
-    const tags = { [TAGS.state]: 'home', [TAGS.since]: iso(-1800), [TAGS.reason]: 'at home', [TAGS.homeNat]: 'nat-a', [TAGS.flaps]: '1', [TAGS.lastRestore]: iso(365 * 86_400) };
+    const tags = { [TAGS.state]: 'home', [TAGS.since]: iso(-1800), [TAGS.reason]: 'at home', [TAGS.homeNat]: 'nat-a', [TAGS.flaps]: `1@${iso(365 * 86_400)}` };
     const inv = withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags })), 'nat-a', { state: 'failed' });
     const a = must(actionFor(run(inv), 'rtb-a'));
     expect(a.transition).toBe('failover');
-    expect(a.tags.set[TAGS.lastRestore]).toBe(NOW.toISOString());
+    expect(a.tags.set[TAGS.flaps]).toBe(`2@${NOW.toISOString()}`);
   });
 
   it('goes home early when the current target dies and no other target is healthy', () => {
@@ -556,11 +557,8 @@ describe('blackhole memory', () => {
 
 describe('pins', () => {
   const pin = (o: { away: string; target?: string; until?: number }) => ({
-    [TAGS.pinAwayFrom]: o.away,
-    ...(o.target ? { [TAGS.pinTarget]: o.target } : {}),
-    ...(o.until !== undefined ? { [TAGS.pinUntil]: iso(o.until) } : {}),
+    [TAGS.pin]: [`away-from=${o.away}`, ...(o.until !== undefined ? [`until=${iso(o.until)}`] : []), 'by=alice', ...(o.target ? [`target=${o.target}`] : [])].join(' '),
     [TAGS.pinReason]: 'kernel patching',
-    [TAGS.pinBy]: 'alice',
   });
   const pinned = (tags: Record<string, string>, v4 = 'nat-a') =>
     withTable(settled(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4, tags: { ...tagsAfter(settled(), run(standardInventory()), 'rtb-a'), ...tags } }));
@@ -615,7 +613,7 @@ describe('pins', () => {
     const a = must(actionFor(p, 'rtb-a'));
     expect(kinds(p, 'rtb-a')).toContain('pin-released');
     expect(a.transition).toBe('restore');
-    expect(a.tags.remove).toEqual(expect.arrayContaining([TAGS.pinAwayFrom, TAGS.pinUntil, TAGS.pinReason, TAGS.pinBy]));
+    expect(a.tags.remove).toEqual(expect.arrayContaining([TAGS.pin, TAGS.pinReason]));
   });
 
   it('never targets an unhealthy gateway for a pin: with nothing healthy elsewhere it stays', () => {
@@ -883,7 +881,7 @@ describe('regressions found by the property tests', () => {
         table('rtb-a', {
           subnetAzs: ['us-east-1a'],
           v4: 'nat-b',
-          tags: { [TAGS.state]: 'pinned', [TAGS.homeNat]: 'nat-a', [TAGS.pinAwayFrom]: 'us-east-1a', [TAGS.pinTarget]: 'nat-p', [TAGS.pinBy]: 'ops', [TAGS.pinReason]: 'x' },
+          tags: { [TAGS.state]: 'pinned', [TAGS.homeNat]: 'nat-a', [TAGS.pin]: 'away-from=us-east-1a by=ops target=nat-p', [TAGS.pinReason]: 'x' },
         }),
       ],
     };

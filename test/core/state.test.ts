@@ -1,4 +1,4 @@
-import { TAGS, TAG_VALUE_MAX } from '../../src/core/constants';
+import { LEGACY_TAGS, TAGS, TAG_VALUE_MAX } from '../../src/core/constants';
 import { diffTags, isEmptyDiff, readState, stateTags, truncate } from '../../src/core/state';
 import type { TableState } from '../../src/core/types';
 import { at } from './fixtures';
@@ -51,7 +51,7 @@ describe('table state in tags', () => {
     ['a fractional flap count as zero', { [TAGS.flaps]: '1.5' }, { flaps: 0 }],
     ['a huge flap count as capped', { [TAGS.flaps]: '99999' }, { flaps: 16 }],
     ['an empty home-nat as absent', { [TAGS.homeNat]: '' }, { homeNat: undefined }],
-    ['pin details without an away-from AZ as no pin', { [TAGS.pinTarget]: 'nat-b', [TAGS.pinReason]: 'x' }, { pin: undefined }],
+    ['pin details without an away-from AZ as no pin', { [LEGACY_TAGS.pinTarget]: 'nat-b', [TAGS.pinReason]: 'x' }, { pin: undefined }],
   ];
   it.each(garbage)('reads %s', (_name, tags, expected) => {
     expect(readState(tags)).toMatchObject(expected);
@@ -142,7 +142,7 @@ describe('diffTags', () => {
   });
 
   it('returns removals in a stable order', () => {
-    const current = { [TAGS.pinTarget]: 'nat-b', [TAGS.pinAwayFrom]: 'us-east-1a', [TAGS.flaps]: '1' };
-    expect(diffTags(current, {}).remove).toStrictEqual([TAGS.flaps, TAGS.pinAwayFrom, TAGS.pinTarget]);
+    const current = { [LEGACY_TAGS.pinTarget]: 'nat-b', [LEGACY_TAGS.pinAwayFrom]: 'us-east-1a', [TAGS.flaps]: '1' };
+    expect(diffTags(current, {}).remove).toStrictEqual([TAGS.flaps, LEGACY_TAGS.pinAwayFrom, LEGACY_TAGS.pinTarget]);
   });
 });

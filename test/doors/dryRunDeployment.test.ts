@@ -25,7 +25,7 @@ function world() {
   const base = threeAzRegion().cloud;
   base.nats = [nat('nat-a', 'us-east-1a', 'deleted'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')];
   base.addTable({ ...managedTable('rtb-b', 'us-east-1b', 'nat-c'), tags: { 'nat-failover': 'enabled', [TAGS.state]: 'failed-over' } });
-  base.addTable({ ...managedTable('rtb-c', 'us-east-1c', 'nat-c'), tags: { 'nat-failover': 'enabled', [TAGS.pinAwayFrom]: 'us-east-1c', [TAGS.pinReason]: 'x', [TAGS.pinBy]: 'ops' } });
+  base.addTable({ ...managedTable('rtb-c', 'us-east-1c', 'nat-c'), tags: { 'nat-failover': 'enabled', [TAGS.pin]: 'away-from=us-east-1c by=ops', [TAGS.pinReason]: 'x' } });
   const cloud = WriteRefusingCloud.from(base);
   const alarms = new WriteRefusingAlarms(cloud.writes);
   const signals = new PushedSignals({ cloud, alarms, recorder: silentRecorder }, CONFIG);

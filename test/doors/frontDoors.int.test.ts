@@ -93,10 +93,8 @@ describeWithMoto('every front door sees the pushed signals (moto)', () => {
         new CreateTagsCommand({
           Resources: [b!.routeTableId],
           Tags: [
-            { Key: TAGS.pinAwayFrom, Value: b!.az },
-            { Key: TAGS.pinTarget, Value: c!.natId },
+            { Key: TAGS.pin, Value: `away-from=${b!.az} by=ops target=${c!.natId}` },
             { Key: TAGS.pinReason, Value: 'CHG-9' },
-            { Key: TAGS.pinBy, Value: 'ops' },
           ],
         }),
       );

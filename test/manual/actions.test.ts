@@ -1,10 +1,12 @@
-import { TAGS } from '../../src/core/constants';
+import { LEGACY_TAGS, TAGS } from '../../src/core/constants';
 import { CloudApiError, ThrottledError } from '../../src/errors';
 import { handleManual } from '../../src/manual/actions';
+import { readPin } from '../../src/core/state';
 import { MemoryCloud, managedTable, nat, ZONES } from '../reconcile/memoryCloud';
 import { CONFIG, deps, NAT, NOW, RecordingRunner, region, RTB } from './world';
 
-const PIN_KEYS = [TAGS.pinAwayFrom, TAGS.pinTarget, TAGS.pinUntil, TAGS.pinReason, TAGS.pinBy];
+// The two pin keys, and the five-key form written before the compaction, which a release removes too.
+const PIN_KEYS = [TAGS.pin, TAGS.pinReason, LEGACY_TAGS.pinAwayFrom, LEGACY_TAGS.pinTarget, LEGACY_TAGS.pinUntil, LEGACY_TAGS.pinBy];
 
 describe('failover: records intent, then asks the one writer', () => {
   it('tags the AZ\'s tables with the pin and invokes reconcile once; it never writes a route itself', async () => {
@@ -14,11 +16,10 @@ describe('failover: records intent, then asks the one writer', () => {
     expect(res).toMatchObject({ ok: true, action: 'failover', tables: [RTB.a], via: 'lambda', pin: { awayFrom: 'us-east-1a', until: '2026-11-23T14:00:00.000Z' } });
     expect(cloud.count('replaceRoute')).toBe(0);
     expect(cloud.target(RTB.a, '0.0.0.0/0')).toBe(NAT.a);
-    expect(cloud.tagsOf(RTB.a)).toMatchObject({
-      [TAGS.pinAwayFrom]: 'us-east-1a',
-      [TAGS.pinUntil]: '2026-11-23T14:00:00.000Z',
+    // Two keys: the machine-read facts in one, the free-text reason in the other.
+    expect(Object.fromEntries(Object.entries(cloud.tagsOf(RTB.a)).filter(([k]) => k.startsWith('nat-failover:pin')))).toEqual({
+      [TAGS.pin]: 'away-from=us-east-1a until=2026-11-23T14:00:00.000Z by=alice',
       [TAGS.pinReason]: 'patching',
-      [TAGS.pinBy]: 'alice',
     });
     expect(cloud.tagsOf(RTB.b)).toEqual({ 'nat-failover': 'enabled' });
     expect(runner.requests).toEqual([{ action: 'failover', by: 'alice', dryRun: false }]);
@@ -27,11 +28,10 @@ describe('failover: records intent, then asks the one writer', () => {
   it('re-pinning drops keys the new pin does not have (an old target or expiry)', async () => {
     const cloud = region();
     await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', target: NAT.c, expiresAt: '2026-11-23T14:00:00Z', reason: 'one' });
-    expect(cloud.tagsOf(RTB.a)[TAGS.pinTarget]).toBe(NAT.c);
+    expect(cloud.tagsOf(RTB.a)[TAGS.pin]).toBe(`away-from=us-east-1a until=2026-11-23T14:00:00.000Z by=manual target=${NAT.c}`);
     await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', reason: 'two' });
     const tags = cloud.tagsOf(RTB.a);
-    expect(tags[TAGS.pinTarget]).toBeUndefined();
-    expect(tags[TAGS.pinUntil]).toBeUndefined();
+    expect(tags[TAGS.pin]).toBe('away-from=us-east-1a by=manual');
     expect(tags[TAGS.pinReason]).toBe('two');
     expect(tags['nat-failover']).toBe('enabled');
   });
@@ -40,7 +40,7 @@ describe('failover: records intent, then asks the one writer', () => {
     const cloud = region();
     const res = await handleManual(deps(cloud), CONFIG, { action: 'failover', gateway: NAT.b, reason: 'EIP rotation' });
     expect(res).toMatchObject({ ok: true, tables: [RTB.b], pin: { awayFrom: 'us-east-1b' } });
-    expect(cloud.tagsOf(RTB.b)[TAGS.pinBy]).toBe('manual');
+    expect(cloud.tagsOf(RTB.b)[TAGS.pin]).toBe('away-from=us-east-1b by=manual');
   });
 
   it('keeps the pin and says so when reconcile cannot be reached', async () => {
@@ -50,7 +50,7 @@ describe('failover: records intent, then asks the one writer', () => {
     const res = await handleManual(deps(cloud, runner), CONFIG, { action: 'failover', az: 'us-east-1a', reason: 'x' });
     expect(res).toMatchObject({ ok: false, error: { code: 'cloud-error' }, recorded: [RTB.a] });
     expect(!res.ok && res.error.message).toContain('the next scheduled run applies it');
-    expect(cloud.tagsOf(RTB.a)[TAGS.pinAwayFrom]).toBe('us-east-1a');
+    expect(readPin(cloud.tagsOf(RTB.a))).toMatchObject({ awayFromAz: 'us-east-1a', reason: 'x' });
   });
 
   it.each([
@@ -230,5 +230,35 @@ describe('status', () => {
     };
     const res = await handleManual(deps(cloud), CONFIG, { action: 'status' });
     expect(res).toStrictEqual({ ok: false, action: 'status', error: { code: 'cloud-error', field: null, message: 'DescribeRouteTables failed: UnauthorizedOperation: not allowed' } });
+  });
+});
+
+describe('pins written before the compaction (five keys)', () => {
+  const legacyPin = {
+    [LEGACY_TAGS.pinAwayFrom]: 'us-east-1a',
+    [LEGACY_TAGS.pinTarget]: NAT.c,
+    [LEGACY_TAGS.pinUntil]: '2026-11-23T14:00:00.000Z',
+    [TAGS.pinReason]: 'old',
+    [LEGACY_TAGS.pinBy]: 'carol',
+  };
+
+  it('a new failover writes the two keys first, then removes the legacy ones', async () => {
+    const cloud = region();
+    await cloud.createTags([RTB.a], legacyPin);
+    cloud.calls.length = 0;
+    await handleManual(deps(cloud), CONFIG, { action: 'failover', az: 'us-east-1a', reason: 'new', by: 'alice' });
+    const ops = cloud.calls.filter((c) => c.op === 'createTags' || c.op === 'deleteTags').map((c) => c.op);
+    expect(ops).toEqual(['createTags', 'deleteTags']);
+    const pinKeys = Object.keys(cloud.tagsOf(RTB.a)).filter((k) => k.startsWith('nat-failover:pin')).sort();
+    expect(pinKeys).toEqual([TAGS.pin, TAGS.pinReason]);
+    expect(readPin(cloud.tagsOf(RTB.a))).toEqual({ awayFromAz: 'us-east-1a', target: undefined, until: undefined, reason: 'new', by: 'alice' });
+  });
+
+  it('release sees the legacy pin and removes every one of its keys', async () => {
+    const cloud = region();
+    await cloud.createTags([RTB.a], legacyPin);
+    const res = await handleManual(deps(cloud), CONFIG, { action: 'release', az: 'us-east-1a' });
+    expect(res).toMatchObject({ ok: true, tables: [RTB.a] });
+    expect(Object.keys(cloud.tagsOf(RTB.a)).filter((k) => k.startsWith('nat-failover:pin'))).toEqual([]);
   });
 });

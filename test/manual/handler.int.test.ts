@@ -69,10 +69,8 @@ describeWithMoto('manual function through its handler, invoke-local mode, agains
     expect(res).toMatchObject({ ok: true, action: 'failover', via: 'in-process', tables: [a!.routeTableId] });
     const tags = await tagsOf(ec2, a!.routeTableId);
     expect(tags).toMatchObject({
-      'nat-failover:pin-away-from': a!.az,
+      'nat-failover:pin': `away-from=${a!.az} until=2099-01-01T00:00:00.000Z by=alice`,
       'nat-failover:pin-reason': 'maintenance CHG-42',
-      'nat-failover:pin-by': 'alice',
-      'nat-failover:pin-until': '2099-01-01T00:00:00.000Z',
       'nat-failover:state': 'pinned',
     });
     const moved = natTargetOf(await routesOf(ec2, a!.routeTableId), '0.0.0.0/0');
@@ -122,7 +120,7 @@ describeWithMoto('manual function through its handler, invoke-local mode, agains
     const res = await handler({ action: 'failover', gateway: a!.natId, target: c!.natId, reason: 'replace EIP' }, ctx);
     expect(res).toMatchObject({ ok: true, tables: [a!.routeTableId], pin: { target: c!.natId, until: null } });
     expect(natTargetOf(await routesOf(ec2, a!.routeTableId), '0.0.0.0/0')).toBe(c!.natId);
-    expect((await tagsOf(ec2, a!.routeTableId))['nat-failover:pin-by']).toBe('manual');
+    expect((await tagsOf(ec2, a!.routeTableId))['nat-failover:pin']).toBe(`away-from=${a!.az} by=manual target=${c!.natId}`);
   });
 
   it('dry-run failover shows the move and writes neither routes nor tags', async () => {

@@ -48,7 +48,7 @@ describeWithMoto('serverless invoke local -f manual against moto', () => {
     expect(res).toMatchObject({ ok: true, action: 'failover', via: 'in-process', tables: [a!.routeTableId] });
     const moved = natTargetOf(await routesOf(ec2, a!.routeTableId), '0.0.0.0/0');
     expect([b!.natId, c!.natId]).toContain(moved);
-    expect(await tagsOf(ec2, a!.routeTableId)).toMatchObject({ 'nat-failover:state': 'pinned', 'nat-failover:pin-by': 'ops' });
+    expect(await tagsOf(ec2, a!.routeTableId)).toMatchObject({ 'nat-failover:state': 'pinned', 'nat-failover:pin': 'away-from=us-east-1a by=ops' });
     expect(natTargetOf(await routesOf(ec2, vpc.unmanagedRouteTableId), '0.0.0.0/0')).toBe(a!.natId);
 
     // status reads it back

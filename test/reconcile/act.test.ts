@@ -165,3 +165,49 @@ describe('act: tag writes', () => {
     for (const id of ids) expect(cloud.tagsOf(id)['nat-failover:state']).toBe('failed-over');
   });
 });
+
+describe('act: migrating legacy state keys (issue 10, item 5)', () => {
+  // A table pinned by a release that wrote the pin in five keys and the restore time apart.
+  const legacy = {
+    'nat-failover': 'enabled',
+    'nat-failover:state': 'pinned',
+    'nat-failover:home-nat': 'nat-a',
+    'nat-failover:flaps': '1',
+    'nat-failover:last-restore': '2026-11-23T11:30:00.000Z',
+    'nat-failover:pin-away-from': 'us-east-1a',
+    'nat-failover:pin-until': '2026-11-23T18:00:00.000Z',
+    'nat-failover:pin-reason': 'patching',
+    'nat-failover:pin-by': 'ops',
+  };
+  const region = () => {
+    const cloud = new MemoryCloud(ZONES, [nat('nat-a', 'us-east-1a'), nat('nat-b', 'us-east-1b')]);
+    cloud.addTable({ ...managedTable('rtb-a', 'us-east-1a', 'nat-b'), tags: legacy });
+    return cloud;
+  };
+
+  it('writes the new keys before it deletes the legacy ones', async () => {
+    const cloud = region();
+    await reconcile({ cloud, clock, recorder: silentRecorder }, config);
+    const ops = cloud.calls.filter((c) => c.op === 'createTags' || c.op === 'deleteTags');
+    expect(ops.map((c) => c.op)).toEqual(['createTags', 'deleteTags']);
+    expect(ops[1]!.args[1]).toEqual(['nat-failover:last-restore', 'nat-failover:pin-away-from', 'nat-failover:pin-by', 'nat-failover:pin-until']);
+    const tags = cloud.tagsOf('rtb-a');
+    expect(tags['nat-failover:pin']).toBe('away-from=us-east-1a until=2026-11-23T18:00:00.000Z by=ops');
+    expect(tags['nat-failover:flaps']).toBe('1@2026-11-23T11:30:00.000Z');
+    expect(Object.keys(tags).filter((k) => k.startsWith('nat-failover:')).sort()).toEqual(
+      ['nat-failover:flaps', 'nat-failover:home-nat', 'nat-failover:home-ok-since', 'nat-failover:pin', 'nat-failover:pin-reason', 'nat-failover:reason', 'nat-failover:since', 'nat-failover:state'],
+    );
+  });
+
+  it('deletes nothing from a table whose CreateTags failed, so the pin survives in the legacy keys', async () => {
+    const cloud = region();
+    cloud.createTags = async (ids, tags) => {
+      cloud.calls.push({ op: 'createTags', args: [ids, tags] });
+      throw new CloudApiError('CreateTags', 'RequestLimitExceeded', 'throttled');
+    };
+    const report = await reconcile({ cloud, clock, recorder: silentRecorder }, config);
+    expect(cloud.count('deleteTags')).toBe(0);
+    expect(cloud.tagsOf('rtb-a')).toEqual(legacy);
+    expect(report.results.find((r) => r.action.routeTableId === 'rtb-a')).toMatchObject({ status: 'failed' });
+  });
+});
