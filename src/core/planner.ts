@@ -301,14 +301,24 @@ function sharedHome(peers: readonly NatGateway[], state: TableState, currentId: 
   return state.mode === 'home' ? peers.find((n) => n.id === currentId) : undefined;
 }
 
-/** Evacuation memory keys this run may add to the table (one per evacuated AZ it lacks). */
+/**
+ * Tag room kept free for evacuation memory: one key per evacuated AZ the table lacks, and never
+ * less than one. The memory is written by the signal source before the next event arrives, not by
+ * this plan, so a plan that filled a table's last slot with its own state would leave the NEXT
+ * evacuation nowhere to be remembered: it would act for one run and be forgotten the run after
+ * (found in review: three tables at 46 owner tags, filled to 50 by their at-home state, could not
+ * remember an autoshift that opened a run later). The same slot takes a close record
+ * (`/closed`) that arrives for an AZ the table has no key for.
+ */
+export const MEMORY_SLOTS_MIN = 1;
+
 function memoryReserve(ctx: Ctx, t: RouteTable): number {
   const ids = new Set<string>();
   for (const e of ctx.obs.evacuations) {
     const zone = ctx.obs.inventory.zones.find((z) => z.name === e.az || z.id === e.az);
     if (zone && !(`${EVACUATION_MEMORY_PREFIX}${zone.id}` in t.tags)) ids.add(zone.id);
   }
-  return ids.size;
+  return Math.max(ids.size, MEMORY_SLOTS_MIN);
 }
 
 /** The table's pin while it lasts; an expired one is released, and reported. */

@@ -70,6 +70,15 @@ export class PushedSignals implements SignalSource {
       recorder.warn('no managed route table to remember the evacuation on; it applies to this run only', {});
     }
     const writes = memoryWrites(tables, outcome.memory);
+    // The memory is kept on every managed table and read from any of them: a key that fits on no
+    // table at all is an evacuation this controller will forget after this run. That is an error
+    // (the planner keeps a slot free on every table it writes, so only tables full of their
+    // owners' tags get here), not a warning.
+    const refused = new Map(writes.overBudget.map((o) => [o.id, new Set(o.keys)]));
+    const lostKeys = [...new Set(writes.overBudget.flatMap((o) => o.keys))].filter((k) => tables.every((t) => refused.get(t.id)?.has(k) === true));
+    if (tables.length > 0 && lostKeys.length > 0) {
+      recorder.error('evacuation memory fits on no managed table: it applies to this run only; remove tags from a managed table', { keys: lostKeys });
+    }
     if (writes.overBudget.length > 0) {
       // This run still acts on the signal; the table just cannot remember it (nor a late event's
       // place in order) until tags are removed from it.

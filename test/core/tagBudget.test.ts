@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { EVACUATION_MEMORY_PREFIX, LEGACY_TAGS, TAGS, TAGS_PER_RESOURCE_MAX, TAG_PREFIX } from '../../src/core/constants';
 import { EVACUATION_TAG_PREFIX } from '../../src/events/memory';
+import { MEMORY_SLOTS_MIN } from '../../src/core/planner';
 import { fitTagBudget, stateTags, userTagCount } from '../../src/core/state';
 import type { Inventory, Plan } from '../../src/core/types';
 import { actionFor, at, config, decideAt, failedOverTags, observation, standardInventory, table, withNat, withTable, type ObsSpec } from './fixtures';
@@ -78,7 +79,7 @@ describe('the planner counts the tag budget before writing', () => {
   const crowded = (n: number, extra: Record<string, string> = {}) =>
     withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags: { ...owner(n), ...extra } })), 'nat-a', { state: 'failed' });
 
-  it.each([44, 45, 46, 47, 48, 49])('a table with %i owner tags (and the managed tag) still fails over, and records what fits, never past 50', (n) => {
+  it.each([43, 44, 45, 46, 47, 48, 49])('a table with %i owner tags (and the managed tag) still fails over, and records what fits, never past 49 (one slot stays free for evacuation memory)', (n) => {
     const inv = crowded(n);
     const p = run(inv);
 
@@ -87,12 +88,12 @@ describe('the planner counts the tag budget before writing', () => {
     expect(a.routes.map((r) => r.destination)).toEqual(['0.0.0.0/0']);
     const t = inv.routeTables.find((x) => x.id === 'rtb-a')!;
     // The managed tag is one of the table's tags too.
-    expect(userTagCount(after(t.tags, p, 'rtb-a'))).toBeLessThanOrEqual(TAGS_PER_RESOURCE_MAX);
-    const full = n + 1 + 4 > TAGS_PER_RESOURCE_MAX; // state, since, reason, home-nat
+    expect(userTagCount(after(t.tags, p, 'rtb-a'))).toBeLessThanOrEqual(Math.max(n + 1, TAGS_PER_RESOURCE_MAX - MEMORY_SLOTS_MIN));
+    const full = n + 1 + 4 + MEMORY_SLOTS_MIN > TAGS_PER_RESOURCE_MAX; // state, since, reason, home-nat, and the memory slot
     const budget = p.findings.filter((f) => f.kind === 'tag-budget');
     expect(budget).toHaveLength(full ? 1 : 0);
-    if (full) expect(budget[0]!.message).toMatch(new RegExp(`rtb-a carries ${n + 1} of EC2's 50 tags: no room to record .*route change goes ahead`));
-    if (n + 1 < TAGS_PER_RESOURCE_MAX) expect(a.tags.set[TAGS.state]).toBe('failed-over');
+    if (full) expect(budget[0]!.message).toMatch(new RegExp(`rtb-a carries ${n + 1} of EC2's 50 tags \\(and keeps room for 1 evacuation memory tag\\): no room to record .*route change goes ahead`));
+    if (n + 1 < TAGS_PER_RESOURCE_MAX - MEMORY_SLOTS_MIN) expect(a.tags.set[TAGS.state]).toBe('failed-over');
   });
 
   it('keeps room for the evacuation memory keys this run may add', () => {
@@ -101,10 +102,24 @@ describe('the planner counts the tag budget before writing', () => {
     const p = run(inv, { evacuations: [{ az: 'us-east-1b', source: 'arc-zonal-shift', id: 'shift-1', since: at(-60) }] });
     expect(Object.keys(actionFor(p, 'rtb-a')!.tags.set)).toHaveLength(3);
     expect(p.findings.find((f) => f.kind === 'tag-budget')!.message).toContain('keeps room for 1 evacuation memory tag');
-    // Once the key is there, it is counted as a tag like any other, and not reserved again.
+    // Once the key is there, it is counted as a tag like any other; one slot still stays free for
+    // the next AZ's evacuation (or a close record), so 2 of the 3 free slots are used.
     const withKey = withTable(inv, table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags: { ...owner(45), [`${EVACUATION_MEMORY_PREFIX}use1-az2`]: 'arc-zonal-shift@2026-11-23T11:59:00Z#0123456789' } }));
     const again = run(withKey, { evacuations: [{ az: 'us-east-1b', source: 'arc-zonal-shift', id: 'shift-1', since: at(-60) }] });
-    expect(Object.keys(actionFor(again, 'rtb-a')!.tags.set)).toHaveLength(3);
+    expect(Object.keys(actionFor(again, 'rtb-a')!.tags.set)).toHaveLength(2);
+  });
+
+  it('never fills a table\'s last slot with its own state: whatever the owner tags, a later evacuation has room', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 49 }), fc.constantFrom('failed', 'available'), (n, state) => {
+        const inv = withNat(withTable(standardInventory(), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a', tags: owner(n) })), 'nat-a', { state: state as 'failed' | 'available' });
+        const p = run(inv);
+        const t = inv.routeTables.find((x) => x.id === 'rtb-a')!;
+        const before = userTagCount(t.tags);
+        // The plan adds state keys only while a slot stays free (a table already full stays as it was).
+        expect(userTagCount(after(t.tags, p, 'rtb-a'))).toBeLessThanOrEqual(Math.max(before, TAGS_PER_RESOURCE_MAX - MEMORY_SLOTS_MIN));
+      }),
+    );
   });
 
   it('updates existing keys of a full table (they cost no room)', () => {

@@ -5,9 +5,11 @@
  */
 import { DEFAULTS, type Config } from '../../src/config';
 import { TAGS } from '../../src/core/constants';
+import { PushedSignals } from '../../src/events/signals';
+import type { SignalUpdate } from '../../src/events/types';
 import { reconcile } from '../../src/reconcile/controller';
 import type { Notification } from '../../src/reconcile/ports';
-import { MemoryCloud, ZONES, managedTable, nat } from './memoryCloud';
+import { MemoryCloud, ZONES, managedTable, nat, threeAzRegion } from './memoryCloud';
 
 const NOW = new Date('2026-11-23T12:00:30Z');
 const clock = { now: () => NOW, sleep: async () => {} };
@@ -33,9 +35,10 @@ describe('tag budget on a crowded table', () => {
     expect(r.status).toBe('applied');
     expect(cloud.target('rtb-a', '0.0.0.0/0')).toBe('nat-c');
     expect(report.results.every((x) => x.status === 'applied')).toBe(true);
-    // Written as far as it fits: 50 tags, the state and home recorded, the reason left out.
+    // Written as far as it fits while one slot stays free for evacuation memory: 49 tags, the
+    // state and home recorded, since and reason left out.
     const tags = cloud.tagsOf('rtb-a');
-    expect(Object.keys(tags)).toHaveLength(50);
+    expect(Object.keys(tags)).toHaveLength(49);
     expect(tags[TAGS.state]).toBe('failed-over');
     expect(tags[TAGS.homeNat]).toBe('nat-a');
     expect(tags[TAGS.reason]).toBeUndefined();
@@ -44,6 +47,38 @@ describe('tag budget on a crowded table', () => {
     expect(logs.filter(([m]) => m.startsWith('ERROR'))).toEqual([]);
     expect(notes).toHaveLength(1);
     expect(notes[0]!.subject).toContain('+1 hold');
-    expect(notes[0]!.message).toMatch(/HOLD tag-budget: rtb-a[\s\S]*no room to record nat-failover:reason/);
+    expect(notes[0]!.message).toMatch(/HOLD tag-budget: rtb-a[\s\S]*keeps room for 1 evacuation memory tag\): no room to record nat-failover:since, nat-failover:reason/);
+  });
+
+  it('tables filled by their owners still remember an evacuation that opens later (one slot stays free)', async () => {
+    // Found in review: three tables at 46 tags, filled to 50 by their at-home state on first sight,
+    // could not take the memory key of an autoshift that opened a run later: the evacuation held for
+    // one run and was forgotten the next.
+    const { cloud, recorder, logs } = threeAzRegion();
+    for (const id of ['rtb-a', 'rtb-b', 'rtb-c']) Object.assign(cloud.tables.get(id)!.tags, owner(45));
+    let now = new Date('2026-11-23T12:00:00.000Z');
+    const deps = { cloud, clock: { now: () => now, sleep: async () => {} }, recorder, signals: new PushedSignals({ cloud, recorder }, config) };
+    const cfg: Config = { ...config, alarms: 'off' };
+    await reconcile(deps, cfg, { trigger: 'schedule' });
+    now = new Date(now.getTime() + 60_000);
+    const open: SignalUpdate = { kind: 'evacuation-open', source: 'arc-autoshift', key: 'arc-autoshift:use1-az3', zones: ['use1-az3'], at: now, detail: 'Autoshift In Progress' } as SignalUpdate;
+    await reconcile(deps, cfg, { trigger: 'arc', signalUpdates: [open] });
+    for (let i = 0; i < 3; i++) {
+      now = new Date(now.getTime() + 60_000);
+      const r = await reconcile(deps, cfg, { trigger: 'schedule' });
+      expect(r.observation.evacuations.map((e) => e.az)).toEqual(['us-east-1c']);
+    }
+    expect(cloud.target('rtb-c', '0.0.0.0/0')).not.toBe('nat-c');
+    expect(logs.filter((l) => l.startsWith('ERROR'))).toEqual([]);
+  });
+
+  it('says ERROR when the evacuation memory fits on no managed table at all', async () => {
+    const { cloud, recorder, logs } = threeAzRegion();
+    for (const id of ['rtb-a', 'rtb-b', 'rtb-c']) Object.assign(cloud.tables.get(id)!.tags, owner(49));
+    const now = new Date('2026-11-23T12:00:00.000Z');
+    const deps = { cloud, clock: { now: () => now, sleep: async () => {} }, recorder, signals: new PushedSignals({ cloud, recorder }, config) };
+    const open: SignalUpdate = { kind: 'evacuation-open', source: 'arc-autoshift', key: 'arc-autoshift:use1-az3', zones: ['use1-az3'], at: now, detail: 'Autoshift In Progress' } as SignalUpdate;
+    await reconcile(deps, { ...config, alarms: 'off' }, { trigger: 'arc', signalUpdates: [open] });
+    expect(logs.filter((l) => l.startsWith('ERROR evacuation memory fits on no managed table')).length).toBeGreaterThanOrEqual(1);
   });
 });
