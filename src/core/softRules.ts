@@ -15,8 +15,8 @@ export type SoftRules = Pick<
  * written with explicit parentheses, so there is no precedence to get wrong.
  *
  * Missing datapoints. In metric math a missing value reads as 0 in arithmetic (`drops + out` with
- * no `out` that minute is `drops`; observed in production alarms, e.g.
- * github.com/compiler-explorer/infra/pull/1661, whose deployed expression also uses `==`), while
+ * no `out` that minute is `drops`: "Missing values in a time series are treated as 0", CloudWatch
+ * User Guide, "Using metric math", arithmetic and comparison operators, `==` among them), while
  * the poller used to skip the minute: the two paths judged
  * a half-reported minute differently (a drop count without its traffic count breached as an
  * alarm but not as a poll). Neither path now relies on an implicit rule: every metric is read

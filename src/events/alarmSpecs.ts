@@ -15,8 +15,21 @@ export type AlarmRule = (typeof ALARM_RULES)[number];
 
 export type AlarmRules = Pick<
   Config,
-  'alarmPrefix' | 'softBadPeriods' | 'softWindowPeriods' | 'packetDropRatio' | 'packetDropMinPackets' | 'connectionSuccessRatio' | 'connectionMinAttempts'
+  'alarmPrefix' | 'softBadPeriods' | 'softWindowPeriods' | 'packetDropRatio' | 'packetDropMinPackets' | 'connectionSuccessRatio' | 'connectionMinAttempts' | 'metricLagSeconds'
 >;
+
+/**
+ * The alarm's evaluation range: the poller's N judged minutes plus the minutes not yet published.
+ * NAT gateway metrics land 1-3 minutes late (METRIC_LAG_SECONDS), and every metric in the alarm is
+ * read through FILL, so at each evaluation the newest, unpublished minutes read as "not judged"
+ * (never breaching). AWS documents the effect and the remedy: with FILL in an alarm and metrics
+ * published with a delay, "FILL replaces that missing data point ... You can work around this by
+ * using a M out of N alarm" (CloudWatch User Guide, "Using metric math", FILL). With only N
+ * periods, a 3-of-5 alarm and a 2-minute lag would judge 3 real minutes where the poller judges 5
+ * (found in review); N + lag periods with M to alarm judge the same N published minutes.
+ */
+export const evaluationPeriodsOf = (rules: Pick<AlarmRules, 'softWindowPeriods' | 'metricLagSeconds'>): number =>
+  rules.softWindowPeriods + Math.ceil(rules.metricLagSeconds / 60);
 
 export interface AlarmMetric {
   readonly id: string;
@@ -89,7 +102,7 @@ const HASH_MARK = /\[spec ([0-9a-f]{12})\]$/;
 export const specHashOf = (description: string): string | undefined => HASH_MARK.exec(description)?.[1];
 
 function spec(rules: AlarmRules, natGatewayId: string, rule: AlarmRule): AlarmSpec {
-  const n = rules.softWindowPeriods;
+  const n = evaluationPeriodsOf(rules);
   const m = rules.softBadPeriods;
   const def = softRuleDefs(rules).find((d) => d.kind === rule);
   if (!def) throw new Error(`no soft rule ${rule}`);

@@ -23,7 +23,7 @@ export interface PushedSignalsDeps {
   readonly recorder: Recorder;
 }
 
-type SignalsConfig = SoftRules & Pick<Config, 'alarmPrefix' | 'evacuationMaxAgeSeconds' | 'writeConcurrency'>;
+type SignalsConfig = SoftRules & Pick<Config, 'alarmPrefix' | 'evacuationMaxAgeSeconds' | 'writeConcurrency' | 'metricLagSeconds'>;
 
 /** The newer of what DescribeAlarms said and what a state-change event said (covers read lag). */
 function withEvents(existing: readonly ExistingAlarm[], updates: readonly SignalUpdate[]): ExistingAlarm[] {

@@ -61,6 +61,37 @@ describe('alarm path = poll path', () => {
     );
   });
 
+  it('with the metric lag: the alarm, whose newest minutes are not yet published, judges the same minutes as the poller (property)', () => {
+    // At each evaluation CloudWatch has no data yet for the newest ceil(lag/60) minutes; FILL
+    // reads them as "not judged". The poller judges the N published minutes before the lag.
+    const lagged = rulesArb.chain((rules) => fc.record({ rules: fc.constant(rules), metricLagSeconds: fc.constantFrom(0, 60, 120, 150, 180) }));
+    fc.assert(
+      fc.property(lagged, fc.array(minuteArb, { minLength: 1, maxLength: 10 }), ({ rules: base, metricLagSeconds }, raw) => {
+        const rules = { ...base, metricLagSeconds };
+        const published = raw.slice(-rules.softWindowPeriods);
+        const unpublished: Minutes = Array.from({ length: Math.ceil(metricLagSeconds / 60) }, () => ({}));
+        const poll = judgeSoft(pointsOf(published), rules, END);
+        for (const s of desiredAlarms([NAT], rules)) {
+          const seen = [...published, ...unpublished];
+          const alarm = evaluateAlarm(s, seriesOf(seen), seen.length);
+          expect({ rule: s.rule, alarmInAlarm: alarm === 'ALARM', published, metricLagSeconds }).toEqual({ rule: s.rule, alarmInAlarm: poll.signals.some((g) => g.kind === s.rule), published, metricLagSeconds });
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('3 bad minutes at the old end of the window, 2 minutes not yet published: ALARM, as the poll says', () => {
+    const rules = { ...DEFAULTS, alarmPrefix: 'nat-failover-prod' };
+    const bad = { PacketsDropCount: 100, PacketsOutToDestination: 10_000 };
+    const ok = { PacketsDropCount: 0, PacketsOutToDestination: 10_000 };
+    const published: Minutes = [bad, bad, bad, ok, ok];
+    const seen: Minutes = [...published, {}, {}];
+    expect(judgeSoft(pointsOf(published), rules, END).signals.map((g) => g.kind)).toContain('packet-drops');
+    const drops = desiredAlarms([NAT], rules).find((s) => s.rule === 'packet-drops')!;
+    expect(evaluateAlarm(drops, seriesOf(seen), seen.length)).toBe('ALARM');
+  });
+
   it('a drop count without its traffic count (a half-reported minute) breaches on neither path', () => {
     const rules = { ...DEFAULTS, alarmPrefix: 'nat-failover-prod', softBadPeriods: 1, softWindowPeriods: 1 };
     const minutes: Minutes = [{ PacketsDropCount: 5000 }];

@@ -63,7 +63,8 @@ describe('alarm manager (exact CloudWatch requests)', () => {
       ],
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0.001,
-      EvaluationPeriods: 5,
+      // The poller's 5 judged minutes plus the 2 not yet published (METRIC_LAG_SECONDS 120).
+      EvaluationPeriods: 7,
       DatapointsToAlarm: 3,
       TreatMissingData: 'missing',
     });
