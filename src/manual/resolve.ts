@@ -1,5 +1,5 @@
 import { explainHealth, isEligibleTarget, isFailoverTarget } from '../core/health';
-import { type RestoreRequest, tableConnectivity } from '../core/planner';
+import { MEMORY_SLOTS_MIN, type RestoreRequest, tableConnectivity } from '../core/planner';
 import type { HealthReport, NatGateway, Observation, Pin, Plan, TableView } from '../core/types';
 import { TAGS, TAGS_PER_RESOURCE_MAX } from '../core/constants';
 import { fitTagBudget, readPin } from '../core/state';
@@ -122,12 +122,13 @@ export function resolveFailover(w: World, req: FailoverRequest, by: string): Res
   }
   // A pin is two tags (its facts, its reason) and EC2 refuses a CreateTags past 50 per table (aws:
   // keys aside): count first, so a crowded table is a clear refusal, not a failed write half-way.
-  // Legacy pin keys on the table are removed after the write, so they are no room now.
+  // Legacy pin keys on the table are removed after the write, so they are no room now. One slot
+  // stays free for evacuation memory, as the planner keeps it (MEMORY_SLOTS_MIN).
   const pinKeys = [TAGS.pin, ...(req.reason !== '' ? [TAGS.pinReason] : [])];
   for (const t of tables) {
-    const { dropped, count } = fitTagBudget(tagsOf(w, t.routeTableId), { set: Object.fromEntries(pinKeys.map((k) => [k, ''])), remove: [] });
+    const { dropped, count } = fitTagBudget(tagsOf(w, t.routeTableId), { set: Object.fromEntries(pinKeys.map((k) => [k, ''])), remove: [] }, MEMORY_SLOTS_MIN);
     if (dropped.length > 0) {
-      throw new RequestError(req.gateway !== undefined ? 'gateway' : 'az', `${t.routeTableId} carries ${count} of EC2's ${TAGS_PER_RESOURCE_MAX} tags: no room for the pin's ${dropped.length} new tag(s); remove tags from it first`);
+      throw new RequestError(req.gateway !== undefined ? 'gateway' : 'az', `${t.routeTableId} carries ${count} of EC2's ${TAGS_PER_RESOURCE_MAX} tags (one slot kept for evacuation memory): no room for the pin's ${dropped.length} new tag(s); remove tags from it first`);
     }
   }
   return {
