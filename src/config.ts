@@ -1,4 +1,6 @@
 import { type Config, DEFAULTS } from './core/config';
+// A bad value appears in an error quoted, escaped and capped (errors.ts `quoted`), so a stray
+// newline or a pasted blob cannot turn the one-line cold-start error into several log lines.
 import { ConfigError, quoted } from './errors';
 
 export type { Config } from './core/config';
@@ -29,12 +31,6 @@ export const ENV_VARS = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/**
- * A bad value as it appears in an error: quoted and escaped, so a stray newline or a pasted blob
- * cannot turn the one-line cold-start error into several log lines.
- */
-const shown = (raw: string): string => quoted(raw);
-
 const present = (env: Env, key: string): string | undefined => {
   const v = env[key];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
@@ -43,7 +39,7 @@ const present = (env: Env, key: string): string | undefined => {
 const int = (env: Env, key: string, def: number, min: number, max: number): number => {
   const raw = present(env, key);
   if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(key, `expected a whole number, got ${shown(raw)}`);
+  if (!/^\d+$/.test(raw)) throw new ConfigError(key, `expected a whole number, got ${quoted(raw)}`);
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(key, `expected ${min}..${max}, got ${n}`);
   return n;
@@ -54,7 +50,7 @@ const ratio = (env: Env, key: string, def: number): number => {
   if (raw === undefined) return def;
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || n >= 1 || !/^[0-9.eE+-]+$/.test(raw)) {
-    throw new ConfigError(key, `expected a ratio between 0 and 1 exclusive (e.g. 0.001), got ${shown(raw)}`);
+    throw new ConfigError(key, `expected a ratio between 0 and 1 exclusive (e.g. 0.001), got ${quoted(raw)}`);
   }
   return n;
 };
@@ -65,7 +61,7 @@ const bool = (env: Env, key: string, def: boolean): boolean => {
   const v = raw.toLowerCase();
   if (v === 'true' || v === '1' || v === 'yes') return true;
   if (v === 'false' || v === '0' || v === 'no') return false;
-  throw new ConfigError(key, `expected true or false, got ${shown(raw)}`);
+  throw new ConfigError(key, `expected true or false, got ${quoted(raw)}`);
 };
 
 const TAG_KEY = /^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u;
@@ -76,7 +72,7 @@ export function loadConfig(env: Env): Config {
   // from the operator's environment. Change the key only together with those three conditions.
   const managedTagKey = present(env, 'MANAGED_TAG_KEY') ?? DEFAULTS.managedTagKey;
   if (!TAG_KEY.test(managedTagKey) || managedTagKey.startsWith('aws:')) {
-    throw new ConfigError('MANAGED_TAG_KEY', `${shown(managedTagKey)} is not a valid EC2 tag key`);
+    throw new ConfigError('MANAGED_TAG_KEY', `${quoted(managedTagKey)} is not a valid EC2 tag key`);
   }
   if (managedTagKey.startsWith('nat-failover:')) {
     throw new ConfigError('MANAGED_TAG_KEY', 'must not start with "nat-failover:" (the state-tag prefix)');
@@ -90,7 +86,7 @@ export function loadConfig(env: Env): Config {
   const vpcRaw = present(env, 'VPC_IDS');
   const vpcIds = vpcRaw === undefined ? [] : vpcRaw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const v of vpcIds) {
-    if (!/^vpc-[0-9a-f]{8,17}$/.test(v)) throw new ConfigError('VPC_IDS', `${shown(v)} is not a VPC id (vpc-…)`);
+    if (!/^vpc-[0-9a-f]{8,17}$/.test(v)) throw new ConfigError('VPC_IDS', `${quoted(v)} is not a VPC id (vpc-…)`);
   }
 
   const softBadPeriods = int(env, 'SOFT_BAD_PERIODS', DEFAULTS.softBadPeriods, 1, 60);
@@ -101,17 +97,17 @@ export function loadConfig(env: Env): Config {
 
   const topic = present(env, 'NOTIFY_TOPIC');
   if (topic !== undefined && !/^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:)?[\w-]{1,256}$/.test(topic)) {
-    throw new ConfigError('NOTIFY_TOPIC', `${shown(topic)} is neither an SNS topic ARN nor a topic name`);
+    throw new ConfigError('NOTIFY_TOPIC', `${quoted(topic)} is neither an SNS topic ARN nor a topic name`);
   }
 
   const alarmsRaw = (present(env, 'ALARMS') ?? DEFAULTS.alarms).toLowerCase();
   if (alarmsRaw !== 'managed' && alarmsRaw !== 'off') {
-    throw new ConfigError('ALARMS', `expected managed or off, got ${shown(alarmsRaw)}`);
+    throw new ConfigError('ALARMS', `expected managed or off, got ${quoted(alarmsRaw)}`);
   }
   // Alarm names are ASCII up to 255; 200 leaves room for `-gw-<nat id>-connection-failures` (45 characters).
   const alarmPrefix = present(env, 'ALARM_PREFIX') ?? DEFAULTS.alarmPrefix;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(alarmPrefix)) {
-    throw new ConfigError('ALARM_PREFIX', `${shown(alarmPrefix)} must be 1-200 letters, digits, '.', '_' or '-'`);
+    throw new ConfigError('ALARM_PREFIX', `${quoted(alarmPrefix)} must be 1-200 letters, digits, '.', '_' or '-'`);
   }
 
   return {

@@ -1,4 +1,5 @@
 import { MANAGED_DESTINATIONS, RULE_METRICS, TAGS_PER_RESOURCE_MAX, type RuleMetric } from '../core/constants';
+import { userTagCount } from '../core/state';
 import { CloudApiError, ThrottledError, TransientError } from '../errors';
 import type { CloudPort, Scope, SignalSource } from '../reconcile/ports';
 import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
@@ -357,7 +358,7 @@ export class SimRegion implements CloudPort, SignalSource {
         // As EC2: 50 user tags per resource (aws: keys do not count); a call that would pass that on
         // any of its resources fails whole.
         for (const t of tables) {
-          const after = Object.keys({ ...t.tags, ...tags }).filter((k) => !/^aws:/i.test(k)).length;
+          const after = userTagCount({ ...t.tags, ...tags });
           if (after > TAGS_PER_RESOURCE_MAX) throw new CloudApiError('CreateTags', 'TagLimitExceeded', `${t.id} would have ${after} tags, more than ${TAGS_PER_RESOURCE_MAX}`);
         }
         for (const t of tables) {

@@ -2,6 +2,7 @@
  * A hand-written in-memory CloudPort: a tiny region whose route tables and tags change when the
  * controller writes, with hooks to interfere between the controller's read and its write.
  */
+import { userTagCount } from '../../src/core/state';
 import type { CloudPort, Recorder, Scope } from '../../src/reconcile/ports';
 import type { Inventory, MetricWindow, NatGateway, Route, RouteTable, Zone } from '../../src/core/types';
 
@@ -96,9 +97,8 @@ export class MemoryCloud implements CloudPort {
     this.calls.push({ op: 'createTags', args: [routeTableIds, tags] });
     // As EC2: at most 50 user tags (aws: keys do not count) per resource, and a call that would pass
     // that on any of its resources fails whole.
-    const userKeys = (t: Record<string, string>) => Object.keys(t).filter((k) => !/^aws:/i.test(k));
     for (const id of routeTableIds) {
-      const after = userKeys({ ...this.tables.get(id)?.tags, ...tags }).length;
+      const after = userTagCount({ ...this.tables.get(id)?.tags, ...tags });
       if (after > 50) throw new Error(`TagLimitExceeded: ${id} would have ${after} tags, more than 50`);
     }
     for (const id of routeTableIds) Object.assign(this.tables.get(id)?.tags ?? {}, tags);
