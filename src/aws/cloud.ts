@@ -7,6 +7,7 @@ import type { Inventory, MetricWindow, Route } from '../core/types';
 import { CloudWatchAdapter } from './cloudwatch';
 import { Ec2Adapter } from './ec2';
 import { clientConfig } from './clientConfig';
+import { SubnetAzCache } from './subnetCache';
 
 /**
  * The controller's view of AWS. Region, endpoint and credentials come from the standard SDK
@@ -19,17 +20,19 @@ export class AwsCloud implements CloudPort {
   constructor(
     readonly retry: Retrier,
     clients: { ec2: EC2Client; cloudwatch: CloudWatchClient },
+    subnets: SubnetAzCache = new SubnetAzCache(),
   ) {
-    this.ec2 = new Ec2Adapter(clients.ec2, retry);
+    this.ec2 = new Ec2Adapter(clients.ec2, retry, subnets);
     this.cloudwatch = new CloudWatchAdapter(clients.cloudwatch, retry);
   }
 
   /** SDK retries are off: the Retrier owns backoff so it is the same on AWS and in the simulator. */
   static fromEnvironment(clock: Clock, retry: RetryOptions = {}): AwsCloud {
-    return new AwsCloud(new Retrier(clock, undefined, undefined, retry), {
-      ec2: new EC2Client(clientConfig()),
-      cloudwatch: new CloudWatchClient(clientConfig()),
-    });
+    return new AwsCloud(
+      new Retrier(clock, undefined, undefined, retry),
+      { ec2: new EC2Client(clientConfig()), cloudwatch: new CloudWatchClient(clientConfig()) },
+      new SubnetAzCache(() => clock.now().getTime()),
+    );
   }
 
   readInventory(scope: Scope): Promise<Inventory> {

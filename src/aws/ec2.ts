@@ -17,6 +17,7 @@ import type { Scope } from '../reconcile/ports';
 import type { Retrier } from '../retry';
 import type { ConnectivityType, Inventory, NatGateway, NatState, Route, RouteTable, Zone, ZoneState } from '../core/types';
 import { call } from './errors';
+import { SubnetAzCache } from './subnetCache';
 
 /**
  * EC2 accepts at most 200 filter values in one request, counted over ALL its filters: a tag filter
@@ -26,6 +27,18 @@ import { call } from './errors';
  */
 export const FILTER_VALUES_MAX = 200;
 export const TAG_RESOURCES_MAX = 200;
+
+/**
+ * Above this many managed tables, one unpaginated DescribeRouteTables response (about 2.5 KB of XML
+ * a table with its state tags) is too large for the SDK to parse in the function's 256 MB: at
+ * 10,000 tables the heap ran out (bench `steady.realSdk`, Lambda's Node heap flags for 256 MB). The
+ * read is then paged by EC2's maximum, ROUTE_TABLES_PAGE (DescribeRouteTables MaxResults: 5-100,
+ * EC2 API reference), and so is a container's first read, before the count is known.
+ */
+export const UNPAGED_TABLES_MAX = 1_000;
+export const ROUTE_TABLES_PAGE = 100;
+/** DescribeSubnets MaxResults: 5-1,000 (EC2 API reference). */
+export const SUBNETS_PAGE = 1_000;
 
 /**
  * The filter lists that cover every one of `values` once, each request holding the `fixed` filters
@@ -120,12 +133,32 @@ function toNat(n: SdkNat, subnetAz: ReadonlyMap<string, string>): NatGateway {
   };
 }
 
+/** A managed table as read, before its subnets' AZs are known. */
+type ReadTable = Omit<RouteTable, 'subnetAzs'> & { readonly subnetIds: readonly string[] };
+
+function readTable(t: SdkRouteTable): ReadTable {
+  return {
+    id: t.RouteTableId as string,
+    vpcId: t.VpcId as string,
+    tags: Object.fromEntries((t.Tags ?? []).filter((x) => x.Key !== undefined).map((x) => [x.Key as string, x.Value ?? ''])),
+    subnetIds: (t.Associations ?? []).map((a) => a.SubnetId).filter((s): s is string => !!s),
+    routes: (t.Routes ?? []).map((r) => toRoute(r, t.RouteTableId)).filter((r): r is Route => r !== undefined),
+  };
+}
+
+const natSubnets = (nats: readonly SdkNat[]): string[] => nats.map((n) => n.SubnetId).filter((s): s is string => !!s);
+
 /** The EC2 half of the AWS adapter: describe in bulk, write one route at a time. */
 export class Ec2Adapter {
   constructor(
     private readonly client: EC2Client,
     private readonly retry: Retrier,
+    /** Lives as long as the adapter: one Lambda container (src/lambda/wiring.ts builds it once). */
+    readonly subnets: SubnetAzCache = new SubnetAzCache(),
   ) {}
+
+  /** Managed tables the last inventory read found: decides whether the next read is paged. */
+  private lastManagedTables: number | undefined;
 
   private send<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     return this.retry.run(operation, () => call(operation, fn));
@@ -133,31 +166,41 @@ export class Ec2Adapter {
 
   /**
    * DescribeRouteTables pages hold at most 100 tables, so a paginated read grows by one call per 100
-   * managed tables. The tag- or id-filtered read is therefore made unpaginated (no MaxResults: EC2
-   * returns every match in one response), which keeps a steady-state run at a fixed handful of calls
-   * whatever the table count; a NextToken, should EC2 ever send one, is still followed.
+   * managed tables. The tag- or id-filtered read is therefore unpaginated (no MaxResults: EC2
+   * returns every match in one response) whenever one response is known to be small enough, which
+   * keeps a steady-state run at a fixed handful of calls; a NextToken, should EC2 ever send one, is
+   * still followed. `pageSize` pages it instead (see UNPAGED_TABLES_MAX). Each page is reduced with
+   * `reduce` before the next is requested, so only one page's SDK objects are alive at a time.
    */
-  async describeRouteTables(filters: Filter[]): Promise<SdkRouteTable[]> {
-    const out: SdkRouteTable[] = [];
+  async describeRouteTables<T = SdkRouteTable>(filters: Filter[], pageSize?: number, reduce: (t: SdkRouteTable) => T = (t) => t as T): Promise<T[]> {
+    const out: T[] = [];
     let token: string | undefined;
     do {
       const page = await this.send('DescribeRouteTables', () =>
-        this.client.send(new DescribeRouteTablesCommand({ Filters: filters, ...tokenOf(token) })),
+        this.client.send(new DescribeRouteTablesCommand({ Filters: filters, ...(pageSize ? { MaxResults: pageSize } : {}), ...tokenOf(token) })),
       );
-      out.push(...(page.RouteTables ?? []));
+      for (const t of page.RouteTables ?? []) out.push(reduce(t));
       token = page.NextToken;
     } while (token);
     return out;
   }
 
-  async describeSubnetAzs(vpcIds: readonly string[]): Promise<Map<string, string>> {
+  /** AZ of every subnet of `vpcIds` (a full read), or of the subnets `subnetIds` names (missing ids are skipped, not errors). */
+  async describeSubnetAzs(by: { readonly vpcIds: readonly string[] } | { readonly subnetIds: readonly string[] }): Promise<Map<string, string>> {
     const azBySubnet = new Map<string, string>();
-    for (const filters of filterChunks([], 'vpc-id', vpcIds)) {
+    // A `subnet-id` filter, not the SubnetIds parameter: an id that no longer exists is then simply
+    // not returned, where SubnetIds fails the whole call with InvalidSubnetID.NotFound (EC2 API
+    // reference, DescribeSubnets: filters and SubnetId.N).
+    const full = 'vpcIds' in by;
+    const chunks = full ? filterChunks([], 'vpc-id', by.vpcIds) : filterChunks([], 'subnet-id', by.subnetIds);
+    for (const filters of chunks) {
       let token: string | undefined;
       do {
         const page = await this.send('DescribeSubnets', () =>
-          // Unpaginated like DescribeRouteTables: a VPC holds more subnets than managed tables.
-          this.client.send(new DescribeSubnetsCommand({ Filters: filters, ...tokenOf(token) })),
+          // A full read is paged by EC2's maximum (1,000 a page): it happens once a container and
+          // then hourly, and a whole region's subnets in one response could be tens of MB to parse.
+          // A read by id is bounded by its 200 filter values.
+          this.client.send(new DescribeSubnetsCommand({ Filters: filters, ...(full ? { MaxResults: SUBNETS_PAGE } : {}), ...tokenOf(token) })),
         );
         for (const s of page.Subnets ?? []) if (s.SubnetId && s.AvailabilityZone) azBySubnet.set(s.SubnetId, s.AvailabilityZone);
         token = page.NextToken;
@@ -193,27 +236,44 @@ export class Ec2Adapter {
       });
   }
 
-  /** Zones, gateways and managed tables: four describe calls (plus pages), whatever the table count. */
+  /**
+   * Zones, gateways and managed tables: three or four describe calls (plus pages), whatever the
+   * table count. Subnets' AZs come from the container's SubnetAzCache: every subnet of the managed
+   * VPCs on a container's first run and every refresh period, otherwise only subnets never seen
+   * (usually none: no DescribeSubnets at all).
+   */
   async readInventory(scope: Scope): Promise<Inventory> {
     const managed: Filter = { Name: `tag:${scope.managedTagKey}`, Values: [scope.managedTagValue] };
-    const readTables = async (): Promise<SdkRouteTable[]> => {
-      if (scope.vpcIds.length === 0) return this.describeRouteTables([managed]);
-      const out: SdkRouteTable[] = [];
-      for (const filters of filterChunks([managed], 'vpc-id', scope.vpcIds)) out.push(...(await this.describeRouteTables(filters)));
+    // Each response is reduced to what the controller reads as soon as it is parsed, so the SDK's
+    // full objects (every association, route and tag field) of one response are never alive while
+    // the next is parsed: at 10,000 tables that is the difference between fitting 256 MB or not.
+    const pageSize = this.lastManagedTables !== undefined && this.lastManagedTables <= UNPAGED_TABLES_MAX ? undefined : ROUTE_TABLES_PAGE;
+    const readTables = async (): Promise<ReadTable[]> => {
+      if (scope.vpcIds.length === 0) return this.describeRouteTables([managed], pageSize, readTable);
+      const out: ReadTable[] = [];
+      for (const filters of filterChunks([managed], 'vpc-id', scope.vpcIds)) out.push(...(await this.describeRouteTables(filters, pageSize, readTable)));
       return out;
     };
-    const [sdkTables, zones] = await Promise.all([readTables(), this.describeZones()]);
-    const vpcIds = [...new Set(sdkTables.map((t) => t.VpcId).filter((v): v is string => !!v))].sort();
+    const [tables, zones] = await Promise.all([readTables(), this.describeZones()]);
+    this.lastManagedTables = tables.length;
+    const vpcIds = [...new Set(tables.map((t) => t.vpcId).filter((v) => !!v))].sort();
     if (vpcIds.length === 0) return { zones, natGateways: [], routeTables: [] };
-    const [subnetAz, sdkNats] = await Promise.all([this.describeSubnetAzs(vpcIds), this.describeNatGateways(vpcIds)]);
-    const routeTables: RouteTable[] = sdkTables.map((t) => ({
-      id: t.RouteTableId as string,
-      vpcId: t.VpcId as string,
-      tags: Object.fromEntries((t.Tags ?? []).filter((x) => x.Key !== undefined).map((x) => [x.Key as string, x.Value ?? ''])),
-      subnetAzs: [
-        ...new Set((t.Associations ?? []).map((a) => (a.SubnetId ? subnetAz.get(a.SubnetId) : undefined)).filter((z): z is string => !!z)),
-      ].sort(),
-      routes: (t.Routes ?? []).map((r) => toRoute(r, t.RouteTableId)).filter((r): r is Route => r !== undefined),
+    const tableSubnets = tables.flatMap((t) => t.subnetIds);
+    const fullRead = this.subnets.fullReadDue();
+    let read: Map<string, string>;
+    let sdkNats: SdkNat[];
+    if (fullRead) {
+      [read, sdkNats] = await Promise.all([this.describeSubnetAzs({ vpcIds }), this.describeNatGateways(vpcIds)]);
+    } else {
+      // Gateways first: their subnets are among those the cache may not know (a new gateway).
+      sdkNats = await this.describeNatGateways(vpcIds);
+      const unknown = this.subnets.unknown([...tableSubnets, ...natSubnets(sdkNats)]);
+      read = unknown.length > 0 ? await this.describeSubnetAzs({ subnetIds: unknown }) : new Map<string, string>();
+    }
+    const subnetAz = this.subnets.settle([...tableSubnets, ...natSubnets(sdkNats)], read, fullRead);
+    const routeTables: RouteTable[] = tables.map(({ subnetIds, ...t }) => ({
+      ...t,
+      subnetAzs: [...new Set(subnetIds.map((s) => subnetAz.get(s)).filter((z): z is string => !!z))].sort(),
     }));
     return { zones, natGateways: sdkNats.map((n) => toNat(n, subnetAz)), routeTables };
   }

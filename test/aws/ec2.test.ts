@@ -83,10 +83,11 @@ describe('Ec2Adapter.readInventory', () => {
     // Assess: exact requests
     const rtCalls = ec2.commandCalls(DescribeRouteTablesCommand);
     expect(rtCalls).toHaveLength(2);
-    expect(rtCalls[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }] });
-    expect(rtCalls[1]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }], NextToken: '1' });
+    // A container's first read pages (the table count is not known yet; UNPAGED_TABLES_MAX).
+    expect(rtCalls[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }], MaxResults: 100 });
+    expect(rtCalls[1]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }], MaxResults: 100, NextToken: '1' });
     expect(ec2.commandCalls(DescribeAvailabilityZonesCommand)).toHaveLength(1);
-    expect(ec2.commandCalls(DescribeSubnetsCommand)[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'vpc-id', Values: ['vpc-11111111'] }] });
+    expect(ec2.commandCalls(DescribeSubnetsCommand)[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'vpc-id', Values: ['vpc-11111111'] }], MaxResults: 1000 });
     expect(ec2.commandCalls(DescribeNatGatewaysCommand)[0]!.args[0].input).toStrictEqual({ Filter: [{ Name: 'vpc-id', Values: ['vpc-11111111'] }], MaxResults: 1000 });
 
     // Assess: the domain view
@@ -125,6 +126,7 @@ describe('Ec2Adapter.readInventory', () => {
         { Name: 'tag:nat-failover', Values: ['enabled'] },
         { Name: 'vpc-id', Values: ['vpc-11111111', 'vpc-22222222'] },
       ],
+      MaxResults: 100,
     });
     // Nothing managed: no gateway or subnet reads at all.
     expect(ec2.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
@@ -161,7 +163,7 @@ describe('Ec2Adapter.readInventory', () => {
     expect(natValues.flat()).toStrictEqual(expected);
   });
 
-  it('reads 1,000 tables in 5 VPCs with 4 describe requests, none per table (route tables unpaginated)', async () => {
+  it('reads 1,000 tables in 5 VPCs in pages on a container\'s first run, then with 3 describe requests a run (route tables unpaginated, no DescribeSubnets)', async () => {
     // Prepare: 200 tables per VPC over 3 AZs; EC2 pages (100 a page) only when MaxResults is sent.
     const subnets: Subnet[] = [];
     const nats: SdkNat[] = [];
@@ -180,17 +182,29 @@ describe('Ec2Adapter.readInventory', () => {
     ec2.on(DescribeSubnetsCommand).resolves({ Subnets: subnets });
     ec2.on(DescribeNatGatewaysCommand).resolves({ NatGateways: nats });
     const { retry } = retrier();
+    const adapter = new Ec2Adapter(client, retry);
 
-    // Act
-    const inv = await new Ec2Adapter(client, retry).readInventory(SCOPE);
+    // Act: a container's first run
+    const first = await adapter.readInventory(SCOPE);
 
-    // Assess
-    expect(inv.routeTables.map((t) => t.id)).toStrictEqual(tables.map((t) => t.RouteTableId));
-    expect(inv.natGateways).toHaveLength(15);
-    expect(retry.stats.byOperation).toStrictEqual({ DescribeRouteTables: 1, DescribeAvailabilityZones: 1, DescribeSubnets: 1, DescribeNatGateways: 1 });
-    expect(ec2.calls()).toHaveLength(4);
+    // Assess: paged, since one response of an unknown number of tables may not fit the function
+    expect(first.routeTables.map((t) => t.id)).toStrictEqual(tables.map((t) => t.RouteTableId));
+    expect(retry.stats.byOperation).toStrictEqual({ DescribeRouteTables: 10, DescribeAvailabilityZones: 1, DescribeSubnets: 1, DescribeNatGateways: 1 });
     expect(ec2.commandCalls(DescribeSubnetsCommand)[0]!.args[0].input.Filters).toStrictEqual([{ Name: 'vpc-id', Values: [0, 1, 2, 3, 4].map(vpc) }]);
-    for (const c of ec2.commandCalls(DescribeRouteTablesCommand)) expect(c.args[0].input.RouteTableIds).toBeUndefined();
+
+    // Act: the next minute, same container
+    ec2.resetHistory();
+    const second = await adapter.readInventory(SCOPE);
+
+    // Assess: the exact requests of a warm run: one unpaginated DescribeRouteTables, no DescribeSubnets
+    expect(second).toStrictEqual(first);
+    expect(ec2.calls().map((c) => c.args[0].constructor.name)).toStrictEqual(
+      expect.arrayContaining(['DescribeRouteTablesCommand', 'DescribeAvailabilityZonesCommand', 'DescribeNatGatewaysCommand']),
+    );
+    expect(ec2.calls()).toHaveLength(3);
+    expect(ec2.commandCalls(DescribeRouteTablesCommand)[0]!.args[0].input).toStrictEqual({ Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }] });
+    expect(ec2.commandCalls(DescribeNatGatewaysCommand)[0]!.args[0].input).toStrictEqual({ Filter: [{ Name: 'vpc-id', Values: [0, 1, 2, 3, 4].map(vpc) }], MaxResults: 1000 });
+    expect(ec2.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
   });
 
   it('costs 4 requests when the managed tables fit one page, for 1 VPC or 5', async () => {
