@@ -3,7 +3,7 @@ import type { SoftRules } from '../core/health';
 import { type AlarmSpec, alarmsInAlarm, desiredAlarms, diffAlarms, type ExistingAlarm, gatewayAlarmNamespace } from './alarmSpecs';
 import { applyUpdates, memoryWrites, readMemory } from './memory';
 import type { SignalUpdate } from './types';
-import type { CloudPort, PushedSignalsRead, Recorder, SignalContext, SignalSource } from '../reconcile/ports';
+import type { AlarmListing, CloudPort, PrefetchedSignals, PushedSignalsRead, Recorder, SignalContext, SignalSource } from '../reconcile/ports';
 import { mapLimit } from '../retry';
 import type { Evacuation, GatewayAlarm, UnreadSignalSource } from '../core/types';
 
@@ -53,6 +53,18 @@ export class PushedSignals implements SignalSource {
     private readonly config: SignalsConfig,
   ) {
     this.watchesMetrics = deps.alarms !== undefined;
+  }
+
+  /** Starts DescribeAlarms at once: it needs no inventory, so observe() runs it beside the EC2 reads. */
+  prefetch(): PrefetchedSignals {
+    return this.deps.alarms ? { alarmListing: this.listAlarms(this.deps.alarms) } : {};
+  }
+
+  private listAlarms(store: AlarmStore): Promise<AlarmListing> {
+    return store.list(gatewayAlarmNamespace(this.config.alarmPrefix)).then(
+      (alarms) => ({ alarms }),
+      (e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }),
+    );
   }
 
   async read(now: Date, ctx?: SignalContext): Promise<PushedSignalsRead> {
@@ -111,15 +123,14 @@ export class PushedSignals implements SignalSource {
   private async gatewayAlarms(now: Date, ctx: SignalContext): Promise<{ alarms: readonly GatewayAlarm[]; unread: readonly UnreadSignalSource[] }> {
     const { alarms: store, recorder } = this.deps;
     if (!store) return { alarms: [], unread: [] };
-    let existing: ExistingAlarm[];
-    try {
-      existing = await store.list(gatewayAlarmNamespace(this.config.alarmPrefix));
-    } catch (e) {
-      recorder.error('alarms not read; soft signals unknown this run', { error: (e as Error).message });
+    const listing = await (ctx.prefetched?.alarmListing ?? this.listAlarms(store));
+    if ('error' in listing) {
+      recorder.error('alarms not read; soft signals unknown this run', { error: listing.error.message });
       // "No alarm in ALARM" would read as a clean bill of health; say the source is blind instead,
       // so the planner holds restores rather than trusting the silence.
-      return { alarms: [], unread: [{ source: 'alarms', error: (e as Error).message }] };
+      return { alarms: [], unread: [{ source: 'alarms', error: listing.error.message }] };
     }
+    const existing: readonly ExistingAlarm[] = listing.alarms;
     const desired = desiredAlarms(ctx.inventory.natGateways, this.config);
     const diff = diffAlarms(existing, desired, this.config.alarmPrefix);
     const unreported = diff.foreign.filter((n) => !this.reportedForeign.has(n));

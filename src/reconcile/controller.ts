@@ -53,6 +53,8 @@ export function metricWindow(now: Date, config: Pick<Config, 'metricLagSeconds' 
 /** Observe: one pass over the region, plus metrics when due, plus pushed signals. */
 export async function observe(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<Observation> {
   const now = deps.clock.now();
+  // Reads that need no inventory (DescribeAlarms) start now and run beside the EC2 describes.
+  const prefetched = deps.signals?.prefetch?.(now);
   const inventory = await deps.cloud.readInventory(config);
   // Alarms that watch the same rules make the scheduled poll redundant; forced reads still happen.
   // While polling, a table away from home reads metrics every run: a restore may only be decided on
@@ -66,7 +68,7 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
   const dryRun = isDryRun(config, opts);
   const [read, pushed] = await Promise.all([
     (pollDue || opts.forceMetrics) && watched.length > 0 ? readMetricsOrUnknown(deps, watched, w) : Promise.resolve<MetricsRead>({ metrics: undefined }),
-    deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [] }) : Promise.resolve<PushedSignalsRead>({ evacuations: [], alarms: [] }),
+    deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [], ...(prefetched ? { prefetched } : {}) }) : Promise.resolve<PushedSignalsRead>({ evacuations: [], alarms: [] }),
   ]);
   const unreadSignals = [...(read.unread ? [read.unread] : []), ...(pushed.unread ?? [])];
   return { now, inventory, metrics: read.metrics, evacuations: pushed.evacuations, alarms: pushed.alarms, unreadSignals };

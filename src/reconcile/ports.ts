@@ -1,3 +1,4 @@
+import type { ExistingAlarm } from '../events/alarmSpecs';
 import type { SignalUpdate } from '../events/types';
 import type { Evacuation, GatewayAlarm, Inventory, MetricWindow, Route, UnreadSignalSource } from '../core/types';
 
@@ -30,7 +31,20 @@ export interface CloudPort {
 export interface SignalSource {
   /** True when alarms watch the soft-rule metrics, which makes the scheduled metric poll redundant. */
   readonly watchesMetrics?: boolean;
+  /**
+   * Starts the reads that need no inventory (the managed alarms' DescribeAlarms), so they run while
+   * the inventory is read instead of after it; the result goes back to read() in the context.
+   */
+  prefetch?(now: Date): PrefetchedSignals;
   read(now: Date, context?: SignalContext): Promise<PushedSignalsRead>;
+}
+
+/** What a DescribeAlarms started early found: never rejects, so nothing is left unhandled while it waits. */
+export type AlarmListing = { readonly alarms: readonly ExistingAlarm[] } | { readonly error: Error };
+
+/** Reads started by SignalSource.prefetch before the inventory was read. */
+export interface PrefetchedSignals {
+  readonly alarmListing?: Promise<AlarmListing>;
 }
 
 export interface PushedSignalsRead {
@@ -47,6 +61,8 @@ export interface SignalContext {
   readonly dryRun: boolean;
   /** Parsed from the event that woke this run (empty on the schedule). */
   readonly updates: readonly SignalUpdate[];
+  /** Reads this source's prefetch() started for this run, if it was called. */
+  readonly prefetched?: PrefetchedSignals;
 }
 
 export interface Notification {
