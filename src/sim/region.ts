@@ -309,7 +309,8 @@ export class SimRegion implements CloudPort, SignalSource {
     this.applyPendingEdits();
     const out = new Map<string, readonly Route[]>();
     for (const values of chunk([...new Set(routeTableIds)], FILTER_VALUES_MAX)) {
-      for (const t of await this.describeRouteTables((x) => values.includes(x.id))) {
+      const wanted = new Set(values);
+      for (const t of await this.describeRouteTables((x) => wanted.has(x.id))) {
         out.set(t.id, t.routes.map((r) => this.toRoute(r.destination, r.target)));
       }
     }
@@ -463,8 +464,24 @@ export class SimRegion implements CloudPort, SignalSource {
   // Fault injection (the scenario's levers) and inspection.
   // -------------------------------------------------------------------------------------------
 
+  /**
+   * Position of each table in world.tables, so a tag write to n of N tables costs O(n), not O(n·N)
+   * (a 10,000-table tag write was a hundred million comparisons). Tests and drills edit the world
+   * directly, so a hit is checked against the array and a stale index is rebuilt, never trusted.
+   */
+  private tableIndex = new Map<string, number>();
+
   private table(id: string, operation: string): SimTable {
-    const t = this.world.tables.find((x) => x.id === id);
+    const hit = (): SimTable | undefined => {
+      const i = this.tableIndex.get(id);
+      const t = i === undefined ? undefined : this.world.tables[i];
+      return t?.id === id ? t : undefined;
+    };
+    let t = hit();
+    if (!t) {
+      this.tableIndex = new Map(this.world.tables.map((x, i) => [x.id, i]));
+      t = hit();
+    }
     if (!t) throw new CloudApiError(operation, 'InvalidRouteTableID.NotFound', `${id} does not exist`);
     return t;
   }

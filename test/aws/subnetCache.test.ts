@@ -189,7 +189,7 @@ describe('Ec2Adapter with the subnet cache (exact requests of warm runs)', () =>
       .chain((live) =>
         fc.record({
           live: fc.constant(live),
-          tables: fc.array(live.length === 0 ? fc.constant([]) : fc.uniqueArray(fc.constantFrom(...live), { maxLength: 3 }), { maxLength: 6 }),
+          tables: fc.array(live.length === 0 ? fc.constant<number[]>([]) : fc.uniqueArray(fc.constantFrom(...live), { maxLength: 3 }), { maxLength: 6 }),
         }),
       );
     await fc.assert(

@@ -32,6 +32,22 @@ describe('SimRegion as a CloudPort', () => {
     expect(sim.stats().byOperation.DescribeSubnets).toBe(4); // 3 public + 300 private subnets
   });
 
+  it('tag writes find tables by id however the world was edited between them (the id index is never trusted stale)', async () => {
+    // Prepare: one write builds the index; then the world is edited the way drills and tests do.
+    const sim = new SimRegion(buildWorld({ azs: 3, tablesPerAz: 2 }), { latencyMs: 0 });
+    await sim.createTags(['rtb-a1', 'rtb-c2'], { k: '1' });
+    const removed = sim.world.tables.splice(0, 1)[0]!;
+    sim.world.tables.push({ id: 'rtb-new', vpcId: removed.vpcId, tags: {}, subnetIds: [], routes: [] });
+    sim.world.tables.reverse();
+
+    // Act
+    await sim.createTags(['rtb-new', 'rtb-c2', 'rtb-b1'], { k: '2' });
+
+    // Assess: every table written is the one with that id; the removed one is gone, as in EC2.
+    expect(sim.world.tables.filter((t) => t.tags.k === '2').map((t) => t.id).sort()).toEqual(['rtb-b1', 'rtb-c2', 'rtb-new']);
+    await expect(sim.deleteTags([removed.id], ['k'])).rejects.toThrow(`${removed.id} does not exist`);
+  });
+
   it('marks routes to a deleted gateway as blackhole and refuses writes into it', async () => {
     const sim = new SimRegion(buildWorld());
     sim.setNatState('nat-a', 'deleted');
