@@ -39,7 +39,6 @@ function stage(name: string): void {
   if (!process.env.PROBE_STAGES) return;
   const m = process.memoryUsage();
   stages[name] = { rssMb: Math.round(m.rss / 1048576), heapUsedMb: Math.round(m.heapUsed / 1048576) };
-  process.stderr.write(`stage ${name} ${JSON.stringify(stages[name])}\n`);
 }
 
 async function main(): Promise<void> {
