@@ -159,7 +159,7 @@ export class FakeAws {
     handle: async (request: Request): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Readable } }> => {
       const cpu = process.cpuUsage();
       const target = request.headers['x-amz-target'];
-      const text = typeof request.body === 'string' ? request.body : Buffer.from(request.body as Uint8Array).toString('utf8');
+      const text = request.body instanceof Uint8Array ? Buffer.from(request.body).toString('utf8') : String(request.body);
       const r = target ? this.cloudwatch(target.split('.').pop()!, JSON.parse(text) as Record<string, unknown>) : this.ec2(new URLSearchParams(text));
       const body = Buffer.from(r.body, 'utf8');
       this.bytes += body.length;
@@ -320,7 +320,7 @@ export class FakeAws {
   private cloudwatch(operation: string, input: Record<string, unknown>): { operation: string; status: number; body: string } {
     switch (operation) {
       case 'DescribeAlarms': {
-        const prefix = String(input.AlarmNamePrefix ?? '');
+        const prefix = typeof input.AlarmNamePrefix === 'string' ? input.AlarmNamePrefix : '';
         const all = [...this.alarms.values()].filter((a) => a.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
         const max = Number(input.MaxRecords ?? 50);
         const from = input.NextToken ? Number(input.NextToken) : 0;
@@ -351,7 +351,7 @@ export class FakeAws {
       }
       case 'PutMetricAlarm': {
         const name = String(input.AlarmName);
-        this.alarms.set(name, { name, description: String(input.AlarmDescription ?? ''), state: 'OK', since: new Date('2026-11-29T00:00:00Z'), metrics: input.Metrics ?? [] });
+        this.alarms.set(name, { name, description: typeof input.AlarmDescription === 'string' ? input.AlarmDescription : '', state: 'OK', since: new Date('2026-11-29T00:00:00Z'), metrics: input.Metrics ?? [] });
         return { operation, status: 200, body: '{}' };
       }
       case 'DeleteAlarms':

@@ -26,7 +26,7 @@ describe('bench/results.json', () => {
   });
 
   it('has a met/not-met verdict for every target', () => {
-    for (const k of ['steadyStateCalls', 'failedChanges', 'cloudwatchCost3Gateways', 'bundleSize', 'initTimeOwnCode', 'initTimeWithSdk', 'stackCost3Gateways']) {
+    for (const k of ['steadyStateCalls', 'failedChanges', 'cloudwatchCost3Gateways', 'bundleSize', 'initTimeOwnCode', 'initTimeWithSdk', 'stackCost3Gateways', 'steadyBytesParsed1000Tables', 'steadyFitsFunctionMemory10000Tables']) {
       expect(typeof results.targets[k].met).toBe('boolean');
       expect(typeof results.targets[k].target).toBe('string');
     }
@@ -45,6 +45,31 @@ describe('bench/results.json', () => {
     expect(count(sdk.sdkCalls)).toBe(true);
     expect(sdk.retrierCalls).toBe(sdk.sdkCalls);
     expect(Object.values(sdk.byCommand).reduce((a: number, n) => a + (n as number), 0)).toBe(sdk.sdkCalls);
+  });
+
+  it('1b. the SDK cross-check is a warm container\'s run, with the container\'s first run beside it', () => {
+    const sdk = results.steadyState.sdk;
+    expect(count(sdk.cold.sdkCalls)).toBe(true);
+    expect(Object.values(sdk.cold.byCommand).reduce((a: number, n) => a + (n as number), 0)).toBe(sdk.cold.sdkCalls);
+    // The subnet cache: the first run reads the subnets, the warm one does not.
+    expect(sdk.cold.byCommand.DescribeSubnets).toBeGreaterThanOrEqual(1);
+    expect(sdk.byCommand.DescribeSubnets).toBeUndefined();
+  });
+
+  it('6. steady runs on the real SDK path at 1,000 and 10,000 tables: bytes parsed, CPU, peak RSS, and verdicts that match them', () => {
+    const rows = results.steady.realSdk;
+    expect(rows.map((r: { tables: number }) => r.tables)).toEqual([1000, 10000]);
+    for (const r of rows) {
+      expect(count(r.bytesParsed) && r.bytesParsed > 0).toBe(true);
+      expect(finite(r.cpuMs) && finite(r.peakRssMb) && r.peakRssMb > 0).toBe(true);
+      expect(Object.values(r.bytesByOperation).reduce((a: number, n) => a + (n as number), 0)).toBe(r.bytesParsed);
+      expect(count(r.cold.bytesParsed) && finite(r.cold.cpuMs)).toBe(true);
+      expect(r.memorySizeMb).toBe(256);
+      expect(r.nodeFlags).toEqual(['--expose-gc', '--enable-source-maps', '--max-semi-space-size=12', '--max-old-space-size=231']);
+    }
+    const [small, large] = rows;
+    expect(results.targets.steadyBytesParsed1000Tables.met).toBe(small.bytesParsed <= 1024 * 1024);
+    expect(results.targets.steadyFitsFunctionMemory10000Tables.met).toBe(large.peakRssMb <= large.memorySizeMb);
   });
 
   it('2. failover of 3, 50 and 200 tables, ours and naive, with ratios', () => {
@@ -141,6 +166,10 @@ describe('docs/benchmarks.md quotes bench/results.json', () => {
 
   it('quotes the steady-state calls per table count', () => {
     for (const r of results.steadyState.rows) expect(section).toMatch(row(r.tables, r.natGateways, r.calls));
+  });
+
+  it('quotes the real-SDK steady runs (bytes parsed and peak RSS per table count)', () => {
+    for (const r of results.steady.realSdk) expect(section).toMatch(row(r.tables, r.bytesParsed, r.cpuMs, r.peakRssMb));
   });
 
   it('quotes the failover runs and first-run times', () => {

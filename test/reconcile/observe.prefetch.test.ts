@@ -3,7 +3,7 @@
  * inventory, so it must not wait for it (issue 16, "start independent reads together").
  */
 import { DEFAULTS, type Config } from '../../src/config';
-import type { AlarmSpec, ExistingAlarm } from '../../src/events/alarmSpecs';
+import type { ExistingAlarm } from '../../src/events/alarmSpecs';
 import { type AlarmStore, PushedSignals } from '../../src/events/signals';
 import { observe } from '../../src/reconcile/controller';
 import type { Inventory } from '../../src/core/types';
@@ -31,7 +31,7 @@ function wiring(list: () => Promise<ExistingAlarm[]>) {
       order.push('DescribeAlarms started');
       return list();
     },
-    put: async (_: AlarmSpec) => {},
+    put: async (): Promise<void> => {},
     remove: async () => {},
   };
   const signals = new PushedSignals({ cloud, alarms: store, recorder }, config);
