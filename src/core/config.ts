@@ -28,6 +28,12 @@ export interface Config {
   readonly metricPollMinutes: number;
   /** Parallel route writes in flight. */
   readonly writeConcurrency: number;
+  /**
+   * The client-side token bucket EC2 writes are paced to: EC2's mutating-request bucket, per
+   * account and Region (200 burst, 5 a second by default), which Terraform and the console share.
+   */
+  readonly ec2WriteBurst: number;
+  readonly ec2WriteRate: number;
   /** SNS topic (ARN, or name in the function's own account/region) for notifications; empty = none. */
   readonly notifyTopic: string | undefined;
   /**
@@ -57,6 +63,8 @@ export const DEFAULTS: Config = {
   metricLagSeconds: 120,
   metricPollMinutes: 3,
   writeConcurrency: 5,
+  ec2WriteBurst: 200,
+  ec2WriteRate: 5,
   notifyTopic: undefined,
   alarms: 'managed',
   alarmPrefix: 'nat-failover',

@@ -3,6 +3,7 @@ import { userTagCount } from '../core/state';
 import { CloudApiError, ThrottledError, TransientError } from '../errors';
 import type { CloudPort, Scope, SignalSource } from '../reconcile/ports';
 import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
+import { type WriteBudget, WritePacer } from '../pacer';
 import type { Evacuation, GatewayAlarm, Inventory, MetricPoint, MetricWindow, NatGateway, NatState, Route, RouteTable, RouteTarget, ZoneState } from '../core/types';
 import { type BucketSpec, TokenBucket } from './buckets';
 import { VirtualClock } from './clock';
@@ -27,6 +28,11 @@ export interface SimOptions {
    * so EC2 answers in one response (Infinity); set a size to model a truncating API.
    */
   readonly describePage?: number;
+  /**
+   * The controller's client-side write pacer (src/pacer.ts), as the Lambda wiring builds it from
+   * EC2_WRITE_BURST / EC2_WRITE_RATE; null: writes unpaced (only the Retrier's backoff).
+   */
+  readonly writeBudget?: WriteBudget | null;
 }
 
 const MINUTE = 60_000;
@@ -43,6 +49,7 @@ export const SIM_DEFAULTS = {
   seed: 1,
   retry: DEFAULT_RETRY,
   describePage: Infinity,
+  writeBudget: null,
 } as const satisfies Required<SimOptions>;
 
 /** What the gateway really does, whatever the controller can see: the yardstick for invariants. */
@@ -194,7 +201,8 @@ export class SimRegion implements CloudPort, SignalSource {
   constructor(world: World, options: SimOptions = {}) {
     this.options = { ...SIM_DEFAULTS, ...options };
     this.clock = new VirtualClock(this.options.start);
-    this.retrier = new Retrier(this.clock, this.options.retry, seededRandom(this.options.seed));
+    const budget = this.options.writeBudget;
+    this.retrier = new Retrier(this.clock, this.options.retry, seededRandom(this.options.seed), budget ? { pacer: new WritePacer(this.clock, budget) } : {});
     this.world = cloneWorld(world);
     this.initial = cloneWorld(world);
     const now = this.clock.nowMs();
