@@ -9,8 +9,10 @@ export interface WriteBudget {
 /**
  * EC2's documented bucket for mutating actions: 200 tokens, refilled at 5 a second, per account
  * and Region ("Request throttling for the Amazon EC2 API", EC2 developer guide, "Request token
- * limits"). Terraform, the console and every other caller of the account draw on the same
- * bucket, and an account may have had it raised: hence EC2_WRITE_BURST / EC2_WRITE_RATE.
+ * limits"). EC2 evaluates each API on its own bucket ("each API is evaluated individually … requests
+ * to other APIs are not affected"), so ReplaceRoute, CreateTags and DeleteTags each get one.
+ * Terraform, the console and every other caller of the account draw on the same buckets, and an
+ * account may have had them raised: hence EC2_WRITE_BURST / EC2_WRITE_RATE.
  */
 export const EC2_MUTATING_BUDGET: WriteBudget = { burst: 200, perSecond: 5 };
 
@@ -91,5 +93,36 @@ export class WritePacer {
     if (this.rate >= this.budget.perSecond) return;
     this.refill(this.clock.now().getTime());
     this.rate = Math.min(this.budget.perSecond, this.rate + this.budget.perSecond * RATE_STEP_SHARE);
+  }
+}
+
+/**
+ * One WritePacer per EC2 write action, as EC2 keeps one bucket per action: the state tags of an
+ * evacuation (CreateTags) never take a token a ReplaceRoute needed.
+ */
+export class WritePacers {
+  private readonly byOperation = new Map<string, WritePacer>();
+
+  constructor(
+    private readonly clock: Clock,
+    readonly budget: WriteBudget = EC2_MUTATING_BUDGET,
+  ) {}
+
+  /** The pacer of a metered operation; undefined for the rest (reads are not metered). */
+  for(operation: string): WritePacer | undefined {
+    if (!PACED_OPERATIONS.has(operation)) return undefined;
+    let p = this.byOperation.get(operation);
+    if (!p) this.byOperation.set(operation, (p = new WritePacer(this.clock, this.budget)));
+    return p;
+  }
+
+  /** When the next ReplaceRoute would start: what act() checks against the deadline. */
+  readyAt(): number {
+    return (this.for('ReplaceRoute') as WritePacer).readyAt();
+  }
+
+  /** Throttles EC2 answered, over every action. */
+  get throttles(): number {
+    return [...this.byOperation.values()].reduce((n, p) => n + p.throttles, 0);
   }
 }

@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import { isRetryable, ThrottledError } from './errors';
-import { PACED_OPERATIONS, type WritePacer } from './pacer';
+import type { WritePacers } from './pacer';
 
 export interface RetryPolicy {
   readonly maxAttempts: number;
@@ -29,7 +29,7 @@ export interface RetryOptions {
    * Meters EC2 writes (PACED_OPERATIONS): every attempt takes a token first, a throttled attempt
    * shrinks the local rate, an accepted one grows it back. Undefined: no pacing (the backoff alone).
    */
-  readonly pacer?: WritePacer;
+  readonly pacer?: WritePacers;
 }
 
 export interface RetryStats {
@@ -53,12 +53,12 @@ export class Retrier {
   ) {}
 
   /** The EC2 write pacer, if this Retrier meters writes. */
-  get pacer(): WritePacer | undefined {
+  get pacer(): WritePacers | undefined {
     return this.options.pacer;
   }
 
   async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    const pacer = PACED_OPERATIONS.has(operation) ? this.options.pacer : undefined;
+    const pacer = this.options.pacer?.for(operation);
     for (let attempt = 1; ; attempt++) {
       // The token comes before the count: a paced wait is not an API call.
       if (pacer) await pacer.take();

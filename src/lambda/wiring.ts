@@ -7,7 +7,7 @@ import { ConfigError } from '../errors';
 import type { Notifier, Recorder } from '../reconcile/ports';
 import { PushedSignals } from '../events/signals';
 import { powertoolsRecorder } from './telemetry';
-import { WritePacer } from '../pacer';
+import { WritePacers } from '../pacer';
 import { selfInvoker } from '../aws/lambda';
 import { Retrier } from '../retry';
 
@@ -104,8 +104,8 @@ export function controllerDeps(
  * outlives an invocation as EC2's does (a continuation does not start with a fresh burst that
  * EC2 would not grant).
  */
-export const writePacer = (config: Pick<Config, 'ec2WriteBurst' | 'ec2WriteRate'>, clock: Clock = systemClock): WritePacer =>
-  new WritePacer(clock, { burst: config.ec2WriteBurst, perSecond: config.ec2WriteRate });
+export const writePacer = (config: Pick<Config, 'ec2WriteBurst' | 'ec2WriteRate'>, clock: Clock = systemClock): WritePacers =>
+  new WritePacers(clock, { burst: config.ec2WriteBurst, perSecond: config.ec2WriteRate });
 
 /** The function's own name or ARN, for the continuation's asynchronous self-invoke. */
 export function selfInvokeFor(ctx: InvocationContext | undefined, retry: Retrier = new Retrier(systemClock)): ((payload: unknown) => Promise<void>) | undefined {

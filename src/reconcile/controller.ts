@@ -9,7 +9,7 @@ import type { CloudPort, Notifier, PushedSignalsRead, Recorder, SignalSource } f
 import { isCloudError } from '../errors';
 import { notificationFor, SAFETY } from './notification';
 import { mapLimit } from '../retry';
-import type { WritePacer } from '../pacer';
+import type { WritePacers } from '../pacer';
 import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, UnreadSignalSource } from '../core/types';
 
 export type { ActionResult, ActionStatus, RunReport } from './types';
@@ -27,7 +27,7 @@ export interface ControllerDeps {
    */
   readonly deadline?: () => number | undefined;
   /** The EC2 write pacer the cloud adapter meters writes with: when the next write would start. */
-  readonly pacer?: Pick<WritePacer, 'readyAt'>;
+  readonly pacer?: Pick<WritePacers, 'readyAt'>;
 }
 
 /**

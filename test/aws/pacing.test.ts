@@ -6,7 +6,7 @@ import { CreateTagsCommand, DescribeRouteTablesCommand, EC2Client, ReplaceRouteC
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { Ec2Adapter } from '../../src/aws/ec2';
-import { EC2_MUTATING_BUDGET, MIN_RATE_SHARE, RATE_STEP_SHARE, WritePacer } from '../../src/pacer';
+import { EC2_MUTATING_BUDGET, MIN_RATE_SHARE, RATE_STEP_SHARE, WritePacer, WritePacers } from '../../src/pacer';
 import { DEFAULT_RETRY, Retrier } from '../../src/retry';
 import { recordingClock, sdkError } from './fakes';
 
@@ -16,9 +16,9 @@ afterEach(() => ec2.reset());
 
 function paced(budget = { burst: 2, perSecond: 4 }) {
   const clock = recordingClock();
-  const pacer = new WritePacer(clock, budget);
-  const retry = new Retrier(clock, DEFAULT_RETRY, () => 0.5, { pacer });
-  return { clock, pacer, retry, adapter: new Ec2Adapter(client, retry) };
+  const pacers = new WritePacers(clock, budget);
+  const retry = new Retrier(clock, DEFAULT_RETRY, () => 0.5, { pacer: pacers });
+  return { clock, pacer: pacers.for('ReplaceRoute')!, pacers, retry, adapter: new Ec2Adapter(client, retry) };
 }
 
 describe('WritePacer on the EC2 adapter', () => {
@@ -62,13 +62,19 @@ describe('WritePacer on the EC2 adapter', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
-  it('meters CreateTags from the same bucket as ReplaceRoute', async () => {
-    const { clock, adapter } = paced({ burst: 1, perSecond: 2 });
+  it('keeps one bucket per action, as EC2 does: CreateTags never waits for a ReplaceRoute token, nor the reverse', async () => {
+    const { clock, adapter, pacers } = paced({ burst: 1, perSecond: 2 });
     ec2.on(ReplaceRouteCommand).resolves({});
     ec2.on(CreateTagsCommand).resolves({});
     await adapter.replaceRoute('rtb-1', '0.0.0.0/0', 'nat-b');
     await adapter.createTags(['rtb-1'], { 'nat-failover:state': 'failed-over' });
+    expect(clock.sleeps).toEqual([]);
+    await adapter.replaceRoute('rtb-2', '0.0.0.0/0', 'nat-b');
+    await adapter.createTags(['rtb-2'], { 'nat-failover:state': 'failed-over' });
+    // The second ReplaceRoute waits for its own refill (500 ms at 2 a second); by then CreateTags's
+    // bucket has refilled too. One shared bucket would have made both wait, 1 s in all.
     expect(clock.sleeps).toEqual([500]);
+    expect(pacers.for('DescribeRouteTables')).toBeUndefined();
   });
 });
 
