@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { DEFAULTS, type Config } from '../../src/config';
 import { TAGS } from '../../src/core/constants';
-import { reconcile, WRAP_UP_MS } from '../../src/reconcile/controller';
+import { CAS_READ_CHUNK, reconcile, WRAP_UP_MS } from '../../src/reconcile/controller';
 import { continueIfUnfinished, MAX_CHAIN, type ContinuationPayload } from '../../src/reconcile/continuation';
 import { notificationFor } from '../../src/reconcile/notification';
 import { silentRecorder } from '../../src/reconcile/ports';
@@ -105,6 +105,39 @@ describe('the invocation deadline', () => {
     const report = await reconcile({ cloud, clock, recorder: silentRecorder }, config);
     expect(report.results.filter((r) => r.status === 'deferred')).toEqual([]);
     expect(report.continuation).toBe(false);
+  });
+});
+
+describe('compare-and-swap reads, chunk by chunk', () => {
+  it('writes while the next chunk is read; a failed later read fails only its tables, unwritten, and what was written is recorded', async () => {
+    // Prepare: 250 tables (two chunks of CAS_READ_CHUNK); the second read fails.
+    const { clock, cloud } = await deadAz(250, 10, config);
+    const read = cloud.readRoutes.bind(cloud);
+    let reads = 0;
+    cloud.readRoutes = async (ids) => {
+      reads++;
+      if (reads === 2) throw new Error('DescribeRouteTables failed (test)');
+      return read(ids);
+    };
+
+    // Act: act() alone (the verify pass would re-read).
+    const { act, decide, observe } = await import('../../src/reconcile/controller');
+    const deps = { cloud, clock, recorder: silentRecorder };
+    const { plan } = decide(await observe(deps, config), config);
+    reads = 0;
+    const results = await act(deps, config, plan);
+
+    // Assess
+    const first = results.filter((r) => r.status === 'applied' && r.action.routes.length > 0);
+    const failed = results.filter((r) => r.status === 'failed');
+    expect(first.length).toBe(CAS_READ_CHUNK);
+    expect(failed.length).toBe(250 - CAS_READ_CHUNK);
+    for (const r of failed) {
+      expect(r.applied).toEqual([]);
+      expect(cloud.target(r.action.routeTableId, V4)).toBe('nat-a');
+      expect(r.detail).toMatch(/^not written: the compare-and-swap read failed/);
+    }
+    for (const r of first) expect(cloud.tagsOf(r.action.routeTableId)[TAGS.state]).toBe('failed-over');
   });
 });
 
