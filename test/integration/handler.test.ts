@@ -75,6 +75,29 @@ describeWithMoto('reconcile handler against moto', () => {
     expect(again.changes).toStrictEqual([]);
   });
 
+  it('near the invocation deadline starts no write, defers the change whole, and the next invocation makes it (issue 16)', async () => {
+    // Prepare: a's gateway deleted; the invocation has less than WRAP_UP_MS left.
+    const vpc = await seedVpc(ec2);
+    const [a, b] = vpc.azs;
+    await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: a!.natId }));
+    const invoke = await coldStart();
+
+    // Act: the self-invoke goes to the emulator, where no such function exists: logged, not fatal.
+    const cut = await invoke(undefined, 5_000);
+
+    // Assess: nothing written, nothing recorded as moved, the change reported deferred.
+    expect(cut.changes).toStrictEqual([expect.objectContaining({ routeTableId: a!.routeTableId, status: 'deferred' })]);
+    expect(natTargetOf(await routesOf(ec2, a!.routeTableId), V4)).toBe(a!.natId);
+    expect((await tagsOf(ec2, a!.routeTableId))['nat-failover:state']).not.toBe('failed-over');
+
+    // Act: the continuation, with a whole invocation ahead.
+    const next = await invoke();
+
+    // Assess
+    expect(next.changes).toStrictEqual([expect.objectContaining({ routeTableId: a!.routeTableId, status: 'applied' })]);
+    expect(natTargetOf(await routesOf(ec2, a!.routeTableId), V4)).toBe(b!.natId);
+  });
+
   it('dry run reports the failover and changes nothing', async () => {
     const vpc = await seedVpc(ec2);
     const [a, b] = vpc.azs;
