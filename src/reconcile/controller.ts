@@ -143,12 +143,14 @@ export async function act(deps: ControllerDeps, config: Config, plan: Plan): Pro
   for (let i = 0; i < ids.length; i += CAS_READ_CHUNK) chunks.push(ids.slice(i, i + CAS_READ_CHUNK));
   const chunkOf = new Map(ids.map((id, i) => [id, Math.floor(i / CAS_READ_CHUNK)]));
   const reads = new Map<number, Promise<ReadonlyMap<string, readonly Route[]>>>();
+  // Chunks already read, so the common case takes no extra await per table.
+  const done: (ReadonlyMap<string, readonly Route[]> | undefined)[] = [];
   const readChunk = (k: number): Promise<ReadonlyMap<string, readonly Route[]>> => {
     let p = reads.get(k);
     if (!p) {
       p = deps.cloud.readRoutes(chunks[k] ?? []);
       // A prefetch nobody awaits yet must not become an unhandled rejection; awaiting p still throws.
-      p.catch(() => undefined);
+      p.then((m) => void (done[k] = m), () => undefined);
       reads.set(k, p);
     }
     return p;
@@ -167,10 +169,10 @@ export async function act(deps: ControllerDeps, config: Config, plan: Plan): Pro
 
   const routeResults = await mapLimit(moving, config.writeConcurrency, async (a): Promise<ActionResult> => {
     const k = chunkOf.get(a.routeTableId) ?? 0;
-    if (k + 1 < chunks.length) void readChunk(k + 1);
+    if (k + 1 < chunks.length && !reads.has(k + 1)) void readChunk(k + 1);
     let now: readonly Route[] | undefined;
     try {
-      now = (await readChunk(k)).get(a.routeTableId);
+      now = (done[k] ?? (await readChunk(k))).get(a.routeTableId);
     } catch (e) {
       return { action: a, status: 'failed', applied: [], detail: `not written: the compare-and-swap read failed: ${(e as Error).message}` };
     }
