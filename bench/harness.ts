@@ -28,12 +28,14 @@ export interface Bench {
 }
 
 /** The production wiring on the simulated region: PushedSignals with managed alarms (the default). */
-export function benchOn(world: World, config: Config = DEFAULTS, sim: SimOptions = {}): Bench {
-  const region = new SimRegion(world, { latencyMs: LATENCY_MS, ...EC2_BUCKETS, ...sim });
+export function benchOn(world: World, config: Config = DEFAULTS, sim: SimOptions = {}, extra: Pick<ControllerDeps, 'deadline'> = {}): Bench {
+  // Writes paced as the Lambda wiring paces them (EC2_WRITE_BURST / EC2_WRITE_RATE) unless told otherwise.
+  const region = new SimRegion(world, { latencyMs: LATENCY_MS, ...EC2_BUCKETS, writeBudget: { burst: config.ec2WriteBurst, perSecond: config.ec2WriteRate }, ...sim });
   const alarms = new SimAlarmStore(region);
   const recorder = new MemoryRecorder(() => region.clock.now());
   const signals = new PushedSignals({ cloud: region, alarms: config.alarms === 'managed' ? alarms : undefined, recorder }, config);
-  return { sim: region, alarms, recorder, config, deps: { cloud: region, clock: region.clock, recorder, signals } };
+  const pacer = region.retrier.pacer;
+  return { sim: region, alarms, recorder, config, deps: { cloud: region, clock: region.clock, recorder, signals, ...(pacer ? { pacer } : {}), ...extra } };
 }
 
 export function run(b: Bench, opts: RunOptions = {}): Promise<RunReport> {

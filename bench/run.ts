@@ -11,6 +11,7 @@ import { artefacts, peakMemory } from './artefacts';
 import { steadyState } from './calls';
 import { cloudwatchCost, lambdaCost, PRICES, stackCost } from './cost';
 import { failover } from './failover';
+import { LIMIT_FACTOR_MAX, oneAzDead, writeConcurrencySweep } from './evacuation';
 import { EC2_BUCKETS, LATENCY_MS } from './harness';
 import { reaction } from './reaction';
 import { realSdkSteady } from './realSdk';
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const steady = await steadyState();
   const fo = await failover();
+  const azDead = await oneAzDead();
+  const concurrency = await writeConcurrencySweep();
   const react = await reaction();
   const cw = cloudwatchCost();
   // Billed duration of a steady-state run: its simulated API time (1,000 tables) + its CPU time here.
@@ -57,11 +60,18 @@ async function main(): Promise<void> {
   const cw3 = cw.rows.find((r) => r.gateways === 3)!;
   const targets = {
     steadyStateCalls: { target: `<= ${TARGETS.steadyStateCallsMax} calls per run, any table count`, met: steady.rows.every((r) => r.calls <= TARGETS.steadyStateCallsMax) && steady.sdk.sdkCalls <= TARGETS.steadyStateCallsMax },
-    failedChanges: { target: 'no failed change', met: [...fo.flatMap((r) => [r.ours]), ...react].every((r) => r.failedChanges === 0) },
+    failedChanges: { target: 'no failed change', met: [...fo.flatMap((r) => [r.ours]), ...react, ...azDead].every((r) => r.failedChanges === 0) },
     cloudwatchCost3Gateways: { target: `<= $${TARGETS.cloudwatchUsdPerMonth3GatewaysMax}/month for 3 gateways`, met: cw3.alarmUsdPerMonth + cw3.describeAlarmsUsdPerMonthBeyondFreeTier <= TARGETS.cloudwatchUsdPerMonth3GatewaysMax && cw3.pollUsdPerMonth <= TARGETS.cloudwatchUsdPerMonth3GatewaysMax },
     bundleSize: { target: `<= ${TARGETS.bundleKbMax} KB per function`, met: art.every((a) => a.bytes <= TARGETS.bundleKbMax * 1024) },
     initTimeOwnCode: { target: `< ${TARGETS.initMsMax} ms module init (our code; SDK preloaded)`, met: art.every((a) => a.ownInitMsMedian < TARGETS.initMsMax) },
     initTimeWithSdk: { target: `< ${TARGETS.initMsMax} ms module init of the shipped bundle (SDK inside, source maps on)`, met: art.every((a) => a.initMsMedian < TARGETS.initMsMax) },
+    oneAzDead1000: (() => {
+      const r = azDead.find((x) => x.tables === 1000)!;
+      return {
+        target: `1,000 tables of a deleted gateway evacuated within ${LIMIT_FACTOR_MAX} x the token-bucket bound, 0 failed changes, no slower than the alterNAT-style writer`,
+        met: r.seconds <= LIMIT_FACTOR_MAX * r.limitSeconds && r.failedChanges === 0 && r.seconds <= r.alternatStyleSeconds,
+      };
+    })(),
     stackCost3Gateways: { target: `<= $${TARGETS.stackUsdPerMonth3GatewaysMax}/month for the whole stack, 3 gateways, defaults`, met: stack3.totalUsd <= TARGETS.stackUsdPerMonth3GatewaysMax },
     steadyBytesParsed1000Tables: { target: `<= ${TARGETS.steadyBytesParsed1000TablesMax} bytes parsed by a steady run at 1,000 tables (real SDK path)`, met: realSdk.filter((r) => r.tables === 1000).every((r) => r.bytesParsed <= TARGETS.steadyBytesParsed1000TablesMax) },
     steadyFitsFunctionMemory10000Tables: { target: `a steady run at 10,000 tables fits the function's ${realSdk[0]!.memorySizeMb} MB (peak RSS, Lambda's heap flags)`, met: realSdk.filter((r) => r.tables === 10000).every((r) => r.peakRssMb <= r.memorySizeMb) },
@@ -80,7 +90,7 @@ async function main(): Promise<void> {
     },
     targets,
     steadyState: steady,
-    failover: fo,
+    failover: { rows: fo, oneAzDead: azDead, writeConcurrency: concurrency },
     reaction: react,
     cloudwatch: cw,
     lambda,
@@ -113,6 +123,14 @@ async function main(): Promise<void> {
       fo.map((r) => [r.tables, r.ours.runs, s(r.ours.firstRunMs), s(r.ours.totalMs), r.ours.calls, r.ours.retries, r.ours.throttled, r.ours.failedChanges, s(r.naive.firstRunMs), s(r.naive.totalMs), r.naive.calls, `${r.ratioFirstRun}x`, `${r.ratioTotal}x`]),
     ),
   );
+  out.push(`\n2b. One AZ's gateway deleted (IPv4 default per table; ${LATENCY_MS} ms per call; EC2 buckets per action ${EC2_BUCKETS.mutating.capacity} burst, ${EC2_BUCKETS.mutating.refillPerSecond}/s; 60 s invocations continuing at once) — 1,000 tables within ${LIMIT_FACTOR_MAX} x bound, 0 failed, no slower than alterNAT-style: ${mark(targets.oneAzDead1000.met)}`);
+  out.push(
+    table(
+      ['tables', 'writes (routes)', 'runs', 'seconds', 'bound s', 'x bound', 'failed', 'throttled', 'alterNAT-style s', 'alterNAT-style throttled'],
+      azDead.map((r) => [r.tables, `${r.writes} (${r.routeWrites})`, r.runs, r.seconds, r.limitSeconds, r.limitSeconds > 0 ? (r.seconds / r.limitSeconds).toFixed(3) : '-', r.failedChanges, r.throttled, r.alternatStyleSeconds, r.alternatStyleThrottled]),
+    ),
+  );
+  out.push(`   WRITE_CONCURRENCY (default ${DEFAULTS.writeConcurrency}): ${concurrency.map((c) => `${c.tables} tables @${c.writeConcurrency}: ${c.seconds} s`).join(', ')}`);
   out.push('\n3. Reaction time (event handed to the controller -> last route switched; excludes EventBridge delivery and cold start)');
   out.push(table(['event', 'tables', 'reaction', 'calls', 'retries', 'failed'], react.map((r) => [r.event, r.tables, s(r.reactionMs), r.calls, r.retries, r.failedChanges])));
   out.push(`\n4. CloudWatch per month (defaults: ALARMS=${DEFAULTS.alarms}, poll every ${DEFAULTS.metricPollMinutes} min when ALARMS=off) — target <= $${TARGETS.cloudwatchUsdPerMonth3GatewaysMax} for 3 gateways: ${mark(targets.cloudwatchCost3Gateways.met)}`);

@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
-import { isRetryable } from './errors';
+import { isRetryable, ThrottledError } from './errors';
+import type { WritePacers } from './pacer';
 
 export interface RetryPolicy {
   readonly maxAttempts: number;
@@ -24,6 +25,11 @@ export interface RetryOptions {
   readonly deadline?: () => number | undefined;
   /** Default DEADLINE_MARGIN_MS. */
   readonly marginMs?: number;
+  /**
+   * Meters EC2 writes (PACED_OPERATIONS): every attempt takes a token first, a throttled attempt
+   * shrinks the local rate, an accepted one grows it back. Undefined: no pacing (the backoff alone).
+   */
+  readonly pacer?: WritePacers;
 }
 
 export interface RetryStats {
@@ -46,13 +52,25 @@ export class Retrier {
     private readonly options: RetryOptions = {},
   ) {}
 
+  /** The EC2 write pacer, if this Retrier meters writes. */
+  get pacer(): WritePacers | undefined {
+    return this.options.pacer;
+  }
+
   async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const pacer = this.options.pacer?.for(operation);
     for (let attempt = 1; ; attempt++) {
+      // The token comes before the count: a paced wait is not an API call.
+      if (pacer) await pacer.take();
       this.stats.calls++;
       this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;
       try {
-        return await call();
+        const out = await call();
+        pacer?.accepted();
+        return out;
       } catch (e) {
+        // The backoff below is unchanged (EC2 asks for it); the pacer also slows every other writer.
+        if (pacer && e instanceof ThrottledError) pacer.throttled();
         if (!isRetryable(e) || attempt >= this.policy.maxAttempts) throw e;
         const ceiling = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
         const delay = Math.round(this.random() * ceiling);
@@ -60,7 +78,8 @@ export class Retrier {
         // next run completes it) but late. Rather than sleep into the deadline's margin, give up
         // now with the call's own error, like running out of attempts.
         const deadline = this.options.deadline?.();
-        if (deadline !== undefined && this.clock.now().getTime() + delay > deadline - (this.options.marginMs ?? DEADLINE_MARGIN_MS)) throw e;
+        const paced = pacer ? Math.max(0, pacer.readyAt() - this.clock.now().getTime()) : 0;
+        if (deadline !== undefined && this.clock.now().getTime() + delay + paced > deadline - (this.options.marginMs ?? DEADLINE_MARGIN_MS)) throw e;
         this.stats.retries++;
         await this.clock.sleep(delay);
       }

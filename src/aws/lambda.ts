@@ -82,3 +82,15 @@ export function manualFunctionInvoker(functionName: string, clock: Clock): (requ
   const retry = new Retrier(clock);
   return (request) => invokeJson(client, functionName, request, retry);
 }
+
+/**
+ * The reconcile function invoking itself asynchronously (InvocationType Event: Lambda queues the
+ * event and answers 202 at once), to continue a run its deadline cut short.
+ */
+export function selfInvoker(functionName: string, retry: Retrier, client: LambdaClient = new LambdaClient(clientConfig())): (payload: unknown) => Promise<void> {
+  return async (payload) => {
+    await retry.run('Invoke', () =>
+      call('Invoke', () => client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }))),
+    );
+  };
+}

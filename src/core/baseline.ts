@@ -63,6 +63,8 @@ export function peerPolicy(rules: PeerRules): Policy {
           tags: { set: {}, remove: [] },
           reasons: [toHome ? `home ${desired} passes its check` : `${v4.target.id} fails its check; ${desired} passes`],
           priority: 0,
+          // The peers' rule has no cap to be bounded by: every change goes in one run.
+          changeClass: 'hard-evacuation',
         });
       }
       tables.push({ routeTableId: t.id, vpcId: t.vpcId, homeAz, homeNat: home?.id, currentTarget: v4.target.id, desiredTarget: desired, mode: toHome ? 'home' : 'failed-over', since: undefined, reason: undefined });

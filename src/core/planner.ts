@@ -10,6 +10,7 @@ import {
 import { explainHealth, isEligibleTarget, isFailoverTarget } from './health';
 import { diffTags, fitTagBudget, isEmptyDiff, readStateChecked, stateTags, type UnreadableTag } from './state';
 import type {
+  ChangeClass,
   ConnectivityType,
   Finding,
   HealthReport,
@@ -121,6 +122,24 @@ export function primaryRoute(t: Pick<RouteTable, 'routes'>): (Route & { readonly
   if (v4) return v4.target.kind === 'nat' ? { ...v4, destination: IPV4_DEFAULT } : undefined;
   const v6 = t.routes.find((x) => x.destination === NAT64_PREFIX && x.target.kind === 'nat');
   return v6 ? { ...v6, destination: NAT64_PREFIX } : undefined;
+}
+
+/**
+ * Certainly unusable: gone from the API, or carrying a hard signal (state not available, blackhole
+ * route, its AZ impaired or unavailable, an open evacuation of its AZ; core/health.ts). Soft
+ * verdicts (metrics, alarms) never count: they may be wrong, which is what the change cap is for.
+ */
+const certainlyDead = (ctx: Ctx, natId: string): boolean => !ctx.nats.has(natId) || (ctx.health.gateways.get(natId)?.hard.length ?? 0) > 0;
+
+/** A change is a hard evacuation when any of its routes leaves a certainly dead gateway. */
+export function changeClassOf(routes: readonly RouteChange[], dead: (natId: string) => boolean): ChangeClass {
+  return routes.some((c) => dead(c.from)) ? 'hard-evacuation' : 'capped';
+}
+
+/** Execution order: hard evacuations first, then by priority (restores last), then by table id. */
+export function actionOrder(a: TableAction, b: TableAction): number {
+  const rank = (x: TableAction) => (x.routes.length > 0 && x.changeClass === 'hard-evacuation' ? 0 : 1);
+  return rank(a) - rank(b) || a.priority - b.priority || a.routeTableId.localeCompare(b.routeTableId);
 }
 
 const hasBlackhole = (ctx: Ctx, natId: string): boolean =>
@@ -550,6 +569,7 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
   const budget = fitTagBudget(t.tags, diffTags(t.tags, stateTags(next)), reserve);
   const tags = budget.diff;
   const moving = routes.length > 0;
+  const changeClass = changeClassOf(routes, (id) => certainlyDead(ctx, id));
   const action: TableAction | undefined =
     moving || !isEmptyDiff(tags)
       ? {
@@ -560,7 +580,10 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
           routes,
           tags,
           reasons: moving ? move.reasons : ['record state'],
-          priority: moving ? move.priority : PRIORITY.record,
+          // A route off a dead gateway makes the whole table urgent (a NAT64 route left on a dead
+          // gateway beside an IPv4 restore included).
+          priority: moving ? (changeClass === 'hard-evacuation' ? PRIORITY.evacuateDead : move.priority) : PRIORITY.record,
+          changeClass,
         }
       : undefined;
   const unreadable = m.unreadable.map((u) =>
@@ -629,14 +652,18 @@ export function plan(obs: Observation, health: HealthReport, config: PlannerConf
     if (d.action) decided.push(d.action);
   }
 
-  // Bounded blast radius: at most K tables change routes per run, most urgent first.
-  const moving = decided.filter((a) => a.routes.length > 0).sort((a, b) => a.priority - b.priority || a.routeTableId.localeCompare(b.routeTableId));
-  const deferred = new Set(moving.slice(config.maxChangesPerRun).map((a) => a.routeTableId));
-  for (const a of moving.slice(config.maxChangesPerRun)) {
-    findings.push({ kind: 'deferred-by-change-cap', routeTableId: a.routeTableId, vpcId: a.vpcId, az: a.homeAz, message: `${a.transition} deferred: more than ${config.maxChangesPerRun} route tables to change this run` });
+  // Bounded blast radius: at most K tables whose change rests on something other than a certainly
+  // dead gateway (soft-signal failovers, pins, restores) change routes per run, most urgent first.
+  // Hard evacuations are not counted and never deferred here: what bounds them is EC2's write
+  // budget (the writer paces to it) and the invocation's deadline (act() stops starting writes and
+  // the run continues at once in a new invocation). Found in issue 16: 334 tables of a deleted
+  // gateway took 7 runs and ~6 minutes under a cap of 50, where EC2 allows ~34 s.
+  const capped = decided.filter((a) => a.routes.length > 0 && a.changeClass === 'capped').sort(actionOrder);
+  const over = capped.slice(config.maxChangesPerRun);
+  const deferred = new Set(over.map((a) => a.routeTableId));
+  for (const a of over) {
+    findings.push({ kind: 'deferred-by-change-cap', routeTableId: a.routeTableId, vpcId: a.vpcId, az: a.homeAz, message: `${a.transition} deferred: more than ${config.maxChangesPerRun} route tables to change on soft signals, pins or restores this run (evacuations off dead gateways are not capped)` });
   }
-  const actions = decided
-    .filter((a) => !deferred.has(a.routeTableId))
-    .sort((a, b) => a.priority - b.priority || a.routeTableId.localeCompare(b.routeTableId));
+  const actions = decided.filter((a) => !deferred.has(a.routeTableId)).sort(actionOrder);
   return { at: obs.now, actions, findings, tables };
 }

@@ -189,6 +189,19 @@ export interface TableState {
 
 export type Transition = 'failover' | 'restore' | 'repoint' | 'pin' | 'converge';
 
+/**
+ * What bounds a route change in one run.
+ * - `hard-evacuation`: a route leaves a gateway that is certainly unusable: gone from the API, not
+ *   `available` (failed, deleting, deleted), a blackhole route, its AZ impaired or unavailable, or
+ *   an open evacuation (ARC, Health) of its AZ. Bounded only by EC2's write budget (paced by the
+ *   writer) and the invocation's deadline: a dead gateway carries no traffic, so waiting for the
+ *   next run protects nothing.
+ * - `capped`: everything else (soft-signal failovers, pins, restores, repoints and NAT64
+ *   convergence between healthy gateways): at most MAX_CHANGES_PER_RUN tables per run, the blast
+ *   radius of a soft, possibly wrong signal.
+ */
+export type ChangeClass = 'hard-evacuation' | 'capped';
+
 export interface RouteChange {
   readonly destination: ManagedDestination;
   readonly from: string; // NAT gateway id the route must still point at (compare-and-swap)
@@ -211,6 +224,8 @@ export interface TableAction {
   readonly reasons: readonly string[];
   /** Lower runs first under the change cap: evacuating dead gateways before anything else. */
   readonly priority: number;
+  /** Whether MAX_CHANGES_PER_RUN bounds this change (tag-only actions are `capped` and never count). */
+  readonly changeClass: ChangeClass;
 }
 
 export type FindingKind =

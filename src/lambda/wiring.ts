@@ -7,6 +7,9 @@ import { ConfigError } from '../errors';
 import type { Notifier, Recorder } from '../reconcile/ports';
 import { PushedSignals } from '../events/signals';
 import { powertoolsRecorder } from './telemetry';
+import { WritePacers } from '../pacer';
+import { selfInvoker } from '../aws/lambda';
+import { Retrier } from '../retry';
 
 /**
  * Cold-start wiring for the Lambda functions. A bad configuration stops the cold start with one
@@ -42,6 +45,7 @@ export function topicArn(topic: string, invokedFunctionArn: string | undefined):
 /** The parts of the Lambda context the wiring reads. */
 export interface InvocationContext {
   readonly invokedFunctionArn?: string;
+  readonly functionName?: string;
   readonly getRemainingTimeInMillis?: () => number;
 }
 
@@ -72,12 +76,41 @@ export class InvocationDeadline {
  */
 export function controllerDeps(
   config: Config,
-  parts: { readonly cloud: AwsCloud; readonly recorder: Recorder; readonly notifier?: Notifier; readonly clock?: Clock },
+  parts: {
+    readonly cloud: AwsCloud;
+    readonly recorder: Recorder;
+    readonly notifier?: Notifier;
+    readonly clock?: Clock;
+    readonly deadline?: () => number | undefined;
+  },
 ): ControllerDeps {
   const { cloud, recorder } = parts;
   const alarms = config.alarms === 'managed' ? cloudWatchAlarms(cloud.retry) : undefined;
   const signals = new PushedSignals({ cloud, alarms, recorder }, config);
-  return { cloud, clock: parts.clock ?? systemClock, recorder, signals, ...(parts.notifier ? { notifier: parts.notifier } : {}) };
+  const pacer = cloud.retry.pacer;
+  return {
+    cloud,
+    clock: parts.clock ?? systemClock,
+    recorder,
+    signals,
+    ...(parts.notifier ? { notifier: parts.notifier } : {}),
+    ...(parts.deadline ? { deadline: parts.deadline } : {}),
+    ...(pacer ? { pacer } : {}),
+  };
+}
+
+/**
+ * The pacer every EC2 write of a container goes through: one per container, so its bucket
+ * outlives an invocation as EC2's does (a continuation does not start with a fresh burst that
+ * EC2 would not grant).
+ */
+export const writePacer = (config: Pick<Config, 'ec2WriteBurst' | 'ec2WriteRate'>, clock: Clock = systemClock): WritePacers =>
+  new WritePacers(clock, { burst: config.ec2WriteBurst, perSecond: config.ec2WriteRate });
+
+/** The function's own name or ARN, for the continuation's asynchronous self-invoke. */
+export function selfInvokeFor(ctx: InvocationContext | undefined, retry: Retrier = new Retrier(systemClock)): ((payload: unknown) => Promise<void>) | undefined {
+  const self = ctx?.invokedFunctionArn ?? ctx?.functionName;
+  return self ? selfInvoker(self, retry) : undefined;
 }
 
 /**
@@ -93,7 +126,7 @@ export function notifierFor(config: Config, cloud: AwsCloud, invokedFunctionArn:
 
 /** The CLI's dependencies (status, plan, --direct): the operator's credentials, no Lambda context. */
 export function cliDeps(config: Config, env: NodeJS.ProcessEnv, recorder: Recorder): ControllerDeps {
-  const cloud = awsCloud(systemClock);
+  const cloud = awsCloud(systemClock, { pacer: writePacer(config) });
   return controllerDeps(config, { cloud, recorder, notifier: notifierFor(config, cloud, undefined, { ...env, IS_LOCAL: 'true' }) });
 }
 
@@ -103,12 +136,12 @@ export function lambdaDeps(
   env: NodeJS.ProcessEnv = process.env,
   deadline: InvocationDeadline = new InvocationDeadline(),
 ): (ctx?: InvocationContext) => ControllerDeps {
-  const cloud = awsCloud(systemClock, { deadline: deadline.at });
+  const cloud = awsCloud(systemClock, { deadline: deadline.at, pacer: writePacer(config) });
   const recorder = powertoolsRecorder();
   let deps: ControllerDeps | undefined;
   return (ctx) => {
     deadline.enter(ctx);
-    deps ??= controllerDeps(config, { cloud, recorder, notifier: notifierFor(config, cloud, ctx?.invokedFunctionArn, env) });
+    deps ??= controllerDeps(config, { cloud, recorder, notifier: notifierFor(config, cloud, ctx?.invokedFunctionArn, env), deadline: deadline.at });
     return deps;
   };
 }

@@ -94,7 +94,8 @@ function subjectFor(changes: readonly ActionResult[], holds: readonly Finding[],
 }
 
 export function notificationFor(report: RunReport): Notification | undefined {
-  const changes = report.results.filter((r) => r.action.routes.length > 0 && r.status !== 'dry-run');
+  // A deferred change was not written: the continuation run notifies it when it is.
+  const changes = report.results.filter((r) => r.action.routes.length > 0 && r.status !== 'dry-run' && r.status !== 'deferred');
   const holds = report.dryRun ? [] : report.plan.findings.filter((f) => SAFETY.has(f.kind));
   const notices = report.dryRun ? [] : report.plan.findings.filter((f) => NOTICE.has(f.kind));
   if (changes.length === 0 && holds.length === 0 && notices.length === 0) return undefined;

@@ -1,7 +1,11 @@
 import type { HealthReport, Observation, Plan, RouteChange, TableAction } from '../core/types';
 
 /** What one run did: the data the record stage, the notifier and the invoker's summary read. */
-export type ActionStatus = 'applied' | 'dry-run' | 'conflict' | 'failed';
+/**
+ * `deferred`: a route change not started because the invocation's deadline was near; nothing of it
+ * was written, and the run asks for a continuation (RunReport.continuation).
+ */
+export type ActionStatus = 'applied' | 'dry-run' | 'conflict' | 'failed' | 'deferred';
 
 export interface ActionResult {
   readonly action: TableAction;
@@ -19,4 +23,9 @@ export interface RunReport {
   readonly health: HealthReport;
   readonly plan: Plan;
   readonly results: readonly ActionResult[];
+  /**
+   * True when route changes were left for lack of time (status `deferred`): the caller starts the
+   * next run at once (the Lambda handler invokes itself) instead of waiting for the schedule.
+   */
+  readonly continuation?: boolean;
 }

@@ -1,12 +1,12 @@
 import type { Config } from '../config';
-import { FLAP_WINDOW_SECONDS, IPV4_DEFAULT, TAG_PREFIX, TAGS } from '../core/constants';
+import { FLAP_WINDOW_SECONDS, IPV4_DEFAULT, MANAGED_DESTINATIONS, TAG_PREFIX, TAGS } from '../core/constants';
 import type { RunReport } from '../reconcile/controller';
 import { holdDownSeconds } from '../core/planner';
 import type { Mutation, SimRegion } from './region';
 
 export interface Violation {
   readonly minute: number;
-  readonly invariant: 'healthy-target' | 'managed-only' | 'home-mapping' | 'change-cap' | 'hold-down';
+  readonly invariant: 'healthy-target' | 'managed-only' | 'home-mapping' | 'change-cap' | 'hard-evacuation-uncapped' | 'hold-down';
   readonly message: string;
 }
 
@@ -130,9 +130,26 @@ export class InvariantChecker {
         if (foreign.length > 0) this.fail(minute, 'managed-only', `${m.op} on ${m.routeTableId} touched ${foreign.join(', ')}`);
       }
     }
+    // The cap bounds soft-signal failovers, pins and restores: tables written this run whose
+    // action the planner classed `capped`. Hard evacuations are bounded by EC2 and the deadline.
     this.checks++;
-    if (written.size > this.config.maxChangesPerRun) {
-      this.fail(minute, 'change-cap', `${written.size} tables changed in one run (cap ${this.config.maxChangesPerRun})`);
+    const classOf = new Map((report?.plan.actions ?? []).map((a) => [a.routeTableId, a.changeClass]));
+    const cappedWritten = [...written].filter((id) => classOf.get(id) !== 'hard-evacuation');
+    if (cappedWritten.length > this.config.maxChangesPerRun) {
+      this.fail(minute, 'change-cap', `${cappedWritten.length} tables changed in one run on soft signals, pins or restores (cap ${this.config.maxChangesPerRun})`);
+    }
+    // And the cap never holds a table on a gateway that is certainly dead (ground truth: gone, not
+    // available, blackholed, AZ impaired or unavailable, evacuated).
+    for (const f of report?.plan.findings ?? []) {
+      if (f.kind !== 'deferred-by-change-cap' || f.routeTableId === undefined) continue;
+      this.checks++;
+      for (const dest of MANAGED_DESTINATIONS) {
+        const on = this.sim.target(f.routeTableId, dest);
+        const truth = on?.startsWith('nat-') ? this.sim.truth(on) : undefined;
+        if (truth?.hard && truth.status !== 'ok') {
+          this.fail(minute, 'hard-evacuation-uncapped', `${f.routeTableId} ${dest} left on ${on} by the change cap: ${truth.why}`);
+        }
+      }
     }
     this.checks++;
     if (foreignState(this.sim, this.managed, this.config.managedTagKey) !== this.before) {

@@ -3,6 +3,7 @@ import { userTagCount } from '../core/state';
 import { CloudApiError, ThrottledError, TransientError } from '../errors';
 import type { CloudPort, Scope, SignalSource } from '../reconcile/ports';
 import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
+import { type WriteBudget, WritePacers } from '../pacer';
 import type { Evacuation, GatewayAlarm, Inventory, MetricPoint, MetricWindow, NatGateway, NatState, Route, RouteTable, RouteTarget, ZoneState } from '../core/types';
 import { type BucketSpec, TokenBucket } from './buckets';
 import { VirtualClock } from './clock';
@@ -27,6 +28,11 @@ export interface SimOptions {
    * so EC2 answers in one response (Infinity); set a size to model a truncating API.
    */
   readonly describePage?: number;
+  /**
+   * The controller's client-side write pacer (src/pacer.ts), as the Lambda wiring builds it from
+   * EC2_WRITE_BURST / EC2_WRITE_RATE; null: writes unpaced (only the Retrier's backoff).
+   */
+  readonly writeBudget?: WriteBudget | null;
 }
 
 const MINUTE = 60_000;
@@ -43,6 +49,7 @@ export const SIM_DEFAULTS = {
   seed: 1,
   retry: DEFAULT_RETRY,
   describePage: Infinity,
+  writeBudget: null,
 } as const satisfies Required<SimOptions>;
 
 /** What the gateway really does, whatever the controller can see: the yardstick for invariants. */
@@ -178,6 +185,8 @@ export class SimRegion implements CloudPort, SignalSource {
   readonly throttled: Record<string, number> = {};
 
   private readonly buckets: Record<BucketName, TokenBucket>;
+  /** Mutating actions' buckets, one per action as EC2 keeps them. */
+  private readonly perAction = new Map<string, TokenBucket>();
   private readonly routeHistory = new Map<string, Change<string>[]>();
   private readonly natHistory = new Map<string, Change<NatState>[]>();
   private readonly trafficFaults: TrafficFault[] = [];
@@ -194,7 +203,8 @@ export class SimRegion implements CloudPort, SignalSource {
   constructor(world: World, options: SimOptions = {}) {
     this.options = { ...SIM_DEFAULTS, ...options };
     this.clock = new VirtualClock(this.options.start);
-    this.retrier = new Retrier(this.clock, this.options.retry, seededRandom(this.options.seed));
+    const budget = this.options.writeBudget;
+    this.retrier = new Retrier(this.clock, this.options.retry, seededRandom(this.options.seed), budget ? { pacer: new WritePacers(this.clock, budget) } : {});
     this.world = cloneWorld(world);
     this.initial = cloneWorld(world);
     const now = this.clock.nowMs();
@@ -223,7 +233,11 @@ export class SimRegion implements CloudPort, SignalSource {
       }
       await this.clock.sleep(this.options.latencyMs);
       if (this.crashed) throw new SimulatedCrash(operation);
-      if (!this.buckets[bucket].take(this.clock.nowMs())) {
+      // EC2 evaluates each API on its own bucket ("Request throttling for the Amazon EC2 API": a
+      // request removes a token from that API's bucket, other APIs are not affected); every
+      // mutating action here gets one of the `mutating` size.
+      const tokens = bucket === 'mutating' ? this.mutatingBucket(operation) : this.buckets[bucket];
+      if (!tokens.take(this.clock.nowMs())) {
         this.throttled[operation] = (this.throttled[operation] ?? 0) + 1;
         throw new ThrottledError(operation);
       }
@@ -561,9 +575,16 @@ export class SimRegion implements CloudPort, SignalSource {
     else this.alarms.delete(name);
   }
 
-  /** Other callers take `share` of a bucket's refill (and empty it) until share 0. */
+  private mutatingBucket(operation: string): TokenBucket {
+    let b = this.perAction.get(operation);
+    if (!b) this.perAction.set(operation, (b = new TokenBucket(this.options.mutating, this.clock.nowMs())));
+    return b;
+  }
+
+  /** Other callers take `share` of a bucket's refill (and empty it) until share 0; `mutating`: every mutating action's. */
   throttlingStorm(bucket: BucketName, share: number): void {
-    this.buckets[bucket].storm(this.clock.nowMs(), share);
+    if (bucket !== 'mutating') return this.buckets[bucket].storm(this.clock.nowMs(), share);
+    for (const op of Object.keys(BUCKET_OF).filter((o) => BUCKET_OF[o] === 'mutating')) this.mutatingBucket(op).storm(this.clock.nowMs(), share);
   }
 
   /** The next run dies after `mutations` successful writes. */

@@ -6,7 +6,7 @@ import { type RunReport, reconcile } from '../reconcile/controller';
 import { InvariantChecker, tableHomes, type Violation } from './invariants';
 import { type MinuteSample, type Measures, measure } from './measures';
 import { MemoryNotifier, MemoryRecorder } from './recorder';
-import { SimRegion, type TruthStatus } from './region';
+import { type Mutation, SimRegion, type TruthStatus } from './region';
 import { describeFault, type Expectation, type Fault, type Scenario } from './scenario';
 import { buildWorld } from './world';
 
@@ -71,6 +71,10 @@ interface TimedEvent {
 }
 
 const MIN = 60_000;
+/** The reconcile function's timeout (serverless.yml `provider.timeout`). */
+export const LAMBDA_TIMEOUT_MS = 60_000;
+/** Continuations one scheduled minute may chain (a guard against a loop, far above any evacuation). */
+const MAX_CONTINUATIONS = 100;
 
 /** Turns the scenario's faults into timed levers on the simulator (and registers time functions). */
 function schedule(s: Scenario, sim: SimRegion, start: number): TimedEvent[] {
@@ -179,12 +183,16 @@ export async function runScenario(
   } = {},
 ): Promise<ScenarioResult> {
   const policy = opts.policy ?? 'ours';
-  const sim = new SimRegion(buildWorld(s.world), s.sim);
   const config: Config = { ...DEFAULTS, ...s.config };
+  // Writes are paced as the Lambda wiring paces them (EC2_WRITE_BURST / EC2_WRITE_RATE).
+  const sim = new SimRegion(buildWorld(s.world), { writeBudget: { burst: config.ec2WriteBurst, perSecond: config.ec2WriteRate }, ...s.sim });
   const start = sim.clock.nowMs();
   const recorder = new MemoryRecorder(() => sim.clock.now());
   const notifier = new MemoryNotifier();
-  const deps = { cloud: sim, clock: sim.clock, recorder, signals: sim, notifier };
+  // Each run is one Lambda invocation with the function's timeout: the run stops starting writes
+  // near it, and the handler's self-invoke (a continuation) starts the next one at once.
+  let invocationStart = sim.clock.nowMs();
+  const deps = { cloud: sim, clock: sim.clock, recorder, signals: sim, notifier, pacer: sim.retrier.pacer, deadline: () => invocationStart + LAMBDA_TIMEOUT_MS };
   const events = schedule(s, sim, start);
   const homes = tableHomes(sim, [config.managedTagKey, config.managedTagValue]);
   const checker = new InvariantChecker(sim, config, homes);
@@ -235,33 +243,47 @@ export async function runScenario(
       continue;
     }
 
-    checker.beforeRun();
     const calls = sim.retrier.stats.calls;
     const retries = sim.retrier.stats.retries;
-    const mutStart = sim.mutations.length;
     const violationsBefore = checker.violations.length;
-    sim.beginRun();
+    const controllerMuts: Mutation[] = [];
+    const reports: RunReport[] = [];
     let report: RunReport | undefined;
     let error: string | undefined;
-    try {
-      report = await reconcile(deps, config, { trigger: 'schedule', policy: runPolicy, forceMetrics: opts.metricsEveryRun ?? policy === 'baseline' });
-    } catch (e) {
-      error = (e as Error).message;
+    let crashed = false;
+    for (let invocation = 0; invocation < MAX_CONTINUATIONS; invocation++) {
+      checker.beforeRun();
+      const mutStart = sim.mutations.length;
+      sim.beginRun();
+      invocationStart = sim.clock.nowMs();
+      let r: RunReport | undefined;
+      try {
+        r = await reconcile(deps, config, { trigger: invocation === 0 ? 'schedule' : 'continuation', policy: runPolicy, forceMetrics: opts.metricsEveryRun ?? policy === 'baseline' });
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      crashed = sim.crashed;
+      sim.endRun();
+      const runMuts = sim.mutations.slice(mutStart);
+      const mine = runMuts.filter((x) => x.actor === 'controller');
+      controllerMuts.push(...mine);
+      checker.noteExternal(runMuts.filter((x) => x.actor === 'external'));
+      checker.afterRun(m, mine, r);
+      if (r) reports.push(r);
+      report ??= r;
+      if (!r?.continuation || crashed) break;
     }
-    const crashed = sim.crashed;
-    sim.endRun();
-    const runMuts = sim.mutations.slice(mutStart);
-    const controllerMuts = runMuts.filter((x) => x.actor === 'controller');
-    checker.noteExternal(runMuts.filter((x) => x.actor === 'external'));
-    checker.afterRun(m, controllerMuts, report);
-
+    // The step shows every invocation's changes; a change deferred by one and made by the next
+    // shows once, as made.
+    const made = new Set(reports.flatMap((r) => r.results.filter((x) => x.status !== 'deferred').map((x) => x.action.routeTableId)));
+    const results = reports.flatMap((r) => r.results.filter((x) => x.status !== 'deferred' || !made.has(x.action.routeTableId)));
     let changes: ChangeRecord[] = [];
     if (crashed) {
       changes = controllerMuts
         .filter((x) => x.op === 'ReplaceRoute')
         .map((x) => ({ table: x.routeTableId, transition: undefined, status: 'applied', routes: [`${x.destination}: ${x.from} -> ${x.to}`], reasons: ['written before the crash'] }));
     } else if (report) {
-      changes = report.results
+      changes = results
         .filter((r) => r.action.routes.length > 0)
         .map((r) => ({
           table: r.action.routeTableId,
@@ -271,7 +293,7 @@ export async function runScenario(
           reasons: r.action.reasons,
           detail: r.detail,
         }));
-      for (const r of report.results) if (r.action.transition === 'pin' && r.status === 'applied') intentional.add(`${r.action.routeTableId}@${m}`);
+      for (const r of results) if (r.action.transition === 'pin' && r.status === 'applied') intentional.add(`${r.action.routeTableId}@${m}`);
     }
     const signals: string[] = [];
     if (report) {

@@ -26,7 +26,7 @@ describe('bench/results.json', () => {
   });
 
   it('has a met/not-met verdict for every target', () => {
-    for (const k of ['steadyStateCalls', 'failedChanges', 'cloudwatchCost3Gateways', 'bundleSize', 'initTimeOwnCode', 'initTimeWithSdk', 'stackCost3Gateways', 'steadyBytesParsed1000Tables', 'steadyFitsFunctionMemory10000Tables']) {
+    for (const k of ['steadyStateCalls', 'failedChanges', 'oneAzDead1000', 'cloudwatchCost3Gateways', 'bundleSize', 'initTimeOwnCode', 'initTimeWithSdk', 'stackCost3Gateways', 'steadyBytesParsed1000Tables', 'steadyFitsFunctionMemory10000Tables']) {
       expect(typeof results.targets[k].met).toBe('boolean');
       expect(typeof results.targets[k].target).toBe('string');
     }
@@ -73,8 +73,8 @@ describe('bench/results.json', () => {
   });
 
   it('2. failover of 3, 50 and 200 tables, ours and naive, with ratios', () => {
-    expect(results.failover.map((r: { tables: number }) => r.tables)).toEqual([3, 50, 200]);
-    for (const r of results.failover) {
+    expect(results.failover.rows.map((r: { tables: number }) => r.tables)).toEqual([3, 50, 200]);
+    for (const r of results.failover.rows) {
       for (const side of [r.ours, r.naive]) {
         expect(finite(side.firstRunMs) && finite(side.totalMs)).toBe(true);
         for (const k of ['runs', 'calls', 'mutatingCalls', 'retries', 'throttled', 'failedChanges', 'tablesMoved']) expect(count(side[k])).toBe(true);
@@ -82,6 +82,24 @@ describe('bench/results.json', () => {
       expect(finite(r.ratioFirstRun) && finite(r.ratioTotal)).toBe(true);
       expect(count(r.maxChangesPerRun) && count(r.writeConcurrency)).toBe(true);
     }
+  });
+
+  it('2b. failover.oneAzDead: 100, 1,000 and 5,000 tables of a deleted gateway, ours and alterNAT-style, with the token-bucket bound', () => {
+    const rows = results.failover.oneAzDead;
+    expect(rows.map((r: { tables: number }) => r.tables)).toEqual([100, 1000, 5000]);
+    for (const r of rows) {
+      for (const k of ['tables', 'writes', 'routeWrites', 'runs', 'failedChanges', 'throttled']) expect(count(r[k])).toBe(true);
+      for (const k of ['seconds', 'limitSeconds', 'alternatStyleSeconds']) expect(finite(r[k])).toBe(true);
+      // Every table's route moved once, and the bound is the one for that many route writes.
+      expect(r.routeWrites).toBeGreaterThanOrEqual(r.tables);
+      expect(r.limitSeconds).toBeCloseTo(Math.max(0, r.routeWrites - 200) / 5, 1);
+      // Nothing can beat the bucket.
+      expect(r.seconds).toBeGreaterThanOrEqual(r.limitSeconds);
+    }
+    expect(typeof results.targets.oneAzDead1000.met).toBe('boolean');
+    const r1000 = rows.find((r: { tables: number }) => r.tables === 1000);
+    expect(results.targets.oneAzDead1000.met).toBe(r1000.seconds <= 1.15 * r1000.limitSeconds && r1000.failedChanges === 0 && r1000.seconds <= r1000.alternatStyleSeconds);
+    for (const c of results.failover.writeConcurrency) expect(count(c.writeConcurrency) && finite(c.seconds)).toBe(true);
   });
 
   it('3. reaction time for 3 and 50 tables per event kind', () => {
@@ -173,7 +191,14 @@ describe('docs/benchmarks.md quotes bench/results.json', () => {
   });
 
   it('quotes the failover runs and first-run times', () => {
-    for (const f of results.failover) expect(section).toMatch(row(f.tables, f.ours.runs, `${f.ours.firstRunMs} ms`));
+    for (const f of results.failover.rows) expect(section).toMatch(row(f.tables, f.ours.runs, `${f.ours.firstRunMs} ms`));
+  });
+
+  it('quotes the one-AZ evacuation per size, with the alterNAT-style figure', () => {
+    for (const r of results.failover.oneAzDead) {
+      expect(section).toMatch(row(r.tables, `${r.writes} (${r.routeWrites})`, r.runs, r.seconds, r.limitSeconds));
+      expect(section).toContain(` ${r.alternatStyleSeconds} `);
+    }
   });
 
   it('quotes the reaction times', () => {

@@ -309,20 +309,36 @@ describe('planner invariants over arbitrary worlds', () => {
     );
   });
 
-  it('changes the routes of at most maxChangesPerRun tables, and reports every deferred one', () => {
+  it('caps only soft-signal, pin and restore changes; plans every hard evacuation in one run; hard first, restores last', () => {
     fc.assert(
       fc.property(worlds, (w) => {
-        const { plan } = decide(w);
+        const { health, plan } = decide(w);
+        const nats = new Set(w.obs.inventory.natGateways.map((n) => n.id));
+        const dead = (id: string) => !nats.has(id) || (health.gateways.get(id)?.hard.length ?? 0) > 0;
         const moving = plan.actions.filter((a) => a.routes.length > 0);
-        expect(moving.length).toBeLessThanOrEqual(w.config.maxChangesPerRun);
+        // The class is a fact about the world: hard iff a route leaves a gone or hard-signalled gateway.
+        for (const a of moving) expect(a.changeClass).toBe(a.routes.some((c) => dead(c.from)) ? 'hard-evacuation' : 'capped');
+        const capped = moving.filter((a) => a.changeClass === 'capped');
+        expect(capped.length).toBeLessThanOrEqual(w.config.maxChangesPerRun);
         const deferred = plan.findings.filter((f) => f.kind === 'deferred-by-change-cap');
-        if (deferred.length > 0) expect(moving).toHaveLength(w.config.maxChangesPerRun);
-        // Urgent first: nothing deferred is more urgent than what went ahead.
-        const worstAhead = Math.max(-1, ...moving.map((a) => a.priority));
+        if (deferred.length > 0) expect(capped).toHaveLength(w.config.maxChangesPerRun);
         const unlimited = decide({ ...w, config: { ...w.config, maxChangesPerRun: 10_000 } }).plan;
+        // Every hard evacuation the unlimited plan makes is in this plan: the cap never defers one.
+        const hardIds = unlimited.actions.filter((a) => a.routes.length > 0 && a.changeClass === 'hard-evacuation').map((a) => a.routeTableId);
+        expect(moving.filter((a) => a.changeClass === 'hard-evacuation').map((a) => a.routeTableId)).toEqual(hardIds);
+        // Urgent first: nothing deferred is more urgent than a capped change that went ahead.
+        const worstAhead = Math.max(-1, ...capped.map((a) => a.priority));
         for (const f of deferred) {
           const a = unlimited.actions.find((x) => x.routeTableId === f.routeTableId)!;
+          expect(a.changeClass).toBe('capped');
           expect(a.priority).toBeGreaterThanOrEqual(worstAhead);
+        }
+        // Order: every hard evacuation before any other action, then by priority (restores last).
+        const rank = (a: (typeof plan.actions)[number]) => [a.routes.length > 0 && a.changeClass === 'hard-evacuation' ? 0 : 1, a.priority] as const;
+        for (let i = 1; i < plan.actions.length; i++) {
+          const [r0, p0] = rank(plan.actions[i - 1]!);
+          const [r1, p1] = rank(plan.actions[i]!);
+          expect(r0 < r1 || (r0 === r1 && p0 <= p1)).toBe(true);
         }
       }),
       RUNS,

@@ -699,7 +699,7 @@ describe('manual restore overrides', () => {
 });
 
 describe('change cap', () => {
-  it('changes at most K tables, dead-gateway evacuations first, restores last, and reports the rest', () => {
+  it('caps soft-signal failovers and restores, never dead-gateway evacuations; evacuations first, restores last', () => {
     // Prepare: rtb-0 waits to restore (sorts first by id); rtb-y (soft) and rtb-z1/z2 (hard) must move.
     const base = withNat(standardInventory(), 'nat-a', { state: 'failed' });
     const inv: Inventory = {
@@ -714,23 +714,25 @@ describe('change cap', () => {
     const spec = { metrics: healthyMetrics({ 'nat-b': series(5, DROPPING) }) };
 
     // Act
-    const p = run(inv, spec, { maxChangesPerRun: 2 });
-    const p3 = run(inv, spec, { maxChangesPerRun: 3 });
+    const p1 = run(inv, spec, { maxChangesPerRun: 1 });
+    const p2 = run(inv, spec, { maxChangesPerRun: 2 });
 
-    // Assess
-    expect(routeMoves(p).map((m) => m[0])).toEqual(['rtb-z1', 'rtb-z2']);
-    expect(p.findings.filter((f) => f.kind === 'deferred-by-change-cap').map((f) => f.routeTableId).sort()).toEqual(['rtb-0', 'rtb-y']);
-    expect(routeMoves(p3).map((m) => m[0])).toEqual(['rtb-z1', 'rtb-z2', 'rtb-y']);
+    // Assess: the two hard evacuations do not count against a cap of 1; the soft failover takes
+    // the one slot and the restore waits.
+    expect(routeMoves(p1).map((m) => m[0])).toEqual(['rtb-z1', 'rtb-z2', 'rtb-y']);
+    expect(p1.actions.filter((a) => a.routes.length > 0).map((a) => a.changeClass)).toEqual(['hard-evacuation', 'hard-evacuation', 'capped']);
+    expect(p1.findings.filter((f) => f.kind === 'deferred-by-change-cap').map((f) => f.routeTableId)).toEqual(['rtb-0']);
+    expect(routeMoves(p2).map((m) => m[0])).toEqual(['rtb-z1', 'rtb-z2', 'rtb-y', 'rtb-0']);
   });
 
-  it('repoints off a deleted home gateway before soft-signal failovers', () => {
+  it('repoints off a deleted home gateway first and outside the cap', () => {
     // Prepare: nat-a deleted and replaced by nat-a2 (rtb-a must repoint); nat-b soft-bad, so
-    // rtb-0 (sorting first by id) must fail over.
+    // rtb-0 and rtb-1 (sorting first by id) must fail over.
     const base = withNat(standardInventory(), 'nat-a', { state: 'deleted' });
     const inv: Inventory = {
       ...base,
       natGateways: [...base.natGateways, natGw('nat-a2', 'us-east-1a')],
-      routeTables: [table('rtb-0', { subnetAzs: ['us-east-1b'], v4: 'nat-b' }), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a' })],
+      routeTables: [table('rtb-0', { subnetAzs: ['us-east-1b'], v4: 'nat-b' }), table('rtb-1', { subnetAzs: ['us-east-1b'], v4: 'nat-b' }), table('rtb-a', { subnetAzs: ['us-east-1a'], v4: 'nat-a' })],
     };
     const spec = { metrics: healthyMetrics({ 'nat-b': series(5, DROPPING) }) };
 
@@ -738,9 +740,10 @@ describe('change cap', () => {
     const p = run(inv, spec, { maxChangesPerRun: 1 });
 
     // Assess
-    expect(routeMoves(p)).toEqual([['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-a2']]);
-    expect(must(actionFor(p, 'rtb-a'))).toMatchObject({ transition: 'repoint', priority: 0 });
-    expect(p.findings.filter((f) => f.kind === 'deferred-by-change-cap').map((f) => f.routeTableId)).toEqual(['rtb-0']);
+    expect(routeMoves(p).map((m) => m[0])).toEqual(['rtb-a', 'rtb-0']);
+    expect(routeMoves(p)[0]).toEqual(['rtb-a', '0.0.0.0/0', 'nat-a', 'nat-a2']);
+    expect(must(actionFor(p, 'rtb-a'))).toMatchObject({ transition: 'repoint', priority: 0, changeClass: 'hard-evacuation' });
+    expect(p.findings.filter((f) => f.kind === 'deferred-by-change-cap').map((f) => f.routeTableId)).toEqual(['rtb-1']);
   });
 
   it('keeps a repoint between two healthy gateways of the home AZ at normal priority', () => {
@@ -911,7 +914,7 @@ describe('review follow-ups', () => {
     expect(routeMoves(p)).toEqual([]);
   });
 
-  it('moves a NAT64 route left on a dead gateway ahead of soft-signal failovers under the change cap', () => {
+  it('moves a NAT64 route left on a dead gateway ahead of soft-signal failovers, outside the change cap', () => {
     // Prepare: rtb-c's IPv4 is home on nat-c, its NAT64 still on nat-gone (a half-written move);
     // rtb-a's home nat-a is dropping packets (a soft failover, and first by table id). Only one
     // table may change.
@@ -925,8 +928,11 @@ describe('review follow-ups', () => {
     // Act
     const p = run(inv, { metrics }, { maxChangesPerRun: 1 });
 
-    // Assess
-    expect(routeMoves(p)).toEqual([['rtb-c', '64:ff9b::/96', 'nat-gone', 'nat-c']]);
-    expect(kinds(p, 'rtb-a')).toEqual(['deferred-by-change-cap']);
+    // Assess: the stray NAT64 route is a hard evacuation (first, and not counted); the soft
+    // failover takes the one capped slot.
+    expect(routeMoves(p).map((m) => [m[0], m[1]])).toEqual([['rtb-c', '64:ff9b::/96'], ['rtb-a', '0.0.0.0/0']]);
+    expect(must(actionFor(p, 'rtb-c')).changeClass).toBe('hard-evacuation');
+    expect(must(actionFor(p, 'rtb-a')).changeClass).toBe('capped');
+    expect(kinds(p)).not.toContain('deferred-by-change-cap');
   });
 });

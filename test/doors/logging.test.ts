@@ -10,7 +10,9 @@ import { LOGGER_OWNED_KEYS, powertoolsRecorder } from '../../src/lambda/telemetr
 import { handleManual } from '../../src/manual/actions';
 import { reconcile } from '../../src/reconcile/controller';
 import { fixedClock, region, RecordingRunner } from '../manual/world';
-import { nat, threeAzRegion } from '../reconcile/memoryCloud';
+import { threeAzRegion } from '../reconcile/memoryCloud';
+import { TAGS } from '../../src/core/constants';
+import { pinValue } from '../../src/core/state';
 
 const CONTEXT = {
   functionName: 'nat-failover-prod-reconcile',
@@ -51,14 +53,21 @@ const metrics = () => new Metrics({ namespace: 'Test', serviceName: 'nat-failove
 
 describe('reasons survive into the Powertools log line', () => {
   it('a scheduled run held by the change cap logs the hold with its reason text', async () => {
+    // Two operator pins (capped changes; evacuations off dead gateways are not capped) under a cap of 1.
     const { cloud } = threeAzRegion();
-    cloud.nats = [nat('nat-a', 'us-east-1a', 'deleted'), nat('nat-b', 'us-east-1b', 'deleted'), nat('nat-c', 'us-east-1c')];
+    for (const [id, az] of [['rtb-a', 'us-east-1a'], ['rtb-b', 'us-east-1b']] as const) {
+      cloud.tables.get(id)!.tags[TAGS.pin] = pinValue({ awayFromAz: az, until: undefined, by: 'alice', target: undefined, reason: 'maintenance' });
+    }
     const lines = await captured(async (log) => {
       await reconcile({ cloud, clock: fixedClock(), recorder: powertoolsRecorder(log, metrics()) }, { ...DEFAULTS, maxChangesPerRun: 1 }, { trigger: 'schedule' });
     });
     const holds = lines.filter((l) => l.message === 'held by safety rule');
     expect(holds).toHaveLength(1);
-    expect(holds[0]).toMatchObject({ level: 'WARN', kind: 'deferred-by-change-cap', reason: 'failover deferred: more than 1 route tables to change this run' });
+    expect(holds[0]).toMatchObject({
+      level: 'WARN',
+      kind: 'deferred-by-change-cap',
+      reason: 'pin deferred: more than 1 route tables to change on soft signals, pins or restores this run (evacuations off dead gateways are not capped)',
+    });
     expect(lines.filter((l) => String(l.message).includes('reserved key'))).toEqual([]);
   });
 

@@ -3,6 +3,7 @@
  * and a bad configuration. Moto starts once for the file and is wiped before each test.
  */
 import { AllocateAddressCommand, CreateNatGatewayCommand, DeleteNatGatewayCommand, type EC2Client, type Route } from '@aws-sdk/client-ec2';
+import { WRAP_UP_MS } from '../../src/reconcile/controller';
 import { coldStart, subnetOfNat } from './handler';
 import { describeWithMoto, type Moto, startMoto } from './moto';
 import { natTargetOf, newEc2, routesOf, seedVpc, tagsOf } from './seed';
@@ -73,6 +74,31 @@ describeWithMoto('reconcile handler against moto', () => {
     // A second run finds nothing to do.
     const again = await invoke();
     expect(again.changes).toStrictEqual([]);
+  });
+
+  it('near the invocation deadline starts no write, defers the change whole, and the next invocation makes it (issue 16)', async () => {
+    // Prepare: a's gateway deleted; the invocation has less than WRAP_UP_MS left.
+    const vpc = await seedVpc(ec2);
+    const [a, b] = vpc.azs;
+    await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: a!.natId }));
+    const invoke = await coldStart();
+
+    // Act: the self-invoke goes to the emulator, where no such function exists: logged, not fatal.
+    // Just under WRAP_UP_MS left: no write may start, and middy's own early timeout (at the
+    // deadline) leaves the run the whole wrap-up time, even on a loaded machine.
+    const cut = await invoke(undefined, WRAP_UP_MS - 1);
+
+    // Assess: nothing written, nothing recorded as moved, the change reported deferred.
+    expect(cut.changes).toStrictEqual([expect.objectContaining({ routeTableId: a!.routeTableId, status: 'deferred' })]);
+    expect(natTargetOf(await routesOf(ec2, a!.routeTableId), V4)).toBe(a!.natId);
+    expect((await tagsOf(ec2, a!.routeTableId))['nat-failover:state']).not.toBe('failed-over');
+
+    // Act: the continuation, with a whole invocation ahead.
+    const next = await invoke();
+
+    // Assess
+    expect(next.changes).toStrictEqual([expect.objectContaining({ routeTableId: a!.routeTableId, status: 'applied' })]);
+    expect(natTargetOf(await routesOf(ec2, a!.routeTableId), V4)).toBe(b!.natId);
   });
 
   it('dry run reports the failover and changes nothing', async () => {

@@ -40,10 +40,10 @@ const CONFIG_VARS = [
   'MANAGED_TAG_KEY', 'MANAGED_TAG_VALUE', 'VPC_IDS', 'DRY_RUN', 'RESTORE_HOLD_DOWN_SECONDS', 'MAX_CHANGES_PER_RUN',
   'SOFT_BAD_PERIODS', 'SOFT_WINDOW_PERIODS', 'PACKET_DROP_RATIO', 'PACKET_DROP_MIN_PACKETS', 'CONNECTION_SUCCESS_RATIO',
   'CONNECTION_MIN_ATTEMPTS', 'METRIC_LAG_SECONDS', 'METRIC_POLL_MINUTES', 'WRITE_CONCURRENCY', 'NOTIFY_TOPIC',
-  'ALARMS', 'ALARM_PREFIX', 'EVACUATION_MAX_AGE_SECONDS',
+  'ALARMS', 'ALARM_PREFIX', 'EVACUATION_MAX_AGE_SECONDS', 'EC2_WRITE_BURST', 'EC2_WRITE_RATE',
 ];
 
-export type Invoke = (event?: unknown) => Promise<RunSummary>;
+export type Invoke = (event?: unknown, remainingMs?: number) => Promise<RunSummary>;
 
 /** Loads the handler module afresh with `env` (on top of the moto environment). */
 export async function coldStart(env: Record<string, string> = {}): Promise<Invoke> {
@@ -53,7 +53,9 @@ export async function coldStart(env: Record<string, string> = {}): Promise<Invok
   try {
     jest.resetModules();
     const { handler } = await import('../../handlers/reconcile');
-    return async (event = SCHEDULE_EVENT) => (await handler(event, CONTEXT)) as RunSummary;
+    // remainingMs: what getRemainingTimeInMillis answers (the invocation's deadline), 60 s by default.
+    return async (event = SCHEDULE_EVENT, remainingMs?: number) =>
+      (await handler(event, remainingMs === undefined ? CONTEXT : ({ ...CONTEXT, getRemainingTimeInMillis: () => remainingMs } as Context))) as RunSummary;
   } finally {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);

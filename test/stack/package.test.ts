@@ -151,6 +151,16 @@ describe('serverless package: the IAM role', () => {
   });
 });
 
+describe('serverless package: the continuation (issue 16)', () => {
+  it('lets the reconcile role invoke only the reconcile function itself, so a run cut short by its deadline continues at once', () => {
+    const invokes = roleStatements().filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('lambda:InvokeFunction'));
+    const texts = invokes.map(resourceText);
+    expect(texts.some((t) => t.includes(`:function:nat-failover-${STAGE}-reconcile`))).toBe(true);
+    // Any InvokeFunction grant names one function of this stack, never a wildcard.
+    for (const t of texts) expect(t).not.toMatch(/function:\*|"\*"/);
+  });
+});
+
 describe('serverless package: the alarm rule', () => {
   it('wakes reconcile only for the gateway alarms entering ALARM', () => {
     const rules = ofType('AWS::Events::Rule').filter(([, r]) => asList(r.Properties.EventPattern?.source).includes('aws.cloudwatch'));
