@@ -110,7 +110,8 @@ export const choosesTargets = (plan: Plan): boolean => plan.actions.some((a) => 
  * read failing costs only the preference: headroom stays unknown and the first plan stands.
  */
 async function withCapacity(deps: ControllerDeps, config: Config, obs: Observation, plan: Plan): Promise<Observation | undefined> {
-  if (obs.metrics?.capacity !== undefined || !choosesTargets(plan)) return undefined;
+  // CloudWatch already failed this run (throttled, down): another read would only add to it.
+  if (obs.metrics?.capacity !== undefined || obs.unreadSignals.some((u) => u.source === 'metrics') || !choosesTargets(plan)) return undefined;
   // Every zonal gateway that may still publish: a failed home's recent connections are what its
   // tables take with them (the planner's per-table share); the soft rules judge available ones only.
   const ids = obs.inventory.natGateways.filter((n) => n.state !== 'deleted' && n.availabilityMode === 'zonal').map((n) => n.id);
@@ -118,7 +119,7 @@ async function withCapacity(deps: ControllerDeps, config: Config, obs: Observati
   const w = metricWindow(obs.now, config);
   try {
     const metrics = await deps.cloud.readMetrics(ids, w.start, w.end, { capacity: true });
-    return { ...obs, metrics, unreadSignals: obs.unreadSignals.filter((u) => u.source !== 'metrics') };
+    return { ...obs, metrics };
   } catch (e) {
     if (!isCloudError(e)) throw e;
     deps.recorder.warn('capacity not read; failover targets chosen without headroom', { error: e.message });

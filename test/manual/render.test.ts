@@ -8,10 +8,12 @@ const status: StatusResult = {
   at: '2026-11-23T12:00:00.000Z',
   metricsJudged: null,
   tables: [
-    { routeTableId: 'rtb-1', vpcId: 'vpc-1', az: 'us-east-1a', homeGateway: 'nat-a', currentTarget: 'nat-b', state: 'pinned', since: '2026-11-23T11:00:00.000Z', why: 'pinned away', next: null, pin: { awayFrom: 'us-east-1a', target: null, until: '2026-11-23T14:00:00.000Z', reason: 'CHG', by: 'ops' }, endpoints: { present: ['s3'], missing: ['dynamodb'] } },
-    { routeTableId: 'rtb-22', vpcId: 'vpc-1', az: 'us-east-1b', homeGateway: 'nat-b', currentTarget: 'nat-b', state: 'home', since: null, why: null, next: 'nat-c', pin: null, endpoints: null },
+    { routeTableId: 'rtb-1', vpcId: 'vpc-1', az: 'us-east-1a', homeGateway: 'nat-a', currentTarget: 'nat-b', state: 'pinned', since: '2026-11-23T11:00:00.000Z', why: 'pinned away', next: null, pin: { awayFrom: 'us-east-1a', target: null, until: '2026-11-23T14:00:00.000Z', reason: 'CHG', by: 'ops' }, endpoints: { present: ['s3'], missing: ['dynamodb'] }, egress: [{ natGatewayId: 'nat-a', role: 'home', ips: ['192.0.2.1'] }, { natGatewayId: 'nat-b', role: 'target', ips: ['192.0.2.2', '192.0.2.12'] }] },
+    { routeTableId: 'rtb-22', vpcId: 'vpc-1', az: 'us-east-1b', homeGateway: 'nat-b', currentTarget: 'nat-b', state: 'home', since: null, why: null, next: 'nat-c', pin: null, endpoints: null, egress: [{ natGatewayId: 'nat-b', role: 'home', ips: null }] },
   ],
-  gateways: [{ natGatewayId: 'nat-a', vpcId: 'vpc-1', az: 'us-east-1a', state: 'available', connectivity: 'public', availabilityMode: 'zonal', health: 'unknown', signals: ['no judged traffic minutes (silence is unknown)'], tablesServed: 0 }],
+  gateways: [{ natGatewayId: 'nat-a', vpcId: 'vpc-1', az: 'us-east-1a', state: 'available', connectivity: 'public', availabilityMode: 'zonal', health: 'unknown', signals: ['no judged traffic minutes (silence is unknown)'], tablesServed: 0, headroom: { ips: ['192.0.2.1'], activeConnections: 50_000, portAllocationErrors: 0, limit: 55_000, verdict: 'short', detail: 'short' } },
+    { natGatewayId: 'nat-b', vpcId: 'vpc-1', az: 'us-east-1b', state: 'available', connectivity: 'public', availabilityMode: 'zonal', health: 'healthy', signals: ['ok'], tablesServed: 1, headroom: { ips: null, activeConnections: null, portAllocationErrors: 7, limit: null, verdict: 'port-errors', detail: 'p' } },
+  ],
   regionalVpcs: [{ vpcId: 'vpc-9', natGatewayIds: ['nat-r'], note: 'regional NAT gateway spans AZs itself: needs no failover' }],
   endpointAudit: { flagged: [{ routeTableId: 'rtb-1', vpcId: 'vpc-1', present: ['s3'], missing: ['dynamodb'] }], note: 'n' },
   findings: [{ kind: 'hold-down', routeTableId: 'rtb-1', message: 'restore after 600s' }],
@@ -26,7 +28,12 @@ describe('rendering', () => {
     const text = render(status);
     expect(text).toMatch(/^rtb-1 +vpc-1 +us-east-1a +nat-a +nat-b +pinned until 2026-11-23T14:00:00Z +2026-11-23T11:00:00Z +pinned away$/m);
     expect(text).toMatch(/^rtb-22 +vpc-1 +us-east-1b +nat-b +nat-b \(next: nat-c\) +home +- +-$/m);
-    expect(text).toMatch(/^nat-a +vpc-1 +us-east-1a +available +zonal\/public +unknown +0 +no judged traffic minutes/m);
+    expect(text).toMatch(/^nat-a +vpc-1 +us-east-1a +available +zonal\/public +unknown +0 +1 +short 50,000\/55,000 +no judged traffic minutes/m);
+    expect(text).toMatch(/^nat-b +vpc-1 +us-east-1b +available +zonal\/public +healthy +1 +\? +port-errors \(7\) +ok$/m);
+    // Every IP each table may egress from, home and targets, so allow-lists can be completed ahead.
+    expect(text).toMatch(/^rtb-1 +nat-a +home +192\.0\.2\.1$/m);
+    expect(text).toMatch(/^rtb-1 +nat-b +target +192\.0\.2\.2, 192\.0\.2\.12$/m);
+    expect(text).toMatch(/^rtb-22 +nat-b +home +not observed$/m);
     expect(text).toContain('vpc-9: nat-r: regional NAT gateway spans AZs itself: needs no failover');
     expect(text).toContain('rtb-1 (vpc-1): no dynamodb gateway endpoint route');
     expect(text).toContain('hold-down rtb-1: restore after 600s');
