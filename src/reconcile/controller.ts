@@ -394,7 +394,9 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
   const dryRun = isDryRun(config, opts);
   const first = await observe(deps, config, opts);
   const decidedFirst = decide(first, config, opts);
-  const informed = await withCapacity(deps, config, first, decidedFirst.plan);
+  // Capacity informs our planner only; another policy (the drills' peers' rule) decides on what it
+  // would have observed itself.
+  const informed = opts.policy === undefined ? await withCapacity(deps, config, first, decidedFirst.plan) : undefined;
   const observation = informed ?? first;
   const { health, plan } = informed ? decide(informed, config, opts) : decidedFirst;
   deps.recorder.info('plan', {
