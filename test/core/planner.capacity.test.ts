@@ -206,7 +206,13 @@ describe('properties', () => {
     allow: fc.constantFrom<readonly string[]>([], ['192.0.2.0/24'], ['192.0.2.1/32', '198.51.100.0/24']),
   });
 
-  function build(w: fc.infer<typeof worldArb>) {
+  interface World {
+    readonly gws: readonly { readonly state: string; readonly ips: readonly string[]; readonly active: number | undefined; readonly errors: number | undefined }[];
+    readonly tables: readonly { readonly home: number; readonly on: number }[];
+    readonly allow: readonly string[];
+  }
+
+  function build(w: World) {
     const nats = w.gws.map((g, i) => natGw(`nat-${'abc'[i]}`, AZS[i], { state: g.state as NatGateway['state'], ips: [...new Set(g.ips)] }));
     const tables = w.tables.map((t, i) =>
       table(`rtb-${String(i).padStart(2, '0')}`, {
