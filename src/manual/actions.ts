@@ -154,7 +154,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
   const runVia = async (r: ReconcileRequest) => ({ via: deps.runner.mode, run: await deps.runner.run(r) });
 
   if (req.action === 'failover') {
-    const f = resolveFailover(w, req, by);
+    const f = resolveFailover(w, req, by, config.egressAllowList);
     const set = pinTags(f.pin);
     const stale = PIN_TAG_KEYS.filter((k) => !(k in set));
     const pin = { awayFrom: f.pin.awayFromAz, target: f.pin.target ?? null, until: f.pin.until?.toISOString() ?? null, reason: f.pin.reason };

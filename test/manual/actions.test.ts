@@ -78,6 +78,19 @@ describe('failover: records intent, then asks the one writer', () => {
     expect(cloud.count('createTags')).toBe(0);
   });
 
+  it('refuses a target outside EGRESS_ALLOW_LIST (the planner would never honour the pin), naming the IP to add', async () => {
+    const cloud = region();
+    cloud.nats = cloud.nats.map((n, i) => ({ ...n, ips: [`192.0.2.${i + 1}`] }));
+    const cfg = { ...CONFIG, egressAllowList: ['192.0.2.1/32', '192.0.2.2/32'] };
+    const explicit = await handleManual(deps(cloud), cfg, { action: 'failover', az: 'us-east-1a', target: NAT.c, reason: 'x' });
+    expect(explicit).toMatchObject({ ok: false, error: { field: 'target', message: `target: ${NAT.c} is outside EGRESS_ALLOW_LIST, so never a failover target: add 192.0.2.3/32` } });
+    // Without a target the pin is accepted while an allowed gateway exists, and refused when none does.
+    const narrow = { ...CONFIG, egressAllowList: ['192.0.2.1/32'] };
+    const none = await handleManual(deps(cloud), narrow, { action: 'failover', az: 'us-east-1a', reason: 'x' });
+    expect(none).toMatchObject({ ok: false, error: { field: 'az', message: expect.stringContaining('no healthy gateway inside EGRESS_ALLOW_LIST outside us-east-1a') } });
+    expect(cloud.count('createTags')).toBe(0);
+  });
+
   it('refuses a target whose AZ is unknown, and counts none as a gateway to fail over to', async () => {
     const cloud = region();
     cloud.nats = [...cloud.nats.filter((n) => n.id === NAT.a), { ...cloud.nats.find((n) => n.id === NAT.b)!, az: undefined }];
