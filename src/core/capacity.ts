@@ -44,25 +44,22 @@ export function headroom(nat: Pick<NatGateway, 'ips'>, load: GatewayLoad | undef
   const measured = load?.activeConnections;
   const active = measured === undefined ? undefined : measured + added;
   const ipText = ips === undefined ? 'IPs unknown' : `${ips} IP${ips > 1 ? 's' : ''}`;
-  const activeText =
+  // Short: the reason lands in a 256-character tag after the health reason.
+  const conns =
     active === undefined
-      ? 'active connections unknown'
-      : `${fmt(active)} active connections${added > 0 ? ` (with ${fmt(added)} moving in)` : ''}${limit !== undefined ? ` of ${fmt(limit)}` : ''}`;
+      ? 'connections unknown'
+      : `${fmt(active)}${limit !== undefined ? ` of ${fmt(limit)}` : ''} connections${added > 0 ? ` (${fmt(added)} moving in)` : ''}`;
   const base = { ips, activeConnections: active, portAllocationErrors: errors, limit };
   if (errors !== undefined && errors > 0) {
-    return { ...base, verdict: 'port-errors', detail: `${fmt(errors)} port-allocation errors; ${activeText} (${ipText})` };
+    return { ...base, verdict: 'port-errors', detail: `${fmt(errors)} port-allocation errors; ${conns} (${ipText})` };
   }
   // Both the connection count and the IP count are needed for a verdict: without IPs the proxy
   // limit is unknown, and a gateway with no connection datapoint proves nothing.
   if (active === undefined || limit === undefined) {
-    return { ...base, verdict: 'unknown', detail: `headroom unknown: ${activeText} (${ipText})` };
+    return { ...base, verdict: 'unknown', detail: `headroom unknown: ${conns} (${ipText})` };
   }
   const verdict: HeadroomVerdict = active >= HEADROOM_SHORT_RATIO * limit ? 'short' : 'ok';
-  return {
-    ...base,
-    verdict,
-    detail: `${verdict === 'short' ? 'short of headroom' : 'headroom'}: ${activeText} (${ipText}, ${fmt(CONNECTIONS_PER_DESTINATION_PER_IP)} per destination per IP)${errors === 0 ? ', no port-allocation errors' : ''}`,
-  };
+  return { ...base, verdict, detail: `${verdict === 'short' ? 'short of headroom' : 'headroom'}: ${conns} (${ipText})${errors === 0 ? ', no port errors' : ''}` };
 }
 
 /** The egress allow-list, parsed once per plan; undefined = none configured (every gateway may be used). */

@@ -59,7 +59,7 @@ describe('headroom', () => {
     expect(headroom({ ips: [] }, load(10)).verdict).toBe('unknown');
     expect(headroom(ip('1'), load(40_000), 5_000).verdict).toBe('short');
     expect(headroom(ip('1', '2'), load(44_000)).detail).toBe(
-      'headroom: 44,000 active connections of 110,000 (2 IPs, 55,000 per destination per IP), no port-allocation errors',
+      'headroom: 44,000 of 110,000 connections (2 IPs), no port errors',
     );
   });
 });
@@ -71,8 +71,8 @@ describe('capacity-aware target choice', () => {
     // Least-loaded alone would put rtb-a1 on nat-b (AZ order) and rtb-a2 on nat-c.
     expect([a1, a2]).toEqual(['nat-c', 'nat-c']);
     const reasons = actionFor(d.plan, 'rtb-a1')!.reasons;
-    expect(reasons).toContain('target nat-c in us-east-1c: healthy, same VPC and connectivity, least loaded; headroom: 10,000 active connections of 55,000 (1 IP, 55,000 per destination per IP), no port-allocation errors');
-    expect(reasons).toContain('passed over nat-b in us-east-1b: 40 port-allocation errors; 10,000 active connections of 55,000 (1 IP)');
+    expect(reasons).toContain('target nat-c in us-east-1c: healthy, same VPC and connectivity, least loaded; headroom: 10,000 of 55,000 connections (1 IP), no port errors');
+    expect(reasons).toContain('passed over nat-b in us-east-1b: 40 port-allocation errors; 10,000 of 55,000 connections (1 IP)');
   });
 
   it('passes over a target short of headroom, and fills the one with headroom until it runs short too', () => {
@@ -85,7 +85,7 @@ describe('capacity-aware target choice', () => {
     // With rtb-a1's 10,000 connections on it nat-b is at 50,000: short; rtb-a2 goes to nat-c.
     expect(a2).toBe('nat-c');
     expect(actionFor(d.plan, 'rtb-a2')!.reasons).toContain(
-      'passed over nat-b in us-east-1b: short of headroom: 50,000 active connections (with 10,000 moving in) of 55,000 (1 IP, 55,000 per destination per IP), no port-allocation errors',
+      'passed over nat-b in us-east-1b: short of headroom: 50,000 of 55,000 connections (10,000 moving in) (1 IP), no port errors',
     );
   });
 
