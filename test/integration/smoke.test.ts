@@ -39,16 +39,21 @@ describeWithMoto('moto harness', () => {
     jest.resetModules();
     process.env.POWERTOOLS_DEV = 'true';
     process.env.EGRESS_ALLOW_LIST = `${eip(a!.natId)}/32,${eip(c!.natId)}/32`;
+    let summary: { changes: readonly { routeTableId: string; reasons: readonly string[] }[] };
     try {
       // Act
       const { handler } = await import('../../handlers/reconcile');
       const schedule = (await import('../../events/schedule.json')).default;
-      await handler(schedule, { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f' } as never);
+      summary = await handler(schedule, { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f' } as never);
     } finally {
       delete process.env.EGRESS_ALLOW_LIST;
     }
 
     // Assess
     expect(natTargetOf(await routesOf(ec2, a!.routeTableId), '0.0.0.0/0')).toBe(c!.natId);
+    // moto publishes no NAT gateway metrics: the capacity read (through the real GetMetricData)
+    // finds none, so headroom is unknown, and the reason says so rather than guess.
+    const change = summary.changes.find((x) => x.routeTableId === a!.routeTableId)!;
+    expect(change.reasons.join('; ')).toContain(`target ${c!.natId} in ${c!.az}: healthy, same VPC and connectivity, least loaded; headroom unknown: connections unknown (1 IP)`);
   });
 });
