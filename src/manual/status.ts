@@ -73,8 +73,8 @@ export interface StatusReport {
 export const PORT_ALLOCATION_WINDOW_MINUTES = 5;
 
 /** Capacity, not failure: moving the traffic would concentrate the load elsewhere (design brief §2). */
-export const portAllocationInfo = (n: number): string =>
-  `port allocation errors: ${n} in the last ${PORT_ALLOCATION_WINDOW_MINUTES} min — capacity, not failure; no failover`;
+export const portAllocationInfo = (n: number, window = `the last ${PORT_ALLOCATION_WINDOW_MINUTES} min`): string =>
+  `port allocation errors: ${n} in ${window} — capacity, not failure; no failover`;
 
 function verdict(nat: NatGateway, h: GatewayHealth | undefined): GatewayVerdict {
   if (nat.state !== 'available' || (h?.hard.length ?? 0) > 0 || h?.soft === 'bad') return 'unhealthy';
@@ -82,9 +82,9 @@ function verdict(nat: NatGateway, h: GatewayHealth | undefined): GatewayVerdict 
   return h?.soft === 'ok' ? 'healthy' : 'unknown';
 }
 
-function signals(nat: NatGateway, h: GatewayHealth | undefined, portErrors: number | undefined): string[] {
+function signals(nat: NatGateway, h: GatewayHealth | undefined, portErrors: number | undefined, window?: string): string[] {
   // Informational only: shown, never part of the verdict.
-  const info = portErrors !== undefined && portErrors > 0 ? [`info: ${portAllocationInfo(portErrors)}`] : [];
+  const info = portErrors !== undefined && portErrors > 0 ? [`info: ${portAllocationInfo(portErrors, window)}`] : [];
   if (!h) return [`state ${nat.state}`, ...info];
   const out = [...h.hard.map((s) => `hard: ${s.detail}`), ...h.softSignals.map((s) => `soft: ${s.detail}`), ...h.info.map((s) => `info: ${s.detail}`)];
   if (h.softSuppressed) out.push('soft signals set aside by the static-stability guard');
@@ -133,6 +133,8 @@ export function buildStatus(
     };
   });
 
+  // Port errors read with the metrics (capacity) cover the minutes the soft rules judged.
+  const judgedWindow = obs.metrics?.capacity !== undefined && health.periodsJudged ? `the minutes judged (${health.periodsJudged.start.toISOString().slice(11, 16)}..${health.periodsJudged.end.toISOString().slice(11, 16)} UTC)` : undefined;
   const served = new Map<string, number>();
   for (const t of obs.inventory.routeTables) {
     // The route that places the table: IPv4 default, or NAT64 on an IPv6-only table.
@@ -152,7 +154,7 @@ export function buildStatus(
         connectivity: n.connectivityType,
         availabilityMode: n.availabilityMode,
         health: verdict(n, h),
-        signals: signals(n, h, portErrors.get(n.id)),
+        signals: signals(n, h, portErrors.get(n.id), judgedWindow),
         tablesServed: served.get(n.id) ?? 0,
         headroom: {
           ips: n.ips ? [...n.ips] : null,

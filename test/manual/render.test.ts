@@ -1,6 +1,7 @@
 import { handleManual, type ManualResult, type StatusResult } from '../../src/manual/actions';
 import { CONFIG, deps, NAT, region } from './world';
 import { render, table } from '../../src/manual/render';
+import { ThrottledError } from '../../src/errors';
 
 const status: StatusResult = {
   ok: true,
@@ -46,8 +47,32 @@ describe('rendering', () => {
 });
 
 describe('status: ErrorPortAllocation', () => {
-  it('shows port allocation errors as an info line on the gateway, read for the last 5 whole minutes, without changing its health', async () => {
+  it('shows port allocation errors as an info line on the gateway, from the minutes its metric read judged, without changing its health', async () => {
     // Prepare: CloudWatch has 12 port allocation errors for nat-a, none for the others.
+    const asked: unknown[] = [];
+    const portAllocation = { readPortAllocationErrors: async (...args: unknown[]) => (asked.push(args), new Map()) };
+    const cloud = region();
+    const base = deps(cloud);
+    const without = await handleManual(base, CONFIG, { action: 'status' });
+    cloud.capacity.set(NAT.a, { portAllocationErrors: 12, activeConnections: 100 });
+    cloud.capacity.set(NAT.b, { portAllocationErrors: 0, activeConnections: 100 });
+
+    // Act
+    const res = await handleManual({ ...base, portAllocation }, CONFIG, { action: 'status' });
+
+    // Assess: status's own metric read carried the errors (capacity): no second request.
+    expect(asked).toStrictEqual([]);
+    const reads = cloud.calls.filter((c) => c.op === 'readMetrics');
+    expect(reads.at(-1)!.args[3]).toStrictEqual({ capacity: true });
+    if (!res.ok || res.action !== 'status' || !without.ok || without.action !== 'status') throw new Error('expected two status results');
+    const line = 'info: port allocation errors: 12 in the minutes judged (11:53..11:58 UTC) — capacity, not failure; no failover';
+    expect(res.gateways.find((g) => g.natGatewayId === NAT.a)?.signals).toContain(line);
+    expect(res.gateways.filter((g) => g.signals.some((x) => x.includes('port allocation'))).map((g) => g.natGatewayId)).toStrictEqual([NAT.a]);
+    expect(res.gateways.map((g) => g.health)).toStrictEqual(without.gateways.map((g) => g.health));
+    expect(render(res)).toMatch(new RegExp(`^${NAT.a} .*port allocation errors: 12 in the minutes judged \\(11:53\\.\\.11:58 UTC\\) — capacity, not failure; no failover$`, 'm'));
+  });
+
+  it('without capacity (the metric read failed) falls back to its own read of the last 5 whole minutes', async () => {
     const asked: Array<{ nats: readonly string[]; start: string; end: string }> = [];
     const portAllocation = {
       readPortAllocationErrors: async (nats: readonly string[], start: Date, end: Date) => {
@@ -55,25 +80,19 @@ describe('status: ErrorPortAllocation', () => {
         return new Map([[NAT.a, 12]]);
       },
     };
-    const base = deps(region());
-    const without = await handleManual(base, CONFIG, { action: 'status' });
-
-    // Act
-    const res = await handleManual({ ...base, portAllocation }, CONFIG, { action: 'status' });
-
-    // Assess
+    const cloud = region();
+    cloud.failMetrics = () => new ThrottledError('GetMetricData');
+    const res = await handleManual({ ...deps(cloud), portAllocation }, CONFIG, { action: 'status' });
     expect(asked).toStrictEqual([{ nats: [NAT.a, NAT.b, NAT.c], start: '2026-11-23T11:55:00.000Z', end: '2026-11-23T12:00:00.000Z' }]);
-    if (!res.ok || res.action !== 'status' || !without.ok || without.action !== 'status') throw new Error('expected two status results');
-    const line = 'info: port allocation errors: 12 in the last 5 min — capacity, not failure; no failover';
-    expect(res.gateways.find((g) => g.natGatewayId === NAT.a)?.signals).toContain(line);
-    expect(res.gateways.filter((g) => g.signals.some((x) => x.includes('port allocation'))).map((g) => g.natGatewayId)).toStrictEqual([NAT.a]);
-    expect(res.gateways.map((g) => g.health)).toStrictEqual(without.gateways.map((g) => g.health));
-    expect(render(res)).toMatch(new RegExp(`^${NAT.a} .*port allocation errors: 12 in the last 5 min — capacity, not failure; no failover$`, 'm'));
+    if (!res.ok || res.action !== 'status') throw new Error('expected a status result');
+    expect(res.gateways.find((g) => g.natGatewayId === NAT.a)?.signals).toContain('info: port allocation errors: 12 in the last 5 min — capacity, not failure; no failover');
   });
 
   it('a failed read costs the line, not the status', async () => {
     const portAllocation = { readPortAllocationErrors: async () => Promise.reject(new Error('AccessDenied')) };
-    const res = await handleManual({ ...deps(region()), portAllocation }, CONFIG, { action: 'status' });
+    const cloud = region();
+    cloud.failMetrics = () => new ThrottledError('GetMetricData');
+    const res = await handleManual({ ...deps(cloud), portAllocation }, CONFIG, { action: 'status' });
     expect(res.ok).toBe(true);
     expect(render(res)).not.toContain('port allocation');
   });
