@@ -146,7 +146,7 @@ interface TargetChoice {
   readonly nat: NatGateway;
   /** `target <id> in <az>: …`: why this one. */
   readonly why: string;
-  /** Healthy candidates passed over for lack of headroom, each with its numbers. */
+  /** Healthy candidates ranked lower for headroom (unknown, short, port errors), each with its numbers. */
   readonly passedOver: readonly string[];
 }
 
@@ -177,7 +177,8 @@ function chooseTarget(ctx: Ctx, candidates: readonly NatGateway[]): TargetChoice
   if (!best) return undefined;
   const rank = HEADROOM_RANK[best.h.verdict];
   const short = (v: Headroom['verdict']) => v === 'short' || v === 'port-errors';
-  const passedOver = scored.filter((s) => HEADROOM_RANK[s.h.verdict] > rank && short(s.h.verdict)).map((s) => `passed over ${s.n.id} in ${s.n.az}: ${s.h.detail}`);
+  // Every candidate ranked lower for capacity, unknown included: "why not nat-b?" has an answer.
+  const passedOver = scored.filter((s) => HEADROOM_RANK[s.h.verdict] > rank).map((s) => `passed over ${s.n.id} in ${s.n.az}: ${s.h.detail}`);
   const capacity = short(best.h.verdict)
     ? `every healthy target is short of capacity, so the best of them (a degraded target beats a dead home): ${best.h.detail}`
     : best.h.detail;

@@ -91,7 +91,9 @@ describe('capacity-aware target choice', () => {
 
   it('prefers known headroom to unknown, and unknown to short', () => {
     const m = withCapacity(healthyMetrics(), { 'nat-b': load(undefined, undefined), 'nat-c': load(1_000) });
-    expect(targets(aFailed(), m).a1).toBe('nat-c');
+    const known = targets(aFailed(), m);
+    expect(known.a1).toBe('nat-c');
+    expect(actionFor(known.d.plan, 'rtb-a1')!.reasons).toContain('passed over nat-b in us-east-1b: headroom unknown: connections unknown (1 IP)');
     const m2 = withCapacity(healthyMetrics(), { 'nat-b': load(undefined, undefined), 'nat-c': load(50_000) });
     expect(targets(aFailed(), m2).a1).toBe('nat-b');
   });
