@@ -2,6 +2,7 @@ import { type Config, DEFAULTS } from './core/config';
 // A bad value appears in an error quoted, escaped and capped (errors.ts `quoted`), so a stray
 // newline or a pasted blob cannot turn the one-line cold-start error into several log lines.
 import { ConfigError, quoted } from './errors';
+import { parseCidr } from './core/cidr';
 
 export type { Config } from './core/config';
 export { DEFAULTS } from './core/config';
@@ -29,6 +30,7 @@ export const ENV_VARS = {
   ALARMS: 'alarms',
   ALARM_PREFIX: 'alarmPrefix',
   EVACUATION_MAX_AGE_SECONDS: 'evacuationMaxAgeSeconds',
+  EGRESS_ALLOW_LIST: 'egressAllowList',
 } as const satisfies Record<string, keyof Config>;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -65,6 +67,26 @@ const bool = (env: Env, key: string, def: boolean): boolean => {
   if (v === 'false' || v === '0' || v === 'no') return false;
   throw new ConfigError(key, `expected true or false, got ${quoted(raw)}`);
 };
+
+/** More entries than any partner allow-list needs; keeps the one-line error and the plan bounded. */
+export const EGRESS_ALLOW_LIST_MAX = 200;
+
+/**
+ * `EGRESS_ALLOW_LIST`: comma-separated CIDR blocks (IPv4 or IPv6), strictly parsed (core/cidr.ts):
+ * an entry that is not exactly a CIDR block fails the cold start, naming the entry, because a
+ * misread list would either allow a gateway partners do not, or rule out every target.
+ */
+export function parseEgressAllowList(raw: string | undefined): readonly string[] {
+  if (raw === undefined) return [];
+  const entries = raw.split(',').map((s) => s.trim());
+  if (entries.length > EGRESS_ALLOW_LIST_MAX) throw new ConfigError('EGRESS_ALLOW_LIST', `${entries.length} entries; at most ${EGRESS_ALLOW_LIST_MAX}`);
+  return entries.map((e, i) => {
+    if (e === '') throw new ConfigError('EGRESS_ALLOW_LIST', `entry ${i + 1} is empty (stray comma?)`);
+    const c = parseCidr(e);
+    if ('error' in c) throw new ConfigError('EGRESS_ALLOW_LIST', `entry ${i + 1} ${quoted(e)} ${c.error}`);
+    return c.text;
+  });
+}
 
 const TAG_KEY = /^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u;
 
@@ -134,5 +156,6 @@ export function loadConfig(env: Env): Config {
     alarms: alarmsRaw,
     alarmPrefix,
     evacuationMaxAgeSeconds: int(env, 'EVACUATION_MAX_AGE_SECONDS', DEFAULTS.evacuationMaxAgeSeconds, 60, 604_800),
+    egressAllowList: parseEgressAllowList(present(env, 'EGRESS_ALLOW_LIST')),
   };
 }

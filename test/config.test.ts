@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { DEFAULTS, ENV_VARS, loadConfig, type Config } from '../src/config';
@@ -66,6 +67,8 @@ describe('loadConfig', () => {
     ['ALARM_PREFIX', 'prod.nat_failover-1', 'alarmPrefix', 'prod.nat_failover-1'],
     ['EVACUATION_MAX_AGE_SECONDS', '60', 'evacuationMaxAgeSeconds', 60],
     ['EVACUATION_MAX_AGE_SECONDS', '604800', 'evacuationMaxAgeSeconds', 604_800],
+    ['EGRESS_ALLOW_LIST', '203.0.113.0/24, 198.51.100.7/32', 'egressAllowList', ['203.0.113.0/24', '198.51.100.7/32']],
+    ['EGRESS_ALLOW_LIST', '2001:DB8::/32', 'egressAllowList', ['2001:db8::/32']],
   ];
   it.each(valid)('accepts %s=%j as %s', (variable, value, field, expected) => {
     // Act
@@ -120,6 +123,11 @@ describe('loadConfig', () => {
     ['ALARM_PREFIX', 'has/slash'],
     ['EVACUATION_MAX_AGE_SECONDS', '59'],
     ['EVACUATION_MAX_AGE_SECONDS', '604801'],
+    ['EGRESS_ALLOW_LIST', '203.0.113.7/24'],
+    ['EGRESS_ALLOW_LIST', '203.0.113.0/24,'],
+    ['EGRESS_ALLOW_LIST', '203.0.113.1'],
+    ['EGRESS_ALLOW_LIST', '203.0.113.0/24;198.51.100.0/24'],
+    ['EGRESS_ALLOW_LIST', Array.from({ length: 201 }, (_, i) => `10.0.${i}.0/24`).join(',')],
   ];
   it.each(invalid)('rejects %s=%j with a ConfigError naming the variable', (variable, value) => {
     // Act
@@ -142,6 +150,39 @@ describe('loadConfig', () => {
     // Assess
     expect(err.message).not.toMatch(/[\r\n]/);
     expect(err.message.length).toBeLessThan(200);
+  });
+
+  it('EGRESS_ALLOW_LIST: names the bad entry by position, quoted and capped, and why', () => {
+    expect(configError({ EGRESS_ALLOW_LIST: '203.0.113.0/24, 198.51.100.7/24' }).message).toBe(
+      'EGRESS_ALLOW_LIST: entry 2 "198.51.100.7/24" has host bits set below /24 (did you mean /32 or the network address?)',
+    );
+    expect(configError({ EGRESS_ALLOW_LIST: '203.0.113.0/24,,198.51.100.0/24' }).message).toBe('EGRESS_ALLOW_LIST: entry 2 is empty (stray comma?)');
+  });
+
+  it('EGRESS_ALLOW_LIST property: a list of valid blocks loads as given; any entry that is not one fails the whole list on one line', () => {
+    const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255), fc.integer({ min: 0, max: 32 })).map(([a, b, c, d, p]) => {
+      const n = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+      const net = p === 0 ? 0 : (n >>> (32 - p)) << (32 - p) >>> 0;
+      return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${p}`;
+    });
+    const v6 = fc.tuple(fc.nat(0xffff), fc.integer({ min: 0, max: 16 })).map(([g, p]) => `${((g >> (16 - p)) << (16 - p)).toString(16)}::/${p}`);
+    const good = fc.array(fc.oneof(v4, v6), { minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(good, (list) => {
+        expect(loadConfig({ EGRESS_ALLOW_LIST: list.join(',') }).egressAllowList).toEqual(list);
+      }),
+    );
+    const junk = fc.string({ minLength: 1, maxLength: 80 }).filter((s) => !s.includes(',') && s.trim() !== '' && !/^[0-9a-fA-F:.]+\/\d+$/.test(s.trim()));
+    fc.assert(
+      fc.property(good, junk, fc.nat(), (list, bad, at) => {
+        const entries = [...list];
+        entries.splice(at % (list.length + 1), 0, bad);
+        const err = configError({ EGRESS_ALLOW_LIST: entries.join(',') });
+        expect(err.variable).toBe('EGRESS_ALLOW_LIST');
+        expect(err.message).not.toMatch(/[\r\n]/);
+        expect(err.message.length).toBeLessThan(200);
+      }),
+    );
   });
 
   it('reports the first bad variable when several are bad', () => {

@@ -130,6 +130,7 @@ function toNat(n: SdkNat, subnetAz: ReadonlyMap<string, string>): NatGateway {
     state,
     connectivityType,
     availabilityMode: regional ? 'regional' : 'zonal',
+    ips: egressIps(n, connectivityType),
   };
 }
 
@@ -147,6 +148,24 @@ function readTable(t: SdkRouteTable): ReadTable {
 }
 
 const natSubnets = (nats: readonly SdkNat[]): string[] => nats.map((n) => n.SubnetId).filter((s): s is string => !!s);
+
+/**
+ * The IPs a gateway's traffic leaves from (NatGatewayAddresses, primary and secondary): Elastic
+ * IPs (`PublicIp`) of a public gateway, private IPs of a private one ("[Public NAT gateway only]
+ * The Elastic IP address associated with the NAT gateway", EC2 API reference, NatGatewayAddress).
+ * Only addresses whose `Status` is `succeeded` carry traffic; `assigning`, `associating`,
+ * `disassociating`, `unassigning` and `failed` do not (yet, or any more). An address without a
+ * status (older API versions, emulators) is taken as in use.
+ */
+function egressIps(n: SdkNat, connectivity: ConnectivityType): string[] {
+  const ips: string[] = [];
+  for (const a of n.NatGatewayAddresses ?? []) {
+    if (a.Status !== undefined && a.Status !== 'succeeded') continue;
+    const ip = connectivity === 'public' ? a.PublicIp : a.PrivateIp;
+    if (ip !== undefined && ip !== '' && !ips.includes(ip)) ips.push(ip);
+  }
+  return ips;
+}
 
 /** The EC2 half of the AWS adapter: describe in bulk, write one route at a time. */
 export class Ec2Adapter {

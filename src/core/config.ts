@@ -49,6 +49,11 @@ export interface Config {
   readonly alarmPrefix: string;
   /** An evacuation signal AWS has not confirmed for this long is forgotten (a lost "closed" event). */
   readonly evacuationMaxAgeSeconds: number;
+  /**
+   * Egress allow-list (CIDR blocks, IPv4 or IPv6): a public gateway with an IP outside it is never
+   * a failover target. Empty = no allow-list.
+   */
+  readonly egressAllowList: readonly string[];
 }
 
 export const DEFAULTS: Config = {
@@ -73,4 +78,5 @@ export const DEFAULTS: Config = {
   alarms: 'managed',
   alarmPrefix: 'nat-failover',
   evacuationMaxAgeSeconds: 21_600,
+  egressAllowList: [],
 };

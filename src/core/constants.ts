@@ -82,3 +82,28 @@ export const RULE_METRICS = [
   'ConnectionEstablishedCount',
 ] as const;
 export type RuleMetric = (typeof RULE_METRICS)[number];
+
+/**
+ * Capacity metrics, read with the rule metrics in the same GetMetricData call, for target choice
+ * only (design brief: port-allocation errors are capacity, never a reason to fail over).
+ * `ActiveConnectionCount` is read as the one-minute Maximum (the statistic AWS's NAT gateway
+ * metric table gives for it); `ErrorPortAllocation` as the Sum.
+ */
+export const CAPACITY_METRICS = ['ErrorPortAllocation', 'ActiveConnectionCount'] as const;
+export type CapacityMetric = (typeof CAPACITY_METRICS)[number];
+
+/**
+ * "A NAT gateway can support up to 55,000 simultaneous connections to each unique destination"
+ * per IP address; each secondary IP adds as many (AWS VPC User Guide, "NAT gateway basics",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html; AWS Networking blog
+ * "Attach multiple IPs to a NAT Gateway to scale your egress traffic pattern": 8 IPs, 440,000).
+ */
+export const CONNECTIONS_PER_DESTINATION_PER_IP = 55_000;
+
+/**
+ * A gateway whose active connections (with the tables this plan moves to it) reach this share of
+ * 55,000 x its IPs is short of headroom. A proxy: AWS publishes no per-destination connection
+ * count, so total connections against the per-destination limit is an upper bound on how close
+ * the busiest destination can be, and a gateway far below it cannot be exhausted.
+ */
+export const HEADROOM_SHORT_RATIO = 0.8;

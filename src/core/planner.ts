@@ -7,12 +7,15 @@ import {
   TAGS_PER_RESOURCE_MAX,
   type ManagedDestination,
 } from './constants';
+import { type AllowList, allowListAdvice, allowListOf, HEADROOM_RANK, type Headroom, headroom, isAllowListed } from './capacity';
 import { explainHealth, isEligibleTarget, isFailoverTarget } from './health';
 import { diffTags, fitTagBudget, isEmptyDiff, readStateChecked, stateTags, type UnreadableTag } from './state';
 import type {
   ChangeClass,
   ConnectivityType,
+  EgressOption,
   Finding,
+  GatewayLoad,
   HealthReport,
   NatGateway,
   Observation,
@@ -33,6 +36,8 @@ export interface PlannerConfig {
   readonly managedTagValue: string;
   readonly restoreHoldDownSeconds: number;
   readonly maxChangesPerRun: number;
+  /** CIDR blocks a public failover target's IPs must lie in; absent or empty = no allow-list. */
+  readonly egressAllowList?: readonly string[];
 }
 
 /** An operator's "bring this AZ home now" (skips the hold-down; `force` also skips health). */
@@ -80,6 +85,13 @@ interface Ctx {
   readonly load: Map<string, number>;
   readonly zoneByIdOrName: ReadonlyMap<string, string>;
   readonly overrides: PlanOverrides;
+  /** Capacity over the metric window (empty when metrics were not read: headroom unknown). */
+  readonly capacity: ReadonlyMap<string, GatewayLoad>;
+  /** Estimated connections per table on each gateway at the start of the plan (see tableShares). */
+  readonly share: ReadonlyMap<string, number>;
+  /** Connections this plan has moved onto (+) or off (-) each gateway so far. */
+  readonly added: Map<string, number>;
+  readonly allow: AllowList;
 }
 
 const eligible = (ctx: Ctx, nat: NatGateway | undefined): nat is NatGateway =>
@@ -148,20 +160,79 @@ const hasBlackhole = (ctx: Ctx, natId: string): boolean =>
 const restoreRequest = (ctx: Ctx, homeAz: string): RestoreRequest | undefined =>
   ctx.overrides.restoreNow?.find((r) => ctx.zoneByIdOrName.get(r.az) === homeAz);
 
-/** Deterministic spread: the least-loaded eligible gateway, ties broken by AZ then id. */
-function chooseTarget(ctx: Ctx, candidates: readonly NatGateway[]): NatGateway | undefined {
-  return [...candidates].sort(
+/** A failover target and why: the planner's reason names it, and any target passed over. */
+interface TargetChoice {
+  readonly nat: NatGateway;
+  /** `target <id> in <az>: …`: why this one. */
+  readonly why: string;
+  /** Healthy candidates ranked lower for headroom (unknown, short, port errors), each with its numbers. */
+  readonly passedOver: readonly string[];
+}
+
+/** A candidate's headroom with the tables this plan already moved onto it. */
+const candidateHeadroom = (ctx: Ctx, n: NatGateway): Headroom => headroom(n, ctx.capacity.get(n.id), ctx.added.get(n.id) ?? 0);
+
+/** Tables per IP: a gateway with two IPs takes twice the tables (IPs unknown count as one). */
+const loadPerIp = (ctx: Ctx, n: NatGateway): number => (ctx.load.get(n.id) ?? 0) / Math.max(1, n.ips?.length ?? 1);
+
+/**
+ * Capacity-aware, deterministic spread: the healthy candidate with the best headroom (ok, then
+ * unknown, then short, then port-allocation errors; see core/capacity.ts), then the fewest tables
+ * per IP, ties broken by AZ then id. Headroom counts the connections of the tables this plan has
+ * already sent there, so a batch of failovers fills one target until it runs short and then
+ * spills to the next. When every candidate is short it still returns the best: a degraded target
+ * beats a dead home (callers only ask when the table must move), and the reason says so.
+ */
+function chooseTarget(ctx: Ctx, candidates: readonly NatGateway[]): TargetChoice | undefined {
+  const scored = candidates.map((n) => ({ n, h: candidateHeadroom(ctx, n) }));
+  scored.sort(
     (a, b) =>
-      (ctx.load.get(a.id) ?? 0) - (ctx.load.get(b.id) ?? 0) ||
-      (a.az ?? '').localeCompare(b.az ?? '') ||
-      a.id.localeCompare(b.id),
-  )[0];
+      HEADROOM_RANK[a.h.verdict] - HEADROOM_RANK[b.h.verdict] ||
+      loadPerIp(ctx, a.n) - loadPerIp(ctx, b.n) ||
+      (a.n.az ?? '').localeCompare(b.n.az ?? '') ||
+      a.n.id.localeCompare(b.n.id),
+  );
+  const best = scored[0];
+  if (!best) return undefined;
+  const rank = HEADROOM_RANK[best.h.verdict];
+  const short = (v: Headroom['verdict']) => v === 'short' || v === 'port-errors';
+  // Every candidate ranked lower for capacity, unknown included: "why not nat-b?" has an answer.
+  const passedOver = scored.filter((s) => HEADROOM_RANK[s.h.verdict] > rank).map((s) => `passed over ${s.n.id} in ${s.n.az}: ${s.h.detail}`);
+  const capacity = short(best.h.verdict)
+    ? `every healthy target is short of capacity, so the best of them (a degraded target beats a dead home): ${best.h.detail}`
+    : best.h.detail;
+  return { nat: best.n, why: `target ${best.n.id} in ${best.n.az}: healthy, same VPC and connectivity, least loaded; ${capacity}`, passedOver };
+}
+
+/**
+ * Connections per table on each gateway: its active connections over the managed tables routed to
+ * it. A proxy (tables differ), but it is what lets a batch of moves see a target fill up.
+ */
+function tableShares(capacity: ReadonlyMap<string, GatewayLoad>, load: ReadonlyMap<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [id, l] of capacity) {
+    const tables = load.get(id) ?? 0;
+    if (l.activeConnections !== undefined && tables > 0) out.set(id, l.activeConnections / tables);
+  }
+  return out;
 }
 
 function moveLoad(ctx: Ctx, from: string | undefined, to: string): void {
   if (from !== undefined) ctx.load.set(from, (ctx.load.get(from) ?? 1) - 1);
   ctx.load.set(to, (ctx.load.get(to) ?? 0) + 1);
+  const share = from === undefined ? undefined : ctx.share.get(from);
+  if (share !== undefined && from !== undefined) {
+    ctx.added.set(from, (ctx.added.get(from) ?? 0) - share);
+    ctx.added.set(to, (ctx.added.get(to) ?? 0) + share);
+  }
 }
+
+/**
+ * A gateway a table may be sent to as far as the egress allow-list goes: its own home always (the
+ * list restricts where traffic fails over to, not where it lives), any other gateway only when
+ * every IP it egresses from is inside the list.
+ */
+const allowedFor = (ctx: Ctx, m: Pick<ManagedTable, 'homeId'>, n: NatGateway): boolean => n.id === m.homeId || isAllowListed(ctx.allow, n);
 
 interface TableDecision {
   readonly action: TableAction | undefined;
@@ -233,8 +304,14 @@ const finding = (m: ManagedTable, kind: Finding['kind'], message: string): Findi
   message,
 });
 
-/** Healthy gateways of another AZ than home. */
-const awayCandidates = (ctx: Ctx, m: ManagedTable): NatGateway[] => m.peers.filter((n) => n.az !== m.homeAz && targetable(ctx, n));
+/** Healthy gateways of another AZ than home, inside the egress allow-list. */
+const awayCandidates = (ctx: Ctx, m: ManagedTable): NatGateway[] => m.peers.filter((n) => n.az !== m.homeAz && targetable(ctx, n) && allowedFor(ctx, m, n));
+
+/** Healthy gateways of another AZ that the egress allow-list alone rules out, with what to add. */
+function excludedByAllowList(ctx: Ctx, m: ManagedTable): string {
+  const out = m.peers.filter((n) => n.az !== m.homeAz && targetable(ctx, n) && !allowedFor(ctx, m, n));
+  return out.length === 0 ? '' : ` (outside the egress allow-list: ${out.map((n) => `${n.id}, ${allowListAdvice(ctx.allow, n)}`).join('; ')})`;
+}
 
 /** Steps aside from what the controller does not manage or cannot place; else the table, resolved. */
 function resolveTable(ctx: Ctx, t: RouteTable): { readonly managed: ManagedTable } | { readonly skipped: TableDecision } {
@@ -353,7 +430,7 @@ function decidePinned(ctx: Ctx, m: ManagedTable, pin: Pin): Move {
   const { current, currentId, home, peers } = m;
   // The manual function and ARC speak AZ IDs as readily as names; compare by name.
   const pinAwayAz = ctx.zoneByIdOrName.get(pin.awayFromAz) ?? pin.awayFromAz;
-  const ok = (n: NatGateway | undefined): n is NatGateway => targetable(ctx, n) && n.az !== pinAwayAz;
+  const ok = (n: NatGateway | undefined): n is NatGateway => targetable(ctx, n) && n.az !== pinAwayAz && allowedFor(ctx, m, n);
   const pinned = pin.target !== undefined ? ctx.nats.get(pin.target) : undefined;
   const reasons = [`pinned away from ${pin.awayFromAz} by ${pin.by}: ${pin.reason}`];
   const findings: Finding[] = [];
@@ -365,10 +442,13 @@ function decidePinned(ctx: Ctx, m: ManagedTable, pin: Pin): Move {
   else if (ok(current)) desired = currentId;
   else {
     // A healthy home outside the pinned AZ is where the table belongs anyway.
-    const choice = ok(home) ? home : chooseTarget(ctx, peers.filter((n) => ok(n)));
+    const chosen = ok(home) ? undefined : chooseTarget(ctx, peers.filter((n) => ok(n)));
+    const choice = ok(home) ? home : chosen?.nat;
+    if (chosen) reasons.push(chosen.why, ...chosen.passedOver);
     // A pin never wins over safety: rather than leave traffic on a dead gateway, use a healthy
     // one even inside the pinned AZ (home first), and say so.
-    const rescue = choice || eligible(ctx, current) ? undefined : eligible(ctx, home) ? home : chooseTarget(ctx, peers.filter((n) => targetable(ctx, n)));
+    const rescue =
+      choice || eligible(ctx, current) ? undefined : eligible(ctx, home) ? home : chooseTarget(ctx, peers.filter((n) => targetable(ctx, n) && allowedFor(ctx, m, n)))?.nat;
     if (choice) desired = choice.id;
     else if (rescue) {
       desired = rescue.id;
@@ -434,10 +514,10 @@ function decideRestore(ctx: Ctx, m: ManagedTable, home: NatGateway): Move {
   if (!eligible(ctx, current)) {
     const choice = chooseTarget(ctx, awayCandidates(ctx, m));
     return {
-      desired: choice?.id ?? home.id,
+      desired: choice?.nat.id ?? home.id,
       transition: choice ? 'failover' : 'restore',
       priority: PRIORITY.evacuateDead,
-      reasons: [`${describeUnhealthy(ctx, current, currentId)}; ${choice ? `home still in hold-down` : `home ${home.id} is healthy, so going home early`}`],
+      reasons: [`${describeUnhealthy(ctx, current, currentId)}; ${choice ? `home still in hold-down` : `home ${home.id} is healthy, so going home early`}`, ...(choice ? [choice.why, ...choice.passedOver] : [])],
       findings: [],
     };
   }
@@ -457,10 +537,12 @@ function decideHomeUnhealthy(ctx: Ctx, m: ManagedTable): Move {
   // A healthy target is kept: any away from the home AZ, and in the home AZ any but the (unhealthy)
   // home itself. AZ-wide trouble shows as a hard signal on every gateway there, so a healthy second
   // gateway is not caught in it, and moving across AZs would cost connections for nothing.
-  if (targetable(ctx, current) && (current.az !== m.homeAz || current.id !== homeId)) return stayPut(m);
-  const choice = chooseTarget(ctx, awayCandidates(ctx, m));
+  // The egress allow-list is no exception: a current target outside it (the list changed) is left.
+  if (targetable(ctx, current) && allowedFor(ctx, m, current) && (current.az !== m.homeAz || current.id !== homeId)) return stayPut(m);
+  const chosen = chooseTarget(ctx, awayCandidates(ctx, m));
   const why = describeUnhealthy(ctx, home, homeId);
-  if (!choice) return stayPut(m, [finding(m, 'no-healthy-target', `${why}; no healthy gateway in another AZ: left on ${currentId}`)]);
+  if (!chosen) return stayPut(m, [finding(m, 'no-healthy-target', `${why}; no healthy gateway in another AZ${excludedByAllowList(ctx, m)}: left on ${currentId}`)]);
+  const choice = chosen.nat;
   const homeHard = (ctx.health.gateways.get(homeId ?? '')?.hard.length ?? 1) > 0;
   const hardHome = homeHard || (current !== undefined && (ctx.health.gateways.get(currentId)?.hard.length ?? 0) > 0);
   return {
@@ -469,7 +551,8 @@ function decideHomeUnhealthy(ctx: Ctx, m: ManagedTable): Move {
     priority: hardHome ? PRIORITY.evacuateDead : PRIORITY.evacuateSoft,
     reasons: [
       currentId !== homeId ? `${describeUnhealthy(ctx, current, currentId)}; home ${why}` : why,
-      `target ${choice.id} in ${choice.az}: healthy, same VPC and connectivity, least loaded`,
+      chosen.why,
+      ...chosen.passedOver,
     ],
     findings: [],
   };
@@ -612,8 +695,37 @@ function decideTable(ctx: Ctx, t: RouteTable): TableDecision {
       mode: next.mode,
       since: next.since,
       reason: next.reason,
+      egress: egressOptions(ctx, m),
     },
   };
+}
+
+/** Where a table may egress from: its home and every gateway it could be sent to now. */
+function egressOptions(ctx: Ctx, m: ManagedTable): EgressOption[] {
+  const home = m.homeId === undefined ? undefined : ctx.nats.get(m.homeId);
+  const targets = awayCandidates(ctx, m).sort((a, b) => (a.az ?? '').localeCompare(b.az ?? '') || a.id.localeCompare(b.id));
+  return [
+    ...(home ? [{ natGatewayId: home.id, role: 'home' as const, ips: home.ips }] : []),
+    ...targets.map((n) => ({ natGatewayId: n.id, role: 'target' as const, ips: n.ips })),
+  ];
+}
+
+/**
+ * Gateways the egress allow-list rules out as failover targets, once per run each, with the IPs to
+ * add: operators fix the list before a failover needs it, not during one.
+ */
+function allowListFindings(ctx: Ctx): Finding[] {
+  if (ctx.allow === undefined) return [];
+  const vpcs = new Set(ctx.obs.inventory.routeTables.map((t) => t.vpcId));
+  return [...ctx.nats.values()]
+    .filter((n) => vpcs.has(n.vpcId) && n.availabilityMode === 'zonal' && n.state === 'available' && !isAllowListed(ctx.allow, n))
+    .sort((a, b) => a.vpcId.localeCompare(b.vpcId) || a.id.localeCompare(b.id))
+    .map((n) => ({
+      kind: 'allow-list' as const,
+      vpcId: n.vpcId,
+      ...(n.az !== undefined ? { az: n.az } : {}),
+      message: `${n.id} (${n.az ?? 'no AZ'}) egresses from ${n.ips && n.ips.length > 0 ? n.ips.join(', ') : 'unobserved IPs'}, not all inside the egress allow-list: never a failover target (it still serves its own AZ); ${allowListAdvice(ctx.allow, n)}`,
+    }));
 }
 
 
@@ -636,13 +748,27 @@ export function plan(obs: Observation, health: HealthReport, config: PlannerConf
     zoneByIdOrName.set(z.name, z.name);
     zoneByIdOrName.set(z.id, z.name);
   }
-  const ctx: Ctx = { obs, health, config, nats, load, zoneByIdOrName, overrides };
+  const capacity = obs.metrics?.capacity ?? new Map<string, GatewayLoad>();
+  const ctx: Ctx = {
+    obs,
+    health,
+    config,
+    nats,
+    load,
+    zoneByIdOrName,
+    overrides,
+    capacity,
+    share: tableShares(capacity, load),
+    added: new Map(),
+    allow: allowListOf(config.egressAllowList),
+  };
 
   const findings: Finding[] = health.guardedVpcs.map((vpcId) => ({
     kind: 'static-stability-guard' as const,
     vpcId,
     message: `more than half of ${vpcId}'s gateways look unhealthy on soft signals at once: treating it as broken monitoring, not moving on soft signals`,
   }));
+  findings.push(...allowListFindings(ctx));
   const decided: TableAction[] = [];
   const tables: TableView[] = [];
   for (const t of [...obs.inventory.routeTables].sort((a, b) => a.id.localeCompare(b.id))) {

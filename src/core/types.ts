@@ -23,6 +23,13 @@ export interface NatGateway {
   readonly state: NatState;
   readonly connectivityType: ConnectivityType;
   readonly availabilityMode: AvailabilityMode;
+  /**
+   * The addresses traffic leaves through: a public gateway's Elastic IPs (primary and secondary),
+   * a private gateway's private IPs; only addresses whose status is `succeeded` (or carries no
+   * status) count. Undefined when not observed: capacity is then unknown, and a public gateway is
+   * not provably inside an egress allow-list.
+   */
+  readonly ips?: readonly string[];
 }
 
 /** What a route points at. Only `nat` targets are ever candidates for rewriting. */
@@ -84,6 +91,19 @@ export interface MetricWindow {
   readonly start: Date; // inclusive, minute-aligned
   readonly end: Date; // exclusive, minute-aligned
   readonly byGateway: ReadonlyMap<string, readonly MetricPoint[]>;
+  /**
+   * Capacity over the same window, read in the same GetMetricData call: target choice only, never
+   * a reason to move. A gateway absent here (or a field undefined) had no datapoint: unknown.
+   */
+  readonly capacity?: ReadonlyMap<string, GatewayLoad>;
+}
+
+/** What a gateway carries, over the metric window. */
+export interface GatewayLoad {
+  /** `ErrorPortAllocation` summed over the window. */
+  readonly portAllocationErrors: number | undefined;
+  /** The highest one-minute maximum of `ActiveConnectionCount` in the window. */
+  readonly activeConnections: number | undefined;
 }
 
 /**
@@ -240,6 +260,7 @@ export type FindingKind =
   | 'external-change'
   | 'unreadable-state'
   | 'tag-budget'
+  | 'allow-list'
   | 'info';
 
 export interface Finding {
@@ -261,6 +282,18 @@ export interface TableView {
   readonly mode: TableMode | 'unmanaged';
   readonly since: Date | undefined;
   readonly reason: string | undefined;
+  /**
+   * Every gateway the table may egress through: its home and each gateway the planner could send
+   * it to now (healthy, interchangeable, another AZ, inside the egress allow-list), with their IPs.
+   */
+  readonly egress?: readonly EgressOption[];
+}
+
+export interface EgressOption {
+  readonly natGatewayId: string;
+  readonly role: 'home' | 'target';
+  /** Undefined when the gateway's addresses were not observed. */
+  readonly ips: readonly string[] | undefined;
 }
 
 export interface Plan {

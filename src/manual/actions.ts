@@ -24,6 +24,17 @@ export interface ManualDeps extends ControllerDeps {
  */
 async function portAllocationErrors(deps: ManualDeps, w: World, vpcId: string | undefined): Promise<ReadonlyMap<string, number> | undefined> {
   const nats = w.obs.inventory.natGateways.filter((n) => vpcId === undefined || n.vpcId === vpcId).map((n) => n.id);
+  // status's own forced metric read carries ErrorPortAllocation already (capacity, issue 13): the
+  // same numbers the headroom column shows, and no second GetMetricData.
+  const capacity = w.obs.metrics?.capacity;
+  if (capacity !== undefined) {
+    const out = new Map<string, number>();
+    for (const id of nats) {
+      const errors = capacity.get(id)?.portAllocationErrors;
+      if (errors !== undefined) out.set(id, errors);
+    }
+    return out;
+  }
   if (!deps.portAllocation || nats.length === 0) return undefined;
   const end = new Date(Math.floor(w.obs.now.getTime() / 60_000) * 60_000);
   const start = new Date(end.getTime() - PORT_ALLOCATION_WINDOW_MINUTES * 60_000);
@@ -154,7 +165,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
   const runVia = async (r: ReconcileRequest) => ({ via: deps.runner.mode, run: await deps.runner.run(r) });
 
   if (req.action === 'failover') {
-    const f = resolveFailover(w, req, by);
+    const f = resolveFailover(w, req, by, config.egressAllowList);
     const set = pinTags(f.pin);
     const stale = PIN_TAG_KEYS.filter((k) => !(k in set));
     const pin = { awayFrom: f.pin.awayFromAz, target: f.pin.target ?? null, until: f.pin.until?.toISOString() ?? null, reason: f.pin.reason };

@@ -37,10 +37,31 @@ export function renderStatus(s: StatusResult): string {
   out.push('', 'GATEWAYS');
   out.push(
     table(
-      ['GATEWAY', 'VPC', 'AZ', 'STATE', 'TYPE', 'HEALTH', 'TABLES', 'SIGNALS'],
-      s.gateways.map((g) => [g.natGatewayId, g.vpcId, dash(g.az), g.state, `${g.availabilityMode}/${g.connectivity}`, g.health, String(g.tablesServed), g.signals.join('; ')]),
+      ['GATEWAY', 'VPC', 'AZ', 'STATE', 'TYPE', 'HEALTH', 'TABLES', 'IPS', 'HEADROOM', 'SIGNALS'],
+      s.gateways.map((g) => [
+        g.natGatewayId,
+        g.vpcId,
+        dash(g.az),
+        g.state,
+        `${g.availabilityMode}/${g.connectivity}`,
+        g.health,
+        String(g.tablesServed),
+        g.headroom.ips === null ? '?' : String(g.headroom.ips.length),
+        headroomCell(g.headroom),
+        g.signals.join('; '),
+      ]),
     ),
   );
+  const egress = s.tables.filter((t) => t.egress !== null && t.egress.length > 0);
+  if (egress.length > 0) {
+    out.push('', 'EGRESS IPS (home and every gateway each table may fail over to: allow-list them all)');
+    out.push(
+      table(
+        ['TABLE', 'GATEWAY', 'ROLE', 'IPS'],
+        egress.flatMap((t) => (t.egress ?? []).map((e) => [t.routeTableId, e.natGatewayId, e.role, e.ips === null ? 'not observed' : e.ips.join(', ') || 'none'])),
+      ),
+    );
+  }
   if (s.regionalVpcs.length > 0) {
     out.push('', 'REGIONAL NAT (no failover needed)');
     for (const r of s.regionalVpcs) out.push(`  ${r.vpcId}: ${r.natGatewayIds.join(', ')}: ${r.note}`);
@@ -57,6 +78,14 @@ export function renderStatus(s: StatusResult): string {
     for (const f of notable) out.push(`  ${f.kind}${f.routeTableId ? ` ${f.routeTableId}` : ''}: ${f.message}`);
   }
   return out.join('\n');
+}
+
+/** `ok 12,000/110,000`, `short 50,000/55,000`, `port-errors (7)`, `unknown`. */
+function headroomCell(h: StatusResult['gateways'][number]['headroom']): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const conns = h.activeConnections !== null && h.limit !== null ? ` ${n(h.activeConnections)}/${n(h.limit)}` : '';
+  if (h.verdict === 'port-errors') return `port-errors (${n(h.portAllocationErrors ?? 0)})${conns}`;
+  return `${h.verdict}${conns}`;
 }
 
 export function renderRun(r: RunSummary): string {

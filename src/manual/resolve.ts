@@ -1,3 +1,4 @@
+import { allowListAdvice, allowListOf, isAllowListed } from '../core/capacity';
 import { explainHealth, isEligibleTarget, isFailoverTarget } from '../core/health';
 import { MEMORY_SLOTS_MIN, type RestoreRequest, tableConnectivity } from '../core/planner';
 import type { HealthReport, NatGateway, Observation, Pin, Plan, TableView } from '../core/types';
@@ -84,7 +85,7 @@ function select(w: World, req: { az?: string; gateway?: string; vpcId?: string }
   return { az, tables };
 }
 
-export function resolveFailover(w: World, req: FailoverRequest, by: string): ResolvedFailover {
+export function resolveFailover(w: World, req: FailoverRequest, by: string, egressAllowList: readonly string[] = []): ResolvedFailover {
   const now = w.obs.now;
   const { az, tables } = select(w, req);
   let until: Date | undefined;
@@ -108,15 +109,29 @@ export function resolveFailover(w: World, req: FailoverRequest, by: string): Res
     const other = vpcs.filter((v) => v !== target.vpcId);
     if (other.length > 0) throw new RequestError('target', `${target.id} is in ${target.vpcId}, but tables in ${other.join(', ')} are selected too; add vpcId`);
     if (!eligible(w, target)) throw new RequestError('target', `${target.id} is not a healthy available gateway: ${healthText(w, target)}`);
+    // As the planner: a gateway outside the egress allow-list is never a failover target, so a pin
+    // naming one would be accepted here and then never honoured.
+    const list = allowListOf(egressAllowList);
+    if (!isAllowListed(list, target)) {
+      throw new RequestError('target', `${target.id} is outside EGRESS_ALLOW_LIST, so never a failover target: ${allowListAdvice(list, target)}`);
+    }
     const mismatch = tables.find((t) => connectivity(t) !== target.connectivityType);
     if (mismatch) throw new RequestError('target', `${target.id} is ${target.connectivityType}, but ${mismatch.routeTableId} uses a ${connectivity(mismatch)} gateway`);
   } else {
+    const list = allowListOf(egressAllowList);
     for (const t of tables) {
       const peers = w.obs.inventory.natGateways.filter(
-        (n) => n.vpcId === t.vpcId && n.availabilityMode === 'zonal' && n.az !== az && n.connectivityType === connectivity(t) && isFailoverTarget(n, w.health.gateways.get(n.id)),
+        (n) =>
+          n.vpcId === t.vpcId &&
+          n.availabilityMode === 'zonal' &&
+          n.az !== az &&
+          n.connectivityType === connectivity(t) &&
+          isFailoverTarget(n, w.health.gateways.get(n.id)) &&
+          (n.id === t.homeNat || isAllowListed(list, n)),
       );
       if (peers.length === 0) {
-        throw new RequestError(req.gateway !== undefined ? 'gateway' : 'az', `no healthy gateway outside ${az} in ${t.vpcId} for ${t.routeTableId}: nothing to fail over to`);
+        const fenced = list === undefined ? '' : ' inside EGRESS_ALLOW_LIST';
+        throw new RequestError(req.gateway !== undefined ? 'gateway' : 'az', `no healthy gateway${fenced} outside ${az} in ${t.vpcId} for ${t.routeTableId}: nothing to fail over to`);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { primaryRoute } from '../core/planner';
 import { readPin, readState } from '../core/state';
+import { headroom, type HeadroomVerdict } from '../core/capacity';
 import type { GatewayHealth, NatGateway } from '../core/types';
 import { auditEndpoints, type EndpointAudit } from './endpoints';
 import type { GatewayEndpoint } from './ports';
@@ -22,6 +23,12 @@ export interface TableStatus {
   readonly next: string | null;
   readonly pin: { awayFrom: string; target: string | null; until: string | null; reason: string; by: string } | null;
   readonly endpoints: { present: readonly string[]; missing: readonly string[] } | null;
+  /**
+   * Every gateway the table may egress from, with its IPs: its home, and each gateway it could be
+   * failed over to now (healthy, interchangeable, inside the egress allow-list). Partners'
+   * allow-lists must hold all of them before a failover needs them. Null for a skipped table.
+   */
+  readonly egress: readonly { natGatewayId: string; role: 'home' | 'target'; ips: readonly string[] | null }[] | null;
 }
 
 export type GatewayVerdict = 'healthy' | 'unhealthy' | 'unknown';
@@ -37,6 +44,19 @@ export interface GatewayStatus {
   /** Hard signals, soft signals that counted, and informational ones. */
   readonly signals: readonly string[];
   readonly tablesServed: number;
+  /**
+   * Capacity as a failover target over the metric window: IPs, ActiveConnectionCount (highest
+   * one-minute maximum), ErrorPortAllocation (sum), the proxy limit 55,000 x IPs, and the verdict
+   * the planner ranks targets by (ok, unknown, short, port-errors). Null fields: no data.
+   */
+  readonly headroom: {
+    readonly ips: readonly string[] | null;
+    readonly activeConnections: number | null;
+    readonly portAllocationErrors: number | null;
+    readonly limit: number | null;
+    readonly verdict: HeadroomVerdict;
+    readonly detail: string;
+  };
 }
 
 export interface StatusReport {
@@ -53,8 +73,8 @@ export interface StatusReport {
 export const PORT_ALLOCATION_WINDOW_MINUTES = 5;
 
 /** Capacity, not failure: moving the traffic would concentrate the load elsewhere (design brief §2). */
-export const portAllocationInfo = (n: number): string =>
-  `port allocation errors: ${n} in the last ${PORT_ALLOCATION_WINDOW_MINUTES} min — capacity, not failure; no failover`;
+export const portAllocationInfo = (n: number, window = `the last ${PORT_ALLOCATION_WINDOW_MINUTES} min`): string =>
+  `port allocation errors: ${n} in ${window} — capacity, not failure; no failover`;
 
 function verdict(nat: NatGateway, h: GatewayHealth | undefined): GatewayVerdict {
   if (nat.state !== 'available' || (h?.hard.length ?? 0) > 0 || h?.soft === 'bad') return 'unhealthy';
@@ -62,9 +82,9 @@ function verdict(nat: NatGateway, h: GatewayHealth | undefined): GatewayVerdict 
   return h?.soft === 'ok' ? 'healthy' : 'unknown';
 }
 
-function signals(nat: NatGateway, h: GatewayHealth | undefined, portErrors: number | undefined): string[] {
+function signals(nat: NatGateway, h: GatewayHealth | undefined, portErrors: number | undefined, window?: string): string[] {
   // Informational only: shown, never part of the verdict.
-  const info = portErrors !== undefined && portErrors > 0 ? [`info: ${portAllocationInfo(portErrors)}`] : [];
+  const info = portErrors !== undefined && portErrors > 0 ? [`info: ${portAllocationInfo(portErrors, window)}`] : [];
   if (!h) return [`state ${nat.state}`, ...info];
   const out = [...h.hard.map((s) => `hard: ${s.detail}`), ...h.softSignals.map((s) => `soft: ${s.detail}`), ...h.info.map((s) => `info: ${s.detail}`)];
   if (h.softSuppressed) out.push('soft signals set aside by the static-stability guard');
@@ -90,7 +110,7 @@ export function buildStatus(
     const pinActive = pin !== undefined && (pin.until === undefined || pin.until > obs.now);
     const audit = audits.get(v.routeTableId);
     if (v.mode === 'unmanaged') {
-      return { routeTableId: v.routeTableId, vpcId: v.vpcId, az: null, homeGateway: null, currentTarget: v.currentTarget ?? null, state: 'skipped', since: null, why: v.reason ?? null, next: null, pin: null, endpoints: null };
+      return { routeTableId: v.routeTableId, vpcId: v.vpcId, az: null, homeGateway: null, currentTarget: v.currentTarget ?? null, state: 'skipped', since: null, why: v.reason ?? null, next: null, pin: null, endpoints: null, egress: null };
     }
     // State from what the route does now; since/why from what the controller recorded.
     const state: TableStatusState = pinActive ? 'pinned' : v.currentTarget === v.homeNat ? 'home' : 'failed-over';
@@ -109,9 +129,12 @@ export function buildStatus(
         ? { awayFrom: pin.awayFromAz, target: pin.target ?? null, until: pin.until?.toISOString() ?? null, reason: pin.reason, by: pin.by }
         : null,
       endpoints: audit ? { present: audit.present, missing: audit.missing } : null,
+      egress: (v.egress ?? []).map((e) => ({ natGatewayId: e.natGatewayId, role: e.role, ips: e.ips ? [...e.ips] : null })),
     };
   });
 
+  // Port errors read with the metrics (capacity) cover the minutes the soft rules judged.
+  const judgedWindow = obs.metrics?.capacity !== undefined && health.periodsJudged ? `the minutes judged (${health.periodsJudged.start.toISOString().slice(11, 16)}..${health.periodsJudged.end.toISOString().slice(11, 16)} UTC)` : undefined;
   const served = new Map<string, number>();
   for (const t of obs.inventory.routeTables) {
     // The route that places the table: IPv4 default, or NAT64 on an IPv6-only table.
@@ -122,6 +145,7 @@ export function buildStatus(
     .filter(inScope)
     .map((n) => {
       const h = health.gateways.get(n.id);
+      const room = headroom(n, obs.metrics?.capacity?.get(n.id));
       return {
         natGatewayId: n.id,
         vpcId: n.vpcId,
@@ -130,8 +154,16 @@ export function buildStatus(
         connectivity: n.connectivityType,
         availabilityMode: n.availabilityMode,
         health: verdict(n, h),
-        signals: signals(n, h, portErrors.get(n.id)),
+        signals: signals(n, h, portErrors.get(n.id), judgedWindow),
         tablesServed: served.get(n.id) ?? 0,
+        headroom: {
+          ips: n.ips ? [...n.ips] : null,
+          activeConnections: room.activeConnections ?? null,
+          portAllocationErrors: room.portAllocationErrors ?? null,
+          limit: room.limit ?? null,
+          verdict: room.verdict,
+          detail: room.detail,
+        },
       };
     })
     .sort((a, b) => a.vpcId.localeCompare(b.vpcId) || (a.az ?? '').localeCompare(b.az ?? '') || a.natGatewayId.localeCompare(b.natGatewayId));

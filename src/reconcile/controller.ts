@@ -85,7 +85,11 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
   const w = metricWindow(now, config);
   const dryRun = isDryRun(config, opts);
   const [read, pushed] = await Promise.all([
-    (pollDue || opts.forceMetrics) && watched.length > 0 ? readMetricsOrUnknown(deps, watched, w) : Promise.resolve<MetricsRead>({ metrics: undefined }),
+    // A forced read (an alarm fired, an operator asked, a verify) is the run that chooses targets
+    // or shows headroom: capacity rides in the same request. A plain poll reads the rules only.
+    (pollDue || opts.forceMetrics) && watched.length > 0
+      ? readMetricsOrUnknown(deps, watched, w, opts.forceMetrics === true)
+      : Promise.resolve<MetricsRead>({ metrics: undefined }),
     deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [], ...(prefetched ? { prefetched } : {}) }) : Promise.resolve<PushedSignalsRead>({ evacuations: [], alarms: [] }),
   ]);
   const unreadSignals = [...(read.unread ? [read.unread] : []), ...(pushed.unread ?? [])];
@@ -104,15 +108,42 @@ interface MetricsRead {
  * manual run forces a read. Only the cloud port's own errors (throttled, transient, rejected) are
  * read as "soft signals unknown"; anything else is a bug and still fails the run.
  */
-async function readMetricsOrUnknown(deps: ControllerDeps, ids: readonly string[], w: { start: Date; end: Date }): Promise<MetricsRead> {
+async function readMetricsOrUnknown(deps: ControllerDeps, ids: readonly string[], w: { start: Date; end: Date }, capacity = false): Promise<MetricsRead> {
   try {
-    return { metrics: await deps.cloud.readMetrics(ids, w.start, w.end) };
+    return { metrics: await deps.cloud.readMetrics(ids, w.start, w.end, capacity ? { capacity } : undefined) };
   } catch (e) {
     if (!isCloudError(e)) throw e;
     deps.recorder.error('metrics not read; soft signals unknown', { error: e.message });
     // Recorded as unread, not just absent: absent metrics on a poll-free minute are normal, a
     // failed read means the planner must not take the silence for a healthy home.
     return { metrics: undefined, unread: { source: 'metrics', error: e.message } };
+  }
+}
+
+/** True when the plan sends some table to a gateway it chose: the runs whose choice headroom informs. */
+export const choosesTargets = (plan: Plan): boolean => plan.actions.some((a) => a.routes.length > 0 && (a.transition === 'failover' || a.transition === 'pin'));
+
+/**
+ * Capacity on demand: a run that chooses failover targets without capacity data (the metric poll
+ * was not due, or alarms watch the rules) reads it once, with the rule metrics, in one
+ * GetMetricData, and decides again on it. Steady-state runs choose nothing and pay nothing. The
+ * read failing costs only the preference: headroom stays unknown and the first plan stands.
+ */
+async function withCapacity(deps: ControllerDeps, config: Config, obs: Observation, plan: Plan): Promise<Observation | undefined> {
+  // CloudWatch already failed this run (throttled, down): another read would only add to it.
+  if (obs.metrics?.capacity !== undefined || obs.unreadSignals.some((u) => u.source === 'metrics') || !choosesTargets(plan)) return undefined;
+  // Every zonal gateway that may still publish: a failed home's recent connections are what its
+  // tables take with them (the planner's per-table share); the soft rules judge available ones only.
+  const ids = obs.inventory.natGateways.filter((n) => n.state !== 'deleted' && n.availabilityMode === 'zonal').map((n) => n.id);
+  if (ids.length === 0) return undefined;
+  const w = metricWindow(obs.now, config);
+  try {
+    const metrics = await deps.cloud.readMetrics(ids, w.start, w.end, { capacity: true });
+    return { ...obs, metrics };
+  } catch (e) {
+    if (!isCloudError(e)) throw e;
+    deps.recorder.warn('capacity not read; failover targets chosen without headroom', { error: e.message });
+    return undefined;
   }
 }
 
@@ -443,8 +474,13 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
 export async function reconcile(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<RunReport> {
   const started = deps.clock.now();
   const dryRun = isDryRun(config, opts);
-  const observation = await observe(deps, config, opts);
-  const { health, plan } = decide(observation, config, opts);
+  const first = await observe(deps, config, opts);
+  const decidedFirst = decide(first, config, opts);
+  // Capacity informs our planner only; another policy (the drills' peers' rule) decides on what it
+  // would have observed itself.
+  const informed = opts.policy === undefined ? await withCapacity(deps, config, first, decidedFirst.plan) : undefined;
+  const observation = informed ?? first;
+  const { health, plan } = informed ? decide(informed, config, opts) : decidedFirst;
   deps.recorder.info('plan', {
     trigger: opts.trigger ?? 'unknown',
     dryRun,

@@ -17,14 +17,22 @@ export interface Scope {
 export interface CloudPort {
   /** A fixed handful of filtered, paginated describe calls, whatever the number of tables. */
   readInventory(scope: Scope): Promise<Inventory>;
-  /** One-minute sums of the rule metrics for [start, end), batched. */
-  readMetrics(natGatewayIds: readonly string[], start: Date, end: Date): Promise<MetricWindow>;
+  /** One-minute sums of the rule metrics for [start, end), batched; capacity too when asked. */
+  readMetrics(natGatewayIds: readonly string[], start: Date, end: Date, opts?: MetricReadOptions): Promise<MetricWindow>;
   /** Routes of the given tables as they are now, for compare-and-swap (batched, not per table). */
   readRoutes(routeTableIds: readonly string[]): Promise<ReadonlyMap<string, readonly Route[]>>;
   replaceRoute(routeTableId: string, destination: string, natGatewayId: string): Promise<void>;
   /** The same tags onto many tables, in as few calls as the API allows. */
   createTags(routeTableIds: readonly string[], tags: Readonly<Record<string, string>>): Promise<void>;
   deleteTags(routeTableIds: readonly string[], keys: readonly string[]): Promise<void>;
+}
+
+export interface MetricReadOptions {
+  /**
+   * Also read ErrorPortAllocation and ActiveConnectionCount (MetricWindow.capacity), in the same
+   * request: only on runs that choose failover targets or show status, never on a plain poll.
+   */
+  readonly capacity?: boolean;
 }
 
 /** Signals pushed by AWS (alarms, Health, ARC) and remembered between runs. */

@@ -2,11 +2,12 @@ import type { Config } from '../config';
 import { FLAP_WINDOW_SECONDS, IPV4_DEFAULT, MANAGED_DESTINATIONS, TAG_PREFIX, TAGS } from '../core/constants';
 import type { RunReport } from '../reconcile/controller';
 import { holdDownSeconds } from '../core/planner';
+import { allowListOf, isAllowListed } from '../core/capacity';
 import type { Mutation, SimRegion } from './region';
 
 export interface Violation {
   readonly minute: number;
-  readonly invariant: 'healthy-target' | 'managed-only' | 'home-mapping' | 'change-cap' | 'hard-evacuation-uncapped' | 'hold-down';
+  readonly invariant: 'healthy-target' | 'managed-only' | 'home-mapping' | 'change-cap' | 'hard-evacuation-uncapped' | 'hold-down' | 'allow-list';
   readonly message: string;
 }
 
@@ -104,6 +105,20 @@ export class InvariantChecker {
     }
   }
 
+  /**
+   * With an egress allow-list, no route is ever written to a gateway other than the table's home
+   * whose IPs (as the simulator knows them, not as the controller saw them) fall outside it.
+   */
+  private checkAllowList(minute: number, m: Mutation): void {
+    const list = allowListOf(this.config.egressAllowList);
+    if (list === undefined || m.to === undefined) return;
+    this.checks++;
+    const nat = this.sim.world.nats.find((n) => n.id === m.to);
+    const home = this.homes.get(m.routeTableId);
+    if (!nat || (home !== undefined && nat.az === home.az)) return;
+    if (!isAllowListed(list, nat)) this.fail(minute, 'allow-list', `${m.routeTableId} ${m.destination} -> ${m.to}, whose IPs ${nat.ips?.join(', ') ?? '(none)'} are outside the egress allow-list`);
+  }
+
   /** Checks one run's writes (the controller's) and the state it left. */
   afterRun(minute: number, muts: readonly Mutation[], report: RunReport | undefined): void {
     const written = new Set<string>();
@@ -123,6 +138,7 @@ export class InvariantChecker {
         } else if (seen && (seen.hard.length > 0 || seen.soft === 'bad')) {
           this.fail(minute, 'healthy-target', `${m.routeTableId} ${m.destination} -> ${m.to}, which this run saw as unhealthy`);
         }
+        this.checkAllowList(minute, m);
         if (m.destination === IPV4_DEFAULT) this.trackHome(m, true, minute);
       } else {
         this.checks++;

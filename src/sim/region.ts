@@ -1,10 +1,10 @@
-import { MANAGED_DESTINATIONS, RULE_METRICS, TAGS_PER_RESOURCE_MAX, type RuleMetric } from '../core/constants';
+import { CAPACITY_METRICS, MANAGED_DESTINATIONS, RULE_METRICS, TAGS_PER_RESOURCE_MAX, type RuleMetric } from '../core/constants';
 import { userTagCount } from '../core/state';
 import { CloudApiError, ThrottledError, TransientError } from '../errors';
-import type { CloudPort, Scope, SignalSource } from '../reconcile/ports';
+import type { CloudPort, MetricReadOptions, Scope, SignalSource } from '../reconcile/ports';
 import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
 import { type WriteBudget, WritePacers } from '../pacer';
-import type { Evacuation, GatewayAlarm, Inventory, MetricPoint, MetricWindow, NatGateway, NatState, Route, RouteTable, RouteTarget, ZoneState } from '../core/types';
+import type { Evacuation, GatewayAlarm, GatewayLoad, Inventory, MetricPoint, MetricWindow, NatGateway, NatState, Route, RouteTable, RouteTarget, ZoneState } from '../core/types';
 import { type BucketSpec, TokenBucket } from './buckets';
 import { VirtualClock } from './clock';
 import { hashUnit, seededRandom } from './random';
@@ -21,6 +21,8 @@ export interface SimOptions {
   readonly metricLagSeconds?: number;
   readonly packetsPerTable?: number;
   readonly attemptsPerTable?: number;
+  /** ActiveConnectionCount per table routed through a gateway (one-minute maximum). */
+  readonly connectionsPerTable?: number;
   readonly seed?: number;
   readonly retry?: RetryPolicy;
   /**
@@ -46,6 +48,7 @@ export const SIM_DEFAULTS = {
   metricLagSeconds: 90,
   packetsPerTable: 100_000,
   attemptsPerTable: 2_000,
+  connectionsPerTable: 5_000,
   seed: 1,
   retry: DEFAULT_RETRY,
   describePage: Infinity,
@@ -82,6 +85,19 @@ export interface TrafficFault {
   readonly pattern: Pattern;
   /** What the fault means for users: `noise` shows in metrics but hurts nobody. */
   readonly truth: TruthStatus | 'noise';
+}
+
+/**
+ * Capacity trouble on a gateway: port-allocation errors per minute and/or extra active connections
+ * (traffic that is not ours to move: other subnets, other route tables). Never a failure: the
+ * gateway still forwards, so the truth stays `ok`.
+ */
+export interface CapacityFault {
+  readonly nat: string;
+  readonly from: number;
+  readonly to: number;
+  readonly portErrorsPerMinute: number;
+  readonly extraConnections: number;
 }
 
 /** CloudWatch delivering a gateway's minutes late (extraLagMs) or never (Infinity). */
@@ -191,6 +207,7 @@ export class SimRegion implements CloudPort, SignalSource {
   private readonly natHistory = new Map<string, Change<NatState>[]>();
   private readonly trafficFaults: TrafficFault[] = [];
   private readonly metricDelays: MetricDelay[] = [];
+  private readonly capacityFaults: CapacityFault[] = [];
   private readonly writeFaults: WriteFault[] = [];
   private readonly blackholed = new Set<string>();
   private readonly evacuations = new Map<string, { azId: string; source: string; since: number }>();
@@ -309,7 +326,15 @@ export class SimRegion implements CloudPort, SignalSource {
           this.world.nats
             .filter((n) => values.includes(n.vpcId))
             .slice(page * NAT_PAGE, (page + 1) * NAT_PAGE)
-            .map((n) => ({ id: n.id, vpcId: n.vpcId, az: n.az, state: n.state, connectivityType: n.connectivityType, availabilityMode: n.availabilityMode })),
+            .map((n) => ({
+              id: n.id,
+              vpcId: n.vpcId,
+              az: n.az,
+              state: n.state,
+              connectivityType: n.connectivityType,
+              availabilityMode: n.availabilityMode,
+              ...(n.ips ? { ips: [...n.ips] } : {}),
+            })),
         );
         out.push(...slice);
         if (slice.length < NAT_PAGE) break;
@@ -331,22 +356,57 @@ export class SimRegion implements CloudPort, SignalSource {
     return out;
   }
 
-  async readMetrics(natGatewayIds: readonly string[], start: Date, end: Date): Promise<MetricWindow> {
+  async readMetrics(natGatewayIds: readonly string[], start: Date, end: Date, opts: MetricReadOptions = {}): Promise<MetricWindow> {
     const byGateway = new Map<string, MetricPoint[]>();
-    const batches = chunk(natGatewayIds.flatMap((id) => RULE_METRICS.map(() => id)), QUERIES_PER_CALL);
+    const capacity = new Map<string, GatewayLoad>();
+    const perGateway = RULE_METRICS.length + (opts.capacity ? CAPACITY_METRICS.length : 0);
+    const batches = chunk(natGatewayIds.flatMap((id) => Array.from({ length: perGateway }, () => id)), QUERIES_PER_CALL);
     for (const batch of batches) {
       await this.api('GetMetricData', () => {
         for (const id of new Set(batch)) {
           const points: MetricPoint[] = [];
+          let errors: number | undefined;
+          let active: number | undefined;
           for (let m = start.getTime(); m < end.getTime(); m += MINUTE) {
             const values = this.datapoint(id, m);
             if (values) points.push({ start: new Date(m), values });
+            const c = opts.capacity ? this.capacityPoint(id, m) : undefined;
+            if (c) {
+              errors = (errors ?? 0) + c.ErrorPortAllocation;
+              active = Math.max(active ?? 0, c.ActiveConnectionCount);
+            }
           }
           if (points.length > 0) byGateway.set(id, points);
+          if (opts.capacity) capacity.set(id, { portAllocationErrors: errors, activeConnections: active });
         }
       });
     }
-    return { start, end, byGateway };
+    return { start, end, byGateway, ...(opts.capacity ? { capacity } : {}) };
+  }
+
+  /**
+   * ErrorPortAllocation and ActiveConnectionCount for one minute, under the same delivery rules as
+   * the traffic metrics (late, missing, none for a gateway that is not available). Connections:
+   * the tables routed through it, plus any capacity fault's extra traffic.
+   */
+  private capacityPoint(nat: string, minuteStart: number): { ErrorPortAllocation: number; ActiveConnectionCount: number } | undefined {
+    const delay = this.metricDelays
+      .filter((d) => (d.nat === '*' || d.nat === nat) && d.from <= minuteStart && minuteStart < d.to)
+      .reduce((a, d) => Math.max(a, d.extraLagMs), 0);
+    if (minuteStart + MINUTE + this.options.metricLagSeconds * 1000 + delay > this.clock.nowMs()) return undefined;
+    const mid = minuteStart + MINUTE / 2;
+    if (valueAt(this.natHistory.get(nat), mid) !== 'available') return undefined;
+    const faults = this.capacityFaults.filter((f) => f.nat === nat && f.from <= minuteStart && minuteStart < f.to);
+    const tables = this.load(nat, mid);
+    if (tables === 0 && faults.length === 0) return undefined;
+    return {
+      ErrorPortAllocation: faults.reduce((a, f) => a + f.portErrorsPerMinute, 0),
+      ActiveConnectionCount: tables * this.options.connectionsPerTable + faults.reduce((a, f) => a + f.extraConnections, 0),
+    };
+  }
+
+  addCapacityFault(f: CapacityFault): void {
+    this.capacityFaults.push(f);
   }
 
   async replaceRoute(routeTableId: string, destination: string, natGatewayId: string): Promise<void> {

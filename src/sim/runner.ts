@@ -121,6 +121,17 @@ function schedule(s: Scenario, sim: SimRegion, start: number): TimedEvent[] {
         add(f.at, text, noop);
         if (until !== undefined) add(until, `${f.nat === '*' ? 'every gateway' : f.nat}: ${f.kind} end`, noop);
         break;
+      case 'capacity':
+        sim.addCapacityFault({
+          nat: f.nat,
+          from: ms(f.at),
+          to: until === undefined ? Infinity : ms(until),
+          portErrorsPerMinute: f.portErrorsPerMinute ?? 0,
+          extraConnections: f.extraConnections ?? 0,
+        });
+        add(f.at, text, noop);
+        if (until !== undefined) add(until, `${f.nat}: capacity trouble ends`, noop);
+        break;
       case 'metrics-missing':
       case 'metrics-late':
         sim.addMetricDelay({ nat: f.nat, from: ms(f.at), to: ms(f.until), extraLagMs: f.kind === 'metrics-missing' ? Infinity : f.minutes * MIN });

@@ -24,6 +24,8 @@ export type Fault =
       readonly truth?: TruthStatus | 'noise';
     }
   | { readonly at: Minute; readonly kind: 'metrics-missing'; readonly nat: string; readonly until: Minute }
+  /** Capacity trouble, never a failure: port-allocation errors per minute and/or extra active connections. */
+  | { readonly at: Minute; readonly kind: 'capacity'; readonly nat: string; readonly portErrorsPerMinute?: number; readonly extraConnections?: number; readonly until?: Minute }
   | { readonly at: Minute; readonly kind: 'metrics-late'; readonly nat: string; readonly until: Minute; readonly minutes: number }
   /** ARC zonal shift / autoshift or an AWS Health event naming the AZ by its ID. */
   | { readonly at: Minute; readonly kind: 'evacuation'; readonly azId: string; readonly source: 'arc-zonal-shift' | 'aws-health'; readonly until?: Minute }
@@ -95,6 +97,13 @@ export function describeFault(f: Fault): string {
       const how = p.kind === 'steady' ? 'steady' : p.kind === 'intermittent' ? `intermittent (${Math.round(p.probability * 100)}% of minutes)` : `flapping (${p.onMinutes} min on / ${p.offMinutes} min off)`;
       const what = f.kind === 'packet-drops' ? `${(f.rate * 100).toFixed(1)}% packet drops` : `${Math.round(f.rate * 100)}% failed connections`;
       return `${f.nat === '*' ? 'every gateway' : f.nat}: ${what}, ${how}${end}${f.truth === 'noise' ? ' (harmless noise)' : ''}`;
+    }
+    case 'capacity': {
+      const what = [
+        ...(f.portErrorsPerMinute ? [`${f.portErrorsPerMinute} port-allocation errors/min`] : []),
+        ...(f.extraConnections ? [`${f.extraConnections.toLocaleString('en-US')} extra active connections`] : []),
+      ].join(', ');
+      return `${f.nat}: ${what || 'capacity trouble'}${end} (capacity, not failure)`;
     }
     case 'metrics-missing':
       return `CloudWatch has no data for ${f.nat === '*' ? 'any gateway' : f.nat}${end}`;

@@ -2,6 +2,7 @@ import type { Scenario } from './scenario';
 
 const A = 'us-east-1a';
 const B = 'us-east-1b';
+const C = 'us-east-1c';
 
 /**
  * The scenario library: the project's reliability suite and the drills an operator can run.
@@ -259,6 +260,68 @@ export const SCENARIOS: readonly Scenario[] = [
     minutes: 35,
     faults: [{ at: 5, kind: 'pin', az: B, awayFrom: B, until: 20, reason: 'NAT maintenance' }],
     expect: [{ kind: 'failover', az: B, from: 5, within: 1 }, { kind: 'home', by: 22 }],
+  },
+  {
+    name: 'capacity-port-errors-target',
+    summary: 'nat-b reports port-allocation errors (capacity, not failure: its own tables stay), then nat-a fails: AZ a\'s two tables both go to nat-c, passing over nat-b, instead of one each.',
+    minutes: 20,
+    world: { tablesPerAz: 2 },
+    faults: [
+      { at: 1, kind: 'capacity', nat: 'nat-b', portErrorsPerMinute: 40 },
+      { at: 8, kind: 'nat-state', nat: 'nat-a', state: 'failed' },
+    ],
+    expect: [
+      { kind: 'failover', az: A, from: 8, within: 1 },
+      { kind: 'target', table: 'rtb-a1', minute: 9, target: 'nat-c' },
+      { kind: 'target', table: 'rtb-a2', minute: 9, target: 'nat-c' },
+      { kind: 'stays-home', az: B },
+    ],
+  },
+  {
+    name: 'capacity-short-target',
+    summary: 'nat-c carries 40,000 connections that are not ours on its one IP (short of headroom against 55,000 per destination per IP), then nat-a fails: both of AZ a\'s tables go to nat-b.',
+    minutes: 20,
+    world: { tablesPerAz: 2 },
+    faults: [
+      { at: 1, kind: 'capacity', nat: 'nat-c', extraConnections: 40_000 },
+      { at: 8, kind: 'nat-state', nat: 'nat-a', state: 'failed' },
+    ],
+    expect: [
+      { kind: 'failover', az: A, from: 8, within: 1 },
+      { kind: 'target', table: 'rtb-a1', minute: 9, target: 'nat-b' },
+      { kind: 'target', table: 'rtb-a2', minute: 9, target: 'nat-b' },
+      { kind: 'stays-home', az: C },
+    ],
+  },
+  {
+    name: 'capacity-every-target-short',
+    summary: 'Every other gateway reports port-allocation errors when nat-a fails: AZ a still fails over (a degraded target beats a dead home), spread as before.',
+    minutes: 20,
+    world: { tablesPerAz: 2 },
+    faults: [
+      { at: 1, kind: 'capacity', nat: 'nat-b', portErrorsPerMinute: 40 },
+      { at: 1, kind: 'capacity', nat: 'nat-c', portErrorsPerMinute: 40 },
+      { at: 8, kind: 'nat-state', nat: 'nat-a', state: 'failed' },
+    ],
+    expect: [
+      { kind: 'failover', az: A, from: 8, within: 1 },
+      { kind: 'target', table: 'rtb-a1', minute: 9, target: 'nat-b' },
+      { kind: 'target', table: 'rtb-a2', minute: 9, target: 'nat-c' },
+    ],
+  },
+  {
+    name: 'allowlist-target-outside',
+    summary: 'EGRESS_ALLOW_LIST covers nat-a and nat-b (192.0.2.1-2) but not nat-c (192.0.2.3): reported every run with the IP to add; when nat-a fails both of its tables go to nat-b, never nat-c.',
+    minutes: 20,
+    world: { tablesPerAz: 2 },
+    config: { egressAllowList: ['192.0.2.1/32', '192.0.2.2/32'] },
+    faults: [{ at: 5, kind: 'nat-state', nat: 'nat-a', state: 'failed' }],
+    expect: [
+      { kind: 'failover', az: A, from: 5, within: 1 },
+      { kind: 'target', table: 'rtb-a1', minute: 20, target: 'nat-b' },
+      { kind: 'target', table: 'rtb-a2', minute: 20, target: 'nat-b' },
+      { kind: 'finding', finding: 'allow-list' },
+    ],
   },
 ];
 

@@ -17,6 +17,8 @@ export interface SimNat {
   state: NatState;
   readonly connectivityType: ConnectivityType;
   readonly availabilityMode: AvailabilityMode;
+  /** Egress IPs (Elastic IPs of a public gateway); buildWorld gives each zonal gateway one. */
+  ips?: string[];
 }
 
 export interface SimSubnet {
@@ -94,6 +96,9 @@ export function buildWorld(options: WorldOptions = {}): World {
     const p = multi ? `${v}` : '';
     const vpcId = `vpc-${String(v).padStart(8, '0')}`;
     world.vpcs.push(vpcId);
+    // One Elastic IP per gateway, from TEST-NET-1 (RFC 5737): nat-a 192.0.2.1, nat-b .2, … in
+    // creation order, so a drill can name an allow-list that leaves one gateway out.
+    const eip = (): string[] => [`192.0.2.${world.nats.length + 1}`];
     const regionalNat = `nat-${p}r`;
     if (regional) {
       world.nats.push({ id: regionalNat, vpcId, az: undefined, subnetId: undefined, state: 'available', connectivityType: 'public', availabilityMode: 'regional' });
@@ -104,7 +109,7 @@ export function buildWorld(options: WorldOptions = {}): World {
       world.subnets.push({ id: pub, vpcId, az: z.name, public: true });
       const natId = regional ? regionalNat : `nat-${p}${l}`;
       if (!regional) {
-        world.nats.push({ id: natId, vpcId, az: z.name, subnetId: pub, state: 'available', connectivityType: 'public', availabilityMode: 'zonal' });
+        world.nats.push({ id: natId, vpcId, az: z.name, subnetId: pub, state: 'available', connectivityType: 'public', availabilityMode: 'zonal', ips: eip() });
       }
       for (let t = 1; t <= o.tablesPerAz; t++) {
         const subnetId = `subnet-${p}${l}${t}`;

@@ -96,6 +96,78 @@ describe('CloudWatchAdapter.readMetrics', () => {
   });
 });
 
+describe('CloudWatchAdapter.readMetrics with capacity', () => {
+  it('adds ErrorPortAllocation (Sum) and ActiveConnectionCount (Maximum) per gateway to the same request', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    await new CloudWatchAdapter(client, retrier().retry).readMetrics(['nat-a'], START, END, { capacity: true });
+
+    const calls = cw.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(1);
+    const q = (Id: string, MetricName: string, Stat = 'Sum') => ({
+      Id,
+      MetricStat: { Metric: { Namespace: 'AWS/NATGateway', MetricName, Dimensions: [{ Name: 'NatGatewayId', Value: 'nat-a' }] }, Period: 60, Stat },
+      ReturnData: true,
+    });
+    expect(calls[0]!.args[0].input).toStrictEqual({
+      MetricDataQueries: [
+        q('m0_0', 'PacketsDropCount'),
+        q('m0_1', 'PacketsOutToDestination'),
+        q('m0_2', 'ConnectionAttemptCount'),
+        q('m0_3', 'ConnectionEstablishedCount'),
+        q('c0_0', 'ErrorPortAllocation'),
+        q('c0_1', 'ActiveConnectionCount', 'Maximum'),
+      ],
+      StartTime: START,
+      EndTime: END,
+      ScanBy: 'TimestampAscending',
+    });
+  });
+
+  it('keeps the call count flat: 83 gateways x 6 queries fit one call of 498; 84 take two', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const adapter = new CloudWatchAdapter(client, retrier().retry);
+
+    await adapter.readMetrics(Array.from({ length: 83 }, (_, i) => `nat-${i}`), START, END, { capacity: true });
+    expect(cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries!.length)).toStrictEqual([498]);
+    cw.resetHistory();
+    await adapter.readMetrics(Array.from({ length: 84 }, (_, i) => `nat-${i}`), START, END, { capacity: true });
+    expect(cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries!.length)).toStrictEqual([500, 4]);
+  });
+
+  it('sums port errors and takes the highest minute of connections; no datapoint stays unknown', async () => {
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'c0_0', Timestamps: [minute(0), minute(2)], Values: [3, 4] },
+          { Id: 'c0_1', Timestamps: [minute(0), minute(1)], Values: [12_000, 30_500] },
+        ],
+        NextToken: 'n',
+      })
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'c0_1', Timestamps: [minute(3), minute(5)], Values: [20_000, 99_999] }, // minute 5 is outside [start, end)
+          { Id: 'c1_0', Timestamps: [], Values: [] },
+          { Id: 'c1_1', Timestamps: [], Values: [] },
+        ],
+      });
+
+    const w = await new CloudWatchAdapter(client, retrier().retry).readMetrics(['nat-a', 'nat-b'], START, END, { capacity: true });
+
+    expect([...w.capacity!]).toStrictEqual([
+      ['nat-a', { portAllocationErrors: 7, activeConnections: 30_500 }],
+      ['nat-b', { portAllocationErrors: undefined, activeConnections: undefined }],
+    ]);
+  });
+
+  it('without the option asks for the rule metrics only and returns no capacity', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const w = await new CloudWatchAdapter(client, retrier().retry).readMetrics(['nat-a'], START, END);
+    expect(cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries!.map((q) => q.Id)).toStrictEqual(['m0_0', 'm0_1', 'm0_2', 'm0_3']);
+    expect(w.capacity).toBeUndefined();
+  });
+});
+
 describe('CloudWatchAdapter.readPortAllocationErrors', () => {
   it('asks for one ErrorPortAllocation sum per gateway over the whole window, in one call', async () => {
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });

@@ -70,9 +70,23 @@ describe('Ec2Adapter.readInventory', () => {
     });
     ec2.on(DescribeNatGatewaysCommand).resolves({
       NatGateways: [
-        { NatGatewayId: 'nat-a', VpcId: 'vpc-11111111', SubnetId: 'subnet-pa', State: 'available', ConnectivityType: 'public' },
+        {
+          NatGatewayId: 'nat-a',
+          VpcId: 'vpc-11111111',
+          SubnetId: 'subnet-pa',
+          State: 'available',
+          ConnectivityType: 'public',
+          // Primary and secondary EIPs; one being associated and one that failed carry no traffic.
+          NatGatewayAddresses: [
+            { PublicIp: '198.51.100.7', PrivateIp: '10.0.0.5', IsPrimary: true, Status: 'succeeded' },
+            { PublicIp: '198.51.100.8', PrivateIp: '10.0.0.6', IsPrimary: false, Status: 'succeeded' },
+            { PublicIp: '198.51.100.9', PrivateIp: '10.0.0.7', IsPrimary: false, Status: 'associating' },
+            { PublicIp: '198.51.100.10', PrivateIp: '10.0.0.8', IsPrimary: false, Status: 'failed' },
+          ],
+        },
         { NatGatewayId: 'nat-r', VpcId: 'vpc-11111111', State: 'available', ConnectivityType: 'public', AvailabilityMode: 'regional' },
-        { NatGatewayId: 'nat-p', VpcId: 'vpc-11111111', SubnetId: 'subnet-pa', State: 'failed', ConnectivityType: 'private' },
+        // A private gateway egresses from its private IPs; an address without a status counts.
+        { NatGatewayId: 'nat-p', VpcId: 'vpc-11111111', SubnetId: 'subnet-pa', State: 'failed', ConnectivityType: 'private', NatGatewayAddresses: [{ PrivateIp: '10.0.0.9', IsPrimary: true }] },
       ],
     });
     const { retry } = retrier();
@@ -96,9 +110,9 @@ describe('Ec2Adapter.readInventory', () => {
       { name: 'us-east-1b', id: 'use1-az2', state: 'available' },
     ]);
     expect(inv.natGateways).toStrictEqual([
-      { id: 'nat-a', vpcId: 'vpc-11111111', az: 'us-east-1a', state: 'available', connectivityType: 'public', availabilityMode: 'zonal' },
-      { id: 'nat-r', vpcId: 'vpc-11111111', az: undefined, state: 'available', connectivityType: 'public', availabilityMode: 'regional' },
-      { id: 'nat-p', vpcId: 'vpc-11111111', az: 'us-east-1a', state: 'failed', connectivityType: 'private', availabilityMode: 'zonal' },
+      { id: 'nat-a', vpcId: 'vpc-11111111', az: 'us-east-1a', state: 'available', connectivityType: 'public', availabilityMode: 'zonal', ips: ['198.51.100.7', '198.51.100.8'] },
+      { id: 'nat-r', vpcId: 'vpc-11111111', az: undefined, state: 'available', connectivityType: 'public', availabilityMode: 'regional', ips: [] },
+      { id: 'nat-p', vpcId: 'vpc-11111111', az: 'us-east-1a', state: 'failed', connectivityType: 'private', availabilityMode: 'zonal', ips: ['10.0.0.9'] },
     ]);
     expect(inv.routeTables.map((t) => [t.id, t.subnetAzs])).toStrictEqual([
       ['rtb-a', ['us-east-1a']],

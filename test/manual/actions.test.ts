@@ -78,6 +78,19 @@ describe('failover: records intent, then asks the one writer', () => {
     expect(cloud.count('createTags')).toBe(0);
   });
 
+  it('refuses a target outside EGRESS_ALLOW_LIST (the planner would never honour the pin), naming the IP to add', async () => {
+    const cloud = region();
+    cloud.nats = cloud.nats.map((n, i) => ({ ...n, ips: [`192.0.2.${i + 1}`] }));
+    const cfg = { ...CONFIG, egressAllowList: ['192.0.2.1/32', '192.0.2.2/32'] };
+    const explicit = await handleManual(deps(cloud), cfg, { action: 'failover', az: 'us-east-1a', target: NAT.c, reason: 'x' });
+    expect(explicit).toMatchObject({ ok: false, error: { field: 'target', message: `target: ${NAT.c} is outside EGRESS_ALLOW_LIST, so never a failover target: add 192.0.2.3/32` } });
+    // Without a target the pin is accepted while an allowed gateway exists, and refused when none does.
+    const narrow = { ...CONFIG, egressAllowList: ['192.0.2.1/32'] };
+    const none = await handleManual(deps(cloud), narrow, { action: 'failover', az: 'us-east-1a', reason: 'x' });
+    expect(none).toMatchObject({ ok: false, error: { field: 'az', message: expect.stringContaining('no healthy gateway inside EGRESS_ALLOW_LIST outside us-east-1a') } });
+    expect(cloud.count('createTags')).toBe(0);
+  });
+
   it('refuses a target whose AZ is unknown, and counts none as a gateway to fail over to', async () => {
     const cloud = region();
     cloud.nats = [...cloud.nats.filter((n) => n.id === NAT.a), { ...cloud.nats.find((n) => n.id === NAT.b)!, az: undefined }];
@@ -208,6 +221,36 @@ describe('status', () => {
     expect(b).toMatchObject({ state: 'home', currentTarget: NAT.b, homeGateway: NAT.b, az: 'us-east-1b' });
     expect([NAT.a, NAT.c]).toContain(b.next);
     expect(cloud.count('createTags') + cloud.count('deleteTags') + cloud.count('replaceRoute')).toBe(0);
+  });
+
+  it('shows each gateway\'s headroom and, per table, every IP it may egress from (home and allow-listed targets)', async () => {
+    // Prepare: one EIP per gateway; nat-c has two, and is short; nat-b is outside the allow-list.
+    const cloud = region();
+    cloud.nats = [
+      { ...cloud.nats[0]!, ips: ['192.0.2.1'] },
+      { ...cloud.nats[1]!, ips: ['198.51.100.2'] },
+      { ...cloud.nats[2]!, ips: ['192.0.2.3', '192.0.2.13'] },
+    ];
+    cloud.capacity.set(NAT.a, { portAllocationErrors: 0, activeConnections: 12_000 });
+    cloud.capacity.set(NAT.b, { portAllocationErrors: 6, activeConnections: 1_000 });
+    cloud.capacity.set(NAT.c, { portAllocationErrors: 0, activeConnections: 100_000 });
+
+    // Act
+    const res = await handleManual(deps(cloud), { ...CONFIG, egressAllowList: ['192.0.2.0/24'] }, { action: 'status' });
+    if (!res.ok || res.action !== 'status') throw new Error(JSON.stringify(res));
+
+    // Assess
+    const room = (id: string) => res.gateways.find((g) => g.natGatewayId === id)!.headroom;
+    expect(room(NAT.a)).toMatchObject({ ips: ['192.0.2.1'], activeConnections: 12_000, portAllocationErrors: 0, limit: 55_000, verdict: 'ok' });
+    expect(room(NAT.b)).toMatchObject({ portAllocationErrors: 6, verdict: 'port-errors' });
+    expect(room(NAT.c)).toMatchObject({ limit: 110_000, verdict: 'short' });
+    expect(res.tables.find((t) => t.routeTableId === RTB.a)!.egress).toEqual([
+      { natGatewayId: NAT.a, role: 'home', ips: ['192.0.2.1'] },
+      { natGatewayId: NAT.c, role: 'target', ips: ['192.0.2.3', '192.0.2.13'] },
+    ]);
+    // nat-b's own table still egresses from it; the finding says what to add for it to be a target.
+    expect(res.tables.find((t) => t.routeTableId === RTB.b)!.egress![0]).toEqual({ natGatewayId: NAT.b, role: 'home', ips: ['198.51.100.2'] });
+    expect(res.findings.filter((f) => f.kind === 'allow-list').map((f) => f.message)).toEqual([expect.stringMatching(/^nat-0000000b .*add 198\.51\.100\.2\/32$/)]);
   });
 
   it('reports a VPC on a regional NAT gateway as needing no failover, and skips its table', async () => {

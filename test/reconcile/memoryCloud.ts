@@ -3,8 +3,8 @@
  * controller writes, with hooks to interfere between the controller's read and its write.
  */
 import { userTagCount } from '../../src/core/state';
-import type { CloudPort, Recorder, Scope } from '../../src/reconcile/ports';
-import type { Inventory, MetricWindow, NatGateway, Route, RouteTable, Zone } from '../../src/core/types';
+import type { CloudPort, MetricReadOptions, Recorder, Scope } from '../../src/reconcile/ports';
+import type { GatewayLoad, Inventory, MetricWindow, NatGateway, Route, RouteTable, Zone } from '../../src/core/types';
 
 interface MutableTable {
   id: string;
@@ -30,6 +30,8 @@ export class MemoryCloud implements CloudPort {
   failReplace: ((routeTableId: string, destination: string) => Error | undefined) | undefined;
   /** Returns an error to make GetMetricData fail (throttled, CloudWatch down). */
   failMetrics: (() => Error | undefined) | undefined;
+  /** What CloudWatch says about capacity, when a read asks for it (absent gateways: no data). */
+  capacity = new Map<string, GatewayLoad>();
 
   constructor(zones: Zone[], nats: NatGateway[]) {
     this.zones = zones;
@@ -66,11 +68,13 @@ export class MemoryCloud implements CloudPort {
     return inv;
   }
 
-  async readMetrics(natGatewayIds: readonly string[], start: Date, end: Date): Promise<MetricWindow> {
-    this.calls.push({ op: 'readMetrics', args: [natGatewayIds, start, end] });
+  async readMetrics(natGatewayIds: readonly string[], start: Date, end: Date, opts?: MetricReadOptions): Promise<MetricWindow> {
+    this.calls.push({ op: 'readMetrics', args: [natGatewayIds, start, end, ...(opts ? [opts] : [])] });
     const err = this.failMetrics?.();
     if (err) throw err;
-    return { start, end, byGateway: new Map() };
+    if (!opts?.capacity) return { start, end, byGateway: new Map() };
+    const capacity = new Map(natGatewayIds.map((id) => [id, this.capacity.get(id) ?? { portAllocationErrors: undefined, activeConnections: undefined }]));
+    return { start, end, byGateway: new Map(), capacity };
   }
 
   async readRoutes(routeTableIds: readonly string[]): Promise<ReadonlyMap<string, readonly Route[]>> {
@@ -119,13 +123,14 @@ export const ZONES: Zone[] = [
   { name: 'us-east-1c', id: 'use1-az3', state: 'available' },
 ];
 
-export const nat = (id: string, az: string, state: NatGateway['state'] = 'available'): NatGateway => ({
+export const nat = (id: string, az: string, state: NatGateway['state'] = 'available', ips?: string[]): NatGateway => ({
   id,
   vpcId: 'vpc-11111111',
   az,
   state,
   connectivityType: 'public',
   availabilityMode: 'zonal',
+  ...(ips ? { ips } : {}),
 });
 
 /** A managed table in `az` whose default and NAT64 routes point at `natId`, plus an S3 endpoint route. */

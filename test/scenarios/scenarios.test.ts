@@ -50,6 +50,18 @@ describe('the invariant checker is not a rubber stamp', () => {
     expect(kinds.has('healthy-target')).toBe(true);
   });
 
+  it('flags a write to a gateway outside the egress allow-list (the peers\' rule knows no list)', async () => {
+    // The allow-list leaves out nat-b, the gateway AZ order puts first: ours goes to nat-c.
+    const base = SCENARIOS.find((s) => s.name === 'allowlist-target-outside') as Scenario;
+    const fenced: Scenario = { ...base, config: { egressAllowList: ['192.0.2.1/32', '192.0.2.3/32'] }, expect: [] };
+    const p = await runScenario(fenced, { policy: 'baseline' });
+    expect(p.violations.filter((v) => v.invariant === 'allow-list').map((v) => v.message)).toContain(
+      'rtb-a1 0.0.0.0/0 -> nat-b, whose IPs 192.0.2.2 are outside the egress allow-list',
+    );
+    const ours = await runScenario(fenced);
+    expect(ours.violations).toEqual([]);
+  });
+
   it('fails an expectation that did not happen', async () => {
     const base = SCENARIOS.find((s) => s.name === 'nat-deleted') as Scenario;
     const r = await runScenario({ ...base, expect: [{ kind: 'no-route-change' }, { kind: 'home', by: 10 }] });
