@@ -39,6 +39,25 @@ export interface Config {
   readonly alarmPrefix: string;
   /** An evacuation signal AWS has not confirmed for this long is forgotten (a lost "closed" event). */
   readonly evacuationMaxAgeSeconds: number;
+  /**
+   * Data-plane probes (issue 13): `on` when probe functions publish to the probe namespace (the
+   * stack sets it when `probeSubnets` is given). Then reconcile reads their metrics and verdict
+   * events, a failing AZ is a soft signal, and an automatic restore needs the home's probes to have
+   * succeeded throughout the hold-down. `off`: none of that; restores are reported unproven.
+   */
+  readonly probes: 'on' | 'off';
+  /** M of N probe rounds failing through one AZ's gateway make its path bad. */
+  readonly probeBadRounds: number;
+  readonly probeWindowRounds: number;
+  /** A newest probe invocation older than this is no evidence about now. */
+  readonly probeFreshSeconds: number;
+  /** Probe minutes newer than this may not be readable yet; the recovery proof does not require them. */
+  readonly probeLagSeconds: number;
+  /**
+   * A run woken by a failing verdict waits up to this long for the other AZs' probes of the same
+   * minute to become readable (their success is what tells a gateway from the internet).
+   */
+  readonly probeWaitSeconds: number;
 }
 
 export const DEFAULTS: Config = {
@@ -61,4 +80,10 @@ export const DEFAULTS: Config = {
   alarms: 'managed',
   alarmPrefix: 'nat-failover',
   evacuationMaxAgeSeconds: 21_600,
+  probes: 'off',
+  probeBadRounds: 2,
+  probeWindowRounds: 3,
+  probeFreshSeconds: 180,
+  probeLagSeconds: 120,
+  probeWaitSeconds: 45,
 };
