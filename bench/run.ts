@@ -13,6 +13,7 @@ import { cloudwatchCost, lambdaCost, PRICES, stackCost } from './cost';
 import { failover } from './failover';
 import { EC2_BUCKETS, LATENCY_MS } from './harness';
 import { reaction } from './reaction';
+import { grayFailureDetection } from './detection';
 import { steadyRunTelemetry } from './telemetry';
 
 export const TARGETS = {
@@ -24,6 +25,9 @@ export const TARGETS = {
   bundleKbMax: 1536,
   stackUsdPerMonth3GatewaysMax: 2,
   initMsMax: 200,
+  // Issue 13: a gray failure switched by the probes within a minute (median), 90 s at worst.
+  grayFailureProbesMedianSecondsMax: 60,
+  grayFailureProbesWorstSecondsMax: 90,
 } as const;
 
 const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
   const steady = await steadyState();
   const fo = await failover();
   const react = await reaction();
+  const gray = await grayFailureDetection();
   const cw = cloudwatchCost();
   // Billed duration of a steady-state run: its simulated API time (1,000 tables) + its CPU time here.
   const big = steady.rows.at(-1)!;
@@ -59,6 +64,10 @@ async function main(): Promise<void> {
     initTimeOwnCode: { target: `< ${TARGETS.initMsMax} ms module init (our code; SDK preloaded)`, met: art.every((a) => a.ownInitMsMedian < TARGETS.initMsMax) },
     initTimeWithSdk: { target: `< ${TARGETS.initMsMax} ms module init of the shipped bundle (SDK inside, source maps on)`, met: art.every((a) => a.initMsMedian < TARGETS.initMsMax) },
     stackCost3Gateways: { target: `<= $${TARGETS.stackUsdPerMonth3GatewaysMax}/month for the whole stack, 3 gateways, defaults`, met: stack3.totalUsd <= TARGETS.stackUsdPerMonth3GatewaysMax },
+    grayFailureProbes: {
+      target: `gray failure switched by the probes: median <= ${TARGETS.grayFailureProbesMedianSecondsMax} s, worst <= ${TARGETS.grayFailureProbesWorstSecondsMax} s (fault to last route switched)`,
+      met: gray.probesSeconds <= TARGETS.grayFailureProbesMedianSecondsMax && gray.probesWorstSeconds <= TARGETS.grayFailureProbesWorstSecondsMax && gray.runs.every((r) => r.violations === 0),
+    },
   };
 
   const results = {
@@ -76,6 +85,7 @@ async function main(): Promise<void> {
     steadyState: steady,
     failover: fo,
     reaction: react,
+    detection: { grayFailure: gray },
     cloudwatch: cw,
     lambda,
     cost: { stack: { threeGateways: stack3 }, steadyRun: telemetry },
@@ -108,6 +118,16 @@ async function main(): Promise<void> {
   );
   out.push('\n3. Reaction time (event handed to the controller -> last route switched; excludes EventBridge delivery and cold start)');
   out.push(table(['event', 'tables', 'reaction', 'calls', 'retries', 'failed'], react.map((r) => [r.event, r.tables, s(r.reactionMs), r.calls, r.retries, r.failedChanges])));
+  out.push(`\n3b. Gray failure (nat-a available, new connections fail), fault start every 5 s across a minute -> last route switched — probes: median <= ${TARGETS.grayFailureProbesMedianSecondsMax} s, worst <= ${TARGETS.grayFailureProbesWorstSecondsMax} s: ${mark(targets.grayFailureProbes.met)}`);
+  out.push(
+    table(
+      ['signal', 'median', 'worst', 'assumptions'],
+      [
+        ['probes (verdict event, PROBES=on)', `${gray.probesSeconds} s`, `${gray.probesWorstSeconds} s`, `probe at second ${gray.assumptions.probeOffsetSeconds} of each minute, ${gray.assumptions.confirmRounds} rounds of ${gray.assumptions.failedRoundSeconds} s to confirm, probe metrics readable ${gray.assumptions.probePublishLagSeconds} s after publication (assumed)`],
+        ['connection metrics alone', `${gray.metricsSeconds} s`, `${gray.metricsWorstSeconds} s`, `NAT metrics readable ${gray.assumptions.natMetricLagSeconds} s after their minute; ${gray.assumptions.softRule}`],
+      ],
+    ),
+  );
   out.push(`\n4. CloudWatch per month (defaults: ALARMS=${DEFAULTS.alarms}, poll every ${DEFAULTS.metricPollMinutes} min when ALARMS=off) — target <= $${TARGETS.cloudwatchUsdPerMonth3GatewaysMax} for 3 gateways: ${mark(targets.cloudwatchCost3Gateways.met)}`);
   out.push(
     table(

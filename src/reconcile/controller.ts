@@ -422,7 +422,7 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
 }
 
 /** How often a run woken by a failing probe re-reads while it waits for the other AZs' probes. */
-export const PROBE_WAIT_STEP_MS = 10_000;
+export const PROBE_WAIT_STEP_MS = 5_000;
 
 /**
  * True while the run's failing verdict is neither corroborated nor contradicted: no other probed

@@ -26,7 +26,7 @@ describe('bench/results.json', () => {
   });
 
   it('has a met/not-met verdict for every target', () => {
-    for (const k of ['steadyStateCalls', 'failedChanges', 'cloudwatchCost3Gateways', 'bundleSize', 'initTimeOwnCode', 'initTimeWithSdk', 'stackCost3Gateways']) {
+    for (const k of ['steadyStateCalls', 'failedChanges', 'cloudwatchCost3Gateways', 'bundleSize', 'initTimeOwnCode', 'initTimeWithSdk', 'stackCost3Gateways', 'grayFailureProbes']) {
       expect(typeof results.targets[k].met).toBe('boolean');
       expect(typeof results.targets[k].target).toBe('string');
     }
@@ -67,6 +67,20 @@ describe('bench/results.json', () => {
       'alarm-state-change/50',
     ]);
     for (const r of results.reaction) expect(finite(r.reactionMs) && count(r.calls) && count(r.failedChanges)).toBe(true);
+  });
+
+  it('3b. gray failure detection: probes (median and worst) against metrics alone, over fault times across a minute', () => {
+    const g = results.detection.grayFailure;
+    for (const k of ['probesSeconds', 'probesWorstSeconds', 'metricsSeconds']) expect(finite(g[k])).toBe(true);
+    expect(g.probesWorstSeconds).toBeGreaterThanOrEqual(g.probesSeconds);
+    // Spread across a minute: at least 6 fault start times, every one of them graded, none violating an invariant.
+    expect(g.faultOffsetsSeconds.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...g.faultOffsetsSeconds) - Math.min(...g.faultOffsetsSeconds)).toBeGreaterThanOrEqual(45);
+    expect(g.runs).toHaveLength(g.faultOffsetsSeconds.length);
+    for (const r of g.runs) expect(finite(r.probesSeconds) && finite(r.metricsSeconds) && r.violations === 0).toBe(true);
+    expect(finite(g.assumptions.probePublishLagSeconds)).toBe(true);
+    // The targets: median <= 60 s, worst <= 90 s; the verdict agrees with the figures.
+    expect(results.targets.grayFailureProbes.met).toBe(g.probesSeconds <= 60 && g.probesWorstSeconds <= 90);
   });
 
   it('4. CloudWatch cost for 1, 3 and 6 gateways and the Lambda cost', () => {
