@@ -1,4 +1,4 @@
-import { primaryRoute } from '../core/planner';
+import { primaryRoute, restoreProof } from '../core/planner';
 import { readPin, readState } from '../core/state';
 import type { GatewayHealth, NatGateway } from '../core/types';
 import { auditEndpoints, type EndpointAudit } from './endpoints';
@@ -22,6 +22,25 @@ export interface TableStatus {
   readonly next: string | null;
   readonly pin: { awayFrom: string; target: string | null; until: string | null; reason: string; by: string } | null;
   readonly endpoints: { present: readonly string[]; missing: readonly string[] } | null;
+  /** Away from home: whether an automatic restore would be proven (probes) or unproven (no probes). */
+  readonly restoreProof?: string | null;
+}
+
+/** One probed path (issue 13): what the AZ's probe function last said and whether it counts. */
+export interface ProbeZoneStatus {
+  readonly vpcId: string;
+  readonly az: string;
+  /** ok / bad (M of N rounds failed) / unknown (no fresh data, or not enough failed rounds yet). */
+  readonly verdict: string;
+  readonly lastVerdict: 'ok' | 'failed' | null;
+  readonly lastAt: string | null;
+  readonly lastSource: 'metric' | 'event' | null;
+  readonly roundsFailed: number;
+  readonly roundsCounted: number;
+  /** Start of the unbroken run of successful minutes (the recovery proof), if any. */
+  readonly provenSince: string | null;
+  /** A bad verdict that counts against the AZ's gateway (the other AZs' probes succeeded meanwhile). */
+  readonly counts: boolean;
 }
 
 export type GatewayVerdict = 'healthy' | 'unhealthy' | 'unknown';
@@ -47,6 +66,8 @@ export interface StatusReport {
   readonly regionalVpcs: readonly { vpcId: string; natGatewayIds: readonly string[]; note: string }[];
   readonly endpointAudit: { readonly flagged: readonly EndpointAudit[]; readonly note: string };
   readonly findings: readonly { kind: string; routeTableId: string | null; message: string }[];
+  /** Data-plane probes: `configured` false when PROBES is off (restores are then unproven). */
+  readonly probes?: { readonly configured: boolean; readonly zones: readonly ProbeZoneStatus[] };
 }
 
 /** `status` sums ErrorPortAllocation over this many whole minutes. */
@@ -109,6 +130,7 @@ export function buildStatus(
         ? { awayFrom: pin.awayFromAz, target: pin.target ?? null, until: pin.until?.toISOString() ?? null, reason: pin.reason, by: pin.by }
         : null,
       endpoints: audit ? { present: audit.present, missing: audit.missing } : null,
+      restoreProof: state !== 'home' && v.homeAz !== undefined ? restoreProof(health, v.vpcId, v.homeAz).text : null,
     };
   });
 
@@ -154,5 +176,20 @@ export function buildStatus(
     findings: plan.findings
       .filter((f) => vpcId === undefined || f.vpcId === undefined || f.vpcId === vpcId)
       .map((f) => ({ kind: f.kind, routeTableId: f.routeTableId ?? null, message: f.message })),
+    probes: {
+      configured: health.probes !== undefined,
+      zones: (health.probes?.zones ?? []).filter(inScope).map((z) => ({
+        vpcId: z.vpcId,
+        az: z.az,
+        verdict: z.verdict,
+        lastVerdict: z.last ? (z.last.failed ? 'failed' : 'ok') : null,
+        lastAt: z.last?.at.toISOString() ?? null,
+        lastSource: z.last?.source ?? null,
+        roundsFailed: z.roundsFailed,
+        roundsCounted: z.roundsCounted,
+        provenSince: z.provenSince?.toISOString() ?? null,
+        counts: z.verdict === 'bad' && z.corroborated,
+      })),
+    },
   };
 }
