@@ -439,7 +439,7 @@ function decideRestore(ctx: Ctx, m: ManagedTable, home: NatGateway): Move {
   // otherwise send tables back into it). Positive evidence (metrics judged the home ok) still
   // counts, and moves off a dead gateway below are not held.
   const blind = ctx.obs.unreadSignals.length > 0 && ctx.health.gateways.get(home.id)?.soft === 'unknown';
-  if (held >= hold && !guarded && !blind) {
+  if (held >= hold && !guarded && !blind && !unproven) {
     return { desired: home.id, transition: 'restore', priority: PRIORITY.restore, reasons: [`home ${home.id} in ${homeAz} healthy for ${Math.round(held)}s (hold-down ${hold}s)`, proof.text], findings: [] };
   }
   if (!eligible(ctx, current)) {

@@ -123,6 +123,11 @@ describe('health and plan with probes', () => {
     expect(restores(obs)).toBe(false);
   });
 
+  it('with probes and no hold-down at all (RESTORE_HOLD_DOWN_SECONDS=0), an unproven home is still not restored', () => {
+    const obs = withProbes(observation(away()), probes({ [A]: [], [B]: okMinutes(30, 0), [C]: okMinutes(30, 0) }));
+    expect(restores(obs, config({ probes: 'on', restoreHoldDownSeconds: 0 }))).toBe(false);
+  });
+
   it('with probes, a home proven for the whole hold-down is restored, and the reason says so', () => {
     const obs = withProbes(observation(away()), probes({ [A]: okMinutes(30, 0), [B]: okMinutes(30, 0), [C]: okMinutes(30, 0) }));
     const a = decideAt(obs, cfg).plan.actions.find((x) => x.routeTableId === 'rtb-a');
@@ -150,7 +155,7 @@ describe('health and plan with probes', () => {
 
   it('property: no automatic restore while any home-probe minute in the hold-down is failed or missing', () => {
     fc.assert(
-      fc.property(history, fc.integer({ min: 60, max: 1800 }), (h, hold) => {
+      fc.property(history, fc.integer({ min: 0, max: 1800 }), (h, hold) => {
         const c = config({ probes: 'on', restoreHoldDownSeconds: hold });
         const obs = withProbes(observation(away()), probes({ [A]: toRounds(h), [B]: okMinutes(40, 0), [C]: okMinutes(40, 0) }));
         if (!restores(obs, c)) return true;
