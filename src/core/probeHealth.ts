@@ -35,6 +35,12 @@ export interface ProbeRules {
 }
 
 const MIN = 60_000;
+/**
+ * An invocation dated slightly after `now` is the probe function's clock running ahead of
+ * reconcile's (two Lambda hosts): accepted within this much, so the fast path does not lose a
+ * verdict to clock skew. Anything further ahead is ignored until its time comes.
+ */
+export const CLOCK_SKEW_MS = 10_000;
 const minuteOf = (d: Date): number => Math.floor(d.getTime() / MIN) * MIN;
 
 /** Metric data and events of one AZ merged per minute: an event replaces the datum of its minute. */
@@ -52,7 +58,7 @@ export function mergeRounds(rounds: readonly ProbeRound[]): ProbeRound[] {
 
 /** One AZ's verdict from its own probes alone (corroboration is the VPC's business). */
 export function judgeZone(vpcId: string, az: string, raw: readonly ProbeRound[], now: Date, rules: ProbeRules): ZoneProbeState {
-  const rounds = mergeRounds(raw).filter((r) => r.at.getTime() <= now.getTime());
+  const rounds = mergeRounds(raw).filter((r) => r.at.getTime() <= now.getTime() + CLOCK_SKEW_MS);
   const last = rounds.at(-1);
   // The last N rounds, newest first: an event's invocation contributes its own rounds.
   let counted = 0;
@@ -83,7 +89,7 @@ export function judgeZone(vpcId: string, az: string, raw: readonly ProbeRound[],
  * failure seen there, by an event or an early datum, still breaks the proof). Missing = unknown.
  */
 export function provenSince(rounds: readonly ProbeRound[], now: Date, rules: Pick<ProbeRules, 'probeLagSeconds'>): Date | undefined {
-  const merged = mergeRounds(rounds).filter((r) => r.at.getTime() <= now.getTime());
+  const merged = mergeRounds(rounds).filter((r) => r.at.getTime() <= now.getTime() + CLOCK_SKEW_MS);
   if (merged.some((r) => r.failed && minuteOf(r.at) > minuteOf(new Date(now.getTime() - rules.probeLagSeconds * 1000)))) return undefined;
   const required = minuteOf(new Date(now.getTime() - rules.probeLagSeconds * 1000));
   const byMinute = new Map(merged.map((r) => [minuteOf(r.at), r]));

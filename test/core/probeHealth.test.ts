@@ -42,6 +42,11 @@ describe('one AZ judged from its own probes', () => {
     expect(judgeZone(VPC, A, okMinutes(10, 4), NOW, rules).verdict).toBe('unknown');
   });
 
+  it('a verdict dated a few seconds ahead (the probe host\'s clock) still counts; one far ahead does not', () => {
+    expect(judgeZone(VPC, A, [...okMinutes(5, 1), event(-5, 3)], NOW, rules).verdict).toBe('bad');
+    expect(judgeZone(VPC, A, [...okMinutes(5, 1), event(-120, 3)], NOW, rules).last?.source).toBe('metric');
+  });
+
   it('the event and the metric datum of the same invocation are one round, the event winning', () => {
     const z = judgeZone(VPC, A, [...okMinutes(5, 1), datum(0, true), event(0, 3)], NOW, rules);
     expect(z.last?.source).toBe('event');
