@@ -151,6 +151,6 @@ export function loadConfig(env: Env): Config {
     probeWindowRounds,
     probeFreshSeconds: int(env, 'PROBE_FRESH_SECONDS', DEFAULTS.probeFreshSeconds, 60, 3600),
     probeLagSeconds: int(env, 'PROBE_LAG_SECONDS', DEFAULTS.probeLagSeconds, 0, 900),
-    probeWaitSeconds: int(env, 'PROBE_WAIT_SECONDS', DEFAULTS.probeWaitSeconds, 0, 300),
+    probeWaitSeconds: int(env, 'PROBE_WAIT_SECONDS', DEFAULTS.probeWaitSeconds, 0, 45),
   };
 }

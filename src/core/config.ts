@@ -55,7 +55,8 @@ export interface Config {
   readonly probeLagSeconds: number;
   /**
    * A run woken by a failing verdict waits up to this long for the other AZs' probes of the same
-   * minute to become readable (their success is what tells a gateway from the internet).
+   * minute to become readable (their success is what tells a gateway from the internet). At most
+   * 45 s: the reconcile function's timeout is 60 s (serverless.yml) and the run must still write.
    */
   readonly probeWaitSeconds: number;
 }
@@ -85,5 +86,5 @@ export const DEFAULTS: Config = {
   probeWindowRounds: 3,
   probeFreshSeconds: 180,
   probeLagSeconds: 120,
-  probeWaitSeconds: 45,
+  probeWaitSeconds: 40,
 };
