@@ -66,6 +66,13 @@ describe('loadConfig', () => {
     ['ALARM_PREFIX', 'prod.nat_failover-1', 'alarmPrefix', 'prod.nat_failover-1'],
     ['EVACUATION_MAX_AGE_SECONDS', '60', 'evacuationMaxAgeSeconds', 60],
     ['EVACUATION_MAX_AGE_SECONDS', '604800', 'evacuationMaxAgeSeconds', 604_800],
+    ['PROBES', 'ON', 'probes', 'on'],
+    ['PROBES', 'off', 'probes', 'off'],
+    ['PROBE_BAD_ROUNDS', '1', 'probeBadRounds', 1],
+    ['PROBE_WINDOW_ROUNDS', '20', 'probeWindowRounds', 20],
+    ['PROBE_FRESH_SECONDS', '60', 'probeFreshSeconds', 60],
+    ['PROBE_LAG_SECONDS', '0', 'probeLagSeconds', 0],
+    ['PROBE_WAIT_SECONDS', '45', 'probeWaitSeconds', 45],
   ];
   it.each(valid)('accepts %s=%j as %s', (variable, value, field, expected) => {
     // Act
@@ -120,6 +127,13 @@ describe('loadConfig', () => {
     ['ALARM_PREFIX', 'has/slash'],
     ['EVACUATION_MAX_AGE_SECONDS', '59'],
     ['EVACUATION_MAX_AGE_SECONDS', '604801'],
+    ['PROBES', 'true'],
+    ['PROBE_BAD_ROUNDS', '4'],
+    ['PROBE_WINDOW_ROUNDS', '0'],
+    ['PROBE_FRESH_SECONDS', '59'],
+    ['PROBE_LAG_SECONDS', '901'],
+    // The reconcile function times out at 60 s and must still write after waiting.
+    ['PROBE_WAIT_SECONDS', '46'],
   ];
   it.each(invalid)('rejects %s=%j with a ConfigError naming the variable', (variable, value) => {
     // Act
