@@ -72,10 +72,21 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
     (pollDue || opts.forceMetrics) && watched.length > 0 ? readMetricsOrUnknown(deps, watched, w) : Promise.resolve<MetricsRead>({ metrics: undefined }),
     deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [] }) : Promise.resolve<PushedSignalsRead>({ evacuations: [], alarms: [] }),
   ]);
-  const probes = config.probes === 'on' ? await readProbesOrUnknown(deps, config, inventory, now, opts.probeVerdict) : undefined;
+  // The probes are read when they can change a decision: a verdict woke the run (its failure needs
+  // the other AZs' results), a table is away (a restore needs the proof), or an operator asked
+  // (status, plan). A steady state needs no read: a failing probe sends its verdict at once.
+  // GetMetricData is billed per metric requested ($0.01 per 1,000, CloudWatch pricing): reading
+  // 3 AZs every run would be 129,600 metrics, $1.30 a month, for nothing. Not read = no data,
+  // which proves nothing: a restore is never decided on a run that did not read the probes.
+  const probesDue = opts.probeVerdict !== undefined || awayFromHome || opts.forceMetrics === true;
+  const probes =
+    config.probes !== 'on' ? undefined : probesDue ? await readProbesOrUnknown(deps, config, inventory, now, opts.probeVerdict) : { observation: notRead(now) };
   const unreadSignals = [...(read.unread ? [read.unread] : []), ...(pushed.unread ?? []), ...(probes?.unread ? [probes.unread] : [])];
   return { now, inventory, metrics: read.metrics, evacuations: pushed.evacuations, alarms: pushed.alarms, unreadSignals, ...(probes ? { probes: probes.observation } : {}) };
 }
+
+/** Probes configured but not read this run: no zone, no evidence, no proof. */
+const notRead = (now: Date): ProbeObservation => ({ start: now, end: now, zones: new Map() });
 
 /**
  * The probed paths: every AZ with a zonal gateway in a VPC that has managed tables. An AZ whose
