@@ -123,7 +123,6 @@ export function assessProbes(obs: ProbeObservation, now: Date, rules: ProbeRules
   const guarded: { vpcId: string; message: string }[] = [];
   for (const [vpcId, list] of [...byVpc].sort(([a], [b]) => a.localeCompare(b))) {
     const probed = list.filter((z) => z.last !== undefined);
-    const bad = probed.filter((z) => z.verdict === 'bad');
     const held: string[] = [];
     for (const z of list.sort((a, b) => a.az.localeCompare(b.az))) {
       if (z.verdict !== 'bad') {
@@ -138,11 +137,12 @@ export function assessProbes(obs: ProbeObservation, now: Date, rules: ProbeRules
       if (!ok) held.push(z.az);
     }
     if (held.length > 0) {
-      const allBad = bad.length === probed.length;
+      // Every probed AZ's newest invocation failed (bad already, or on its way): the internet or the targets.
+      const allBad = probed.every((z) => z.last?.failed === true);
       guarded.push({
         vpcId,
         message: allBad
-          ? `probes fail through every probed AZ of ${vpcId} (${bad.map((z) => z.az).join(', ')}): the internet or the probe targets, not our gateways; nothing moves on probes`
+          ? `probes fail through every probed AZ of ${vpcId} (${probed.map((z) => z.az).join(', ')}): the internet or the probe targets, not our gateways; nothing moves on probes`
           : `probes fail through ${held.join(', ')} in ${vpcId} but no other AZ has a fresh success since the failure began (${probed
               .filter((o) => !held.includes(o.az))
               .map((o) => `${o.az}: ${o.verdict}${o.last ? ` at ${o.last.at.toISOString()}` : ''}`)
