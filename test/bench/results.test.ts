@@ -165,6 +165,12 @@ describe('docs/benchmarks.md quotes bench/results.json', () => {
     for (const r of results.reaction) expect(section).toMatch(row(r.event, r.tables, `${r.reactionMs} ms`));
   });
 
+  it('quotes the gray failure detection (probes against metrics alone)', () => {
+    const g = results.detection.grayFailure;
+    expect(section).toMatch(row('probes (verdict event, PROBES=on)', `${g.probesSeconds} s`, `${g.probesWorstSeconds} s`));
+    expect(section).toMatch(row('connection metrics alone', `${g.metricsSeconds} s`, `${g.metricsWorstSeconds} s`));
+  });
+
   it('quotes the CloudWatch cost per gateway count', () => {
     for (const r of results.cloudwatch.rows) {
       expect(section).toMatch(row(r.gateways, `${r.alarms} (${r.alarmMetrics})`, r.alarmUsdPerMonth.toFixed(2)));
