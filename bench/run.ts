@@ -15,6 +15,7 @@ import { LIMIT_FACTOR_MAX, oneAzDead, writeConcurrencySweep } from './evacuation
 import { EC2_BUCKETS, LATENCY_MS } from './harness';
 import { reaction } from './reaction';
 import { realSdkSteady } from './realSdk';
+import { grayFailureDetection } from './detection';
 import { steadyRunTelemetry } from './telemetry';
 
 export const TARGETS = {
@@ -28,6 +29,9 @@ export const TARGETS = {
   initMsMax: 200,
   // Issue 16: a steady run at 1,000 tables parses at most 1 MB; 10,000 tables fit the function.
   steadyBytesParsed1000TablesMax: 1024 * 1024,
+  // Issue 13: a gray failure switched by the probes within a minute (median), 90 s at worst.
+  grayFailureProbesMedianSecondsMax: 60,
+  grayFailureProbesWorstSecondsMax: 90,
 } as const;
 
 const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
   const azDead = await oneAzDead();
   const concurrency = await writeConcurrencySweep();
   const react = await reaction();
+  const gray = await grayFailureDetection();
   const cw = cloudwatchCost();
   // Billed duration of a steady-state run: its simulated API time (1,000 tables) + its CPU time here.
   const big = steady.rows.at(-1)!;
@@ -75,6 +80,10 @@ async function main(): Promise<void> {
     stackCost3Gateways: { target: `<= $${TARGETS.stackUsdPerMonth3GatewaysMax}/month for the whole stack, 3 gateways, defaults`, met: stack3.totalUsd <= TARGETS.stackUsdPerMonth3GatewaysMax },
     steadyBytesParsed1000Tables: { target: `<= ${TARGETS.steadyBytesParsed1000TablesMax} bytes parsed by a steady run at 1,000 tables (real SDK path)`, met: realSdk.filter((r) => r.tables === 1000).every((r) => r.bytesParsed <= TARGETS.steadyBytesParsed1000TablesMax) },
     steadyFitsFunctionMemory10000Tables: { target: `a steady run at 10,000 tables fits the function's ${realSdk[0]!.memorySizeMb} MB (peak RSS, Lambda's heap flags)`, met: realSdk.filter((r) => r.tables === 10000).every((r) => r.peakRssMb <= r.memorySizeMb) },
+    grayFailureProbes: {
+      target: `gray failure switched by the probes: median <= ${TARGETS.grayFailureProbesMedianSecondsMax} s, worst <= ${TARGETS.grayFailureProbesWorstSecondsMax} s (fault to last route switched)`,
+      met: gray.probesSeconds <= TARGETS.grayFailureProbesMedianSecondsMax && gray.probesWorstSeconds <= TARGETS.grayFailureProbesWorstSecondsMax && gray.runs.every((r) => r.violations === 0),
+    },
   };
 
   const results = {
@@ -92,6 +101,7 @@ async function main(): Promise<void> {
     steadyState: steady,
     failover: { rows: fo, oneAzDead: azDead, writeConcurrency: concurrency },
     reaction: react,
+    detection: { grayFailure: gray },
     cloudwatch: cw,
     lambda,
     cost: { stack: { threeGateways: stack3 }, steadyRun: telemetry },
@@ -133,6 +143,16 @@ async function main(): Promise<void> {
   out.push(`   WRITE_CONCURRENCY (default ${DEFAULTS.writeConcurrency}): ${concurrency.map((c) => `${c.tables} tables @${c.writeConcurrency}: ${c.seconds} s`).join(', ')}`);
   out.push('\n3. Reaction time (event handed to the controller -> last route switched; excludes EventBridge delivery and cold start)');
   out.push(table(['event', 'tables', 'reaction', 'calls', 'retries', 'failed'], react.map((r) => [r.event, r.tables, s(r.reactionMs), r.calls, r.retries, r.failedChanges])));
+  out.push(`\n3b. Gray failure (nat-a available, new connections fail), fault start every 5 s across a minute -> last route switched — probes: median <= ${TARGETS.grayFailureProbesMedianSecondsMax} s, worst <= ${TARGETS.grayFailureProbesWorstSecondsMax} s: ${mark(targets.grayFailureProbes.met)}`);
+  out.push(
+    table(
+      ['signal', 'median', 'worst', 'assumptions'],
+      [
+        ['probes (verdict event, PROBES=on)', `${gray.probesSeconds} s`, `${gray.probesWorstSeconds} s`, `probe at second ${gray.assumptions.probeOffsetSeconds} of each minute, ${gray.assumptions.confirmRounds} rounds of ${gray.assumptions.failedRoundSeconds} s to confirm, probe metrics readable ${gray.assumptions.probePublishLagSeconds} s after publication (assumed)`],
+        ['connection metrics alone', `${gray.metricsSeconds} s`, `${gray.metricsWorstSeconds} s`, `NAT metrics readable ${gray.assumptions.natMetricLagSeconds} s after their minute; ${gray.assumptions.softRule}`],
+      ],
+    ),
+  );
   out.push(`\n4. CloudWatch per month (defaults: ALARMS=${DEFAULTS.alarms}, poll every ${DEFAULTS.metricPollMinutes} min when ALARMS=off) — target <= $${TARGETS.cloudwatchUsdPerMonth3GatewaysMax} for 3 gateways: ${mark(targets.cloudwatchCost3Gateways.met)}`);
   out.push(
     table(

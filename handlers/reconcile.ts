@@ -41,7 +41,7 @@ export const handler = middy(async (event: unknown, context: Context) => {
   const trigger = triggerOf(event);
   // An event that says nothing usable still gets a plain level-triggered run: always safe, never a guess.
   if (trigger.ignored) logger.warn('event ignored; running a plain reconcile', { trigger: trigger.name, reason: trigger.ignored });
-  const report = await reconcile(depsFor(context), config, { trigger: trigger.name, forceMetrics: trigger.forceMetrics, signalUpdates: trigger.updates });
+  const report = await reconcile(depsFor(context), config, { trigger: trigger.name, forceMetrics: trigger.forceMetrics, signalUpdates: trigger.updates, ...(trigger.probe ? { probeVerdict: trigger.probe } : {}) });
   await continueAfter(report, 0, context);
   return summarizeRun(report);
 })

@@ -31,6 +31,12 @@ export const ENV_VARS = {
   ALARM_PREFIX: 'alarmPrefix',
   EVACUATION_MAX_AGE_SECONDS: 'evacuationMaxAgeSeconds',
   EGRESS_ALLOW_LIST: 'egressAllowList',
+  PROBES: 'probes',
+  PROBE_BAD_ROUNDS: 'probeBadRounds',
+  PROBE_WINDOW_ROUNDS: 'probeWindowRounds',
+  PROBE_FRESH_SECONDS: 'probeFreshSeconds',
+  PROBE_LAG_SECONDS: 'probeLagSeconds',
+  PROBE_WAIT_SECONDS: 'probeWaitSeconds',
 } as const satisfies Record<string, keyof Config>;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -134,6 +140,16 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError('ALARM_PREFIX', `${quoted(alarmPrefix)} must be 1-200 letters, digits, '.', '_' or '-'`);
   }
 
+  const probesRaw = (present(env, 'PROBES') ?? DEFAULTS.probes).toLowerCase();
+  if (probesRaw !== 'on' && probesRaw !== 'off') {
+    throw new ConfigError('PROBES', `expected on or off, got ${quoted(probesRaw)}`);
+  }
+  const probeBadRounds = int(env, 'PROBE_BAD_ROUNDS', DEFAULTS.probeBadRounds, 1, 20);
+  const probeWindowRounds = int(env, 'PROBE_WINDOW_ROUNDS', DEFAULTS.probeWindowRounds, 1, 20);
+  if (probeBadRounds > probeWindowRounds) {
+    throw new ConfigError('PROBE_BAD_ROUNDS', `${probeBadRounds} exceeds PROBE_WINDOW_ROUNDS (${probeWindowRounds})`);
+  }
+
   return {
     managedTagKey,
     managedTagValue,
@@ -157,5 +173,11 @@ export function loadConfig(env: Env): Config {
     alarmPrefix,
     evacuationMaxAgeSeconds: int(env, 'EVACUATION_MAX_AGE_SECONDS', DEFAULTS.evacuationMaxAgeSeconds, 60, 604_800),
     egressAllowList: parseEgressAllowList(present(env, 'EGRESS_ALLOW_LIST')),
+    probes: probesRaw,
+    probeBadRounds,
+    probeWindowRounds,
+    probeFreshSeconds: int(env, 'PROBE_FRESH_SECONDS', DEFAULTS.probeFreshSeconds, 60, 3600),
+    probeLagSeconds: int(env, 'PROBE_LAG_SECONDS', DEFAULTS.probeLagSeconds, 0, 900),
+    probeWaitSeconds: int(env, 'PROBE_WAIT_SECONDS', DEFAULTS.probeWaitSeconds, 0, 45),
   };
 }

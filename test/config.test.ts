@@ -69,6 +69,13 @@ describe('loadConfig', () => {
     ['EVACUATION_MAX_AGE_SECONDS', '604800', 'evacuationMaxAgeSeconds', 604_800],
     ['EGRESS_ALLOW_LIST', '203.0.113.0/24, 198.51.100.7/32', 'egressAllowList', ['203.0.113.0/24', '198.51.100.7/32']],
     ['EGRESS_ALLOW_LIST', '2001:DB8::/32', 'egressAllowList', ['2001:db8::/32']],
+    ['PROBES', 'ON', 'probes', 'on'],
+    ['PROBES', 'off', 'probes', 'off'],
+    ['PROBE_BAD_ROUNDS', '1', 'probeBadRounds', 1],
+    ['PROBE_WINDOW_ROUNDS', '20', 'probeWindowRounds', 20],
+    ['PROBE_FRESH_SECONDS', '60', 'probeFreshSeconds', 60],
+    ['PROBE_LAG_SECONDS', '0', 'probeLagSeconds', 0],
+    ['PROBE_WAIT_SECONDS', '45', 'probeWaitSeconds', 45],
   ];
   it.each(valid)('accepts %s=%j as %s', (variable, value, field, expected) => {
     // Act
@@ -128,6 +135,13 @@ describe('loadConfig', () => {
     ['EGRESS_ALLOW_LIST', '203.0.113.1'],
     ['EGRESS_ALLOW_LIST', '203.0.113.0/24;198.51.100.0/24'],
     ['EGRESS_ALLOW_LIST', Array.from({ length: 201 }, (_, i) => `10.0.${i}.0/24`).join(',')],
+    ['PROBES', 'true'],
+    ['PROBE_BAD_ROUNDS', '4'],
+    ['PROBE_WINDOW_ROUNDS', '0'],
+    ['PROBE_FRESH_SECONDS', '59'],
+    ['PROBE_LAG_SECONDS', '901'],
+    // The reconcile function times out at 60 s and must still write after waiting.
+    ['PROBE_WAIT_SECONDS', '46'],
   ];
   it.each(invalid)('rejects %s=%j with a ConfigError naming the variable', (variable, value) => {
     // Act

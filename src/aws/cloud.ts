@@ -1,9 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Clock } from '../clock';
-import type { CloudPort, Scope } from '../reconcile/ports';
+import type { CloudPort, ProbeZone, Scope } from '../reconcile/ports';
 import { Retrier, type RetryOptions } from '../retry';
-import type { Inventory, MetricWindow, Route } from '../core/types';
+import type { Inventory, MetricWindow, ProbeRound, Route } from '../core/types';
 import { CloudWatchAdapter } from './cloudwatch';
 import { Ec2Adapter } from './ec2';
 import { clientConfig } from './clientConfig';
@@ -40,6 +40,9 @@ export class AwsCloud implements CloudPort {
   }
   readMetrics(natGatewayIds: readonly string[], start: Date, end: Date): Promise<MetricWindow> {
     return this.cloudwatch.readMetrics(natGatewayIds, start, end);
+  }
+  readProbeMetrics(zones: readonly ProbeZone[], start: Date, end: Date): Promise<ReadonlyMap<string, readonly ProbeRound[]>> {
+    return this.cloudwatch.readProbeMetrics(zones, start, end);
   }
   readRoutes(routeTableIds: readonly string[]): Promise<ReadonlyMap<string, readonly Route[]>> {
     return this.ec2.readRoutes(routeTableIds);

@@ -1,8 +1,10 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CAPACITY_METRICS, type CapacityMetric, METRIC_NAMESPACE, RULE_METRICS, type RuleMetric } from '../core/constants';
 import type { Retrier } from '../retry';
-import type { GatewayLoad, MetricPoint, MetricWindow } from '../core/types';
+import type { GatewayLoad, MetricPoint, MetricWindow, ProbeRound } from '../core/types';
 import type { MetricReadOptions } from '../reconcile/ports';
+import { PROBE_DIMENSION_AZ, PROBE_DIMENSION_VPC, PROBE_METRIC_FAILED, PROBE_NAMESPACE } from '../core/probe';
+import { probeZoneKey } from '../core/probeHealth';
 import { chunk } from './ec2';
 import { call } from './errors';
 import { clientConfig } from './clientConfig';
@@ -55,6 +57,63 @@ export class CloudWatchAdapter {
         }
         token = res.NextToken;
       } while (token);
+    }
+    return out;
+  }
+
+  /**
+   * The probes' `ProbeFailed` per (VPC, AZ) and minute over [start, end): one query per probed
+   * path, Period 60, Stat Maximum (1 when any invocation that minute failed). A minute without a
+   * datum is absent (unknown), never a success. Not batched with readMetrics: GetMetricData takes
+   * one StartTime/EndTime per request and the probe window (the longest hold-down) is far longer
+   * than the rule metrics' few minutes; the request count per run is the same either way.
+   */
+  async readProbeMetrics(zones: readonly { vpcId: string; az: string }[], start: Date, end: Date): Promise<ReadonlyMap<string, readonly ProbeRound[]>> {
+    const queries: MetricDataQuery[] = zones.map((z, i) => ({
+      Id: `q${i}`,
+      MetricStat: {
+        Metric: {
+          Namespace: PROBE_NAMESPACE,
+          MetricName: PROBE_METRIC_FAILED,
+          Dimensions: [
+            { Name: PROBE_DIMENSION_VPC, Value: z.vpcId },
+            { Name: PROBE_DIMENSION_AZ, Value: z.az },
+          ],
+        },
+        Period: 60,
+        Stat: 'Maximum',
+      },
+      ReturnData: true,
+    }));
+    const byZone = new Map<string, Map<number, boolean>>();
+    for (const batch of chunk(queries, QUERIES_PER_CALL)) {
+      let token: string | undefined;
+      do {
+        const res = await this.retry.run('GetMetricData', () =>
+          call('GetMetricData', () =>
+            this.client.send(new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', ...(token ? { NextToken: token } : {}) })),
+          ),
+        );
+        for (const r of res.MetricDataResults ?? []) {
+          const z = r.Id?.startsWith('q') ? zones[Number(r.Id.slice(1))] : undefined;
+          if (!z) continue;
+          const key = probeZoneKey(z.vpcId, z.az);
+          const minutes = byZone.get(key) ?? new Map<number, boolean>();
+          byZone.set(key, minutes);
+          (r.Timestamps ?? []).forEach((ts, k) => {
+            const v = r.Values?.[k];
+            if (v === undefined || !Number.isFinite(v)) return;
+            const m = Math.floor(ts.getTime() / 60_000) * 60_000;
+            if (m < start.getTime() || m >= end.getTime()) return;
+            minutes.set(m, (minutes.get(m) ?? false) || v > 0);
+          });
+        }
+        token = res.NextToken;
+      } while (token);
+    }
+    const out = new Map<string, ProbeRound[]>();
+    for (const [key, minutes] of byZone) {
+      out.set(key, [...minutes].sort(([a], [b]) => a - b).map(([m, failed]) => ({ at: new Date(m), failed, rounds: 1, roundsFailed: failed ? 1 : 0, source: 'metric' as const })));
     }
     return out;
   }

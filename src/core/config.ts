@@ -54,6 +54,26 @@ export interface Config {
    * a failover target. Empty = no allow-list.
    */
   readonly egressAllowList: readonly string[];
+  /**
+   * Data-plane probes (issue 13): `on` when probe functions publish to the probe namespace (the
+   * stack sets it when `probeSubnets` is given). Then reconcile reads their metrics and verdict
+   * events, a failing AZ is a soft signal, and an automatic restore needs the home's probes to have
+   * succeeded throughout the hold-down. `off`: none of that; restores are reported unproven.
+   */
+  readonly probes: 'on' | 'off';
+  /** M of N probe rounds failing through one AZ's gateway make its path bad. */
+  readonly probeBadRounds: number;
+  readonly probeWindowRounds: number;
+  /** A newest probe invocation older than this is no evidence about now. */
+  readonly probeFreshSeconds: number;
+  /** Probe minutes newer than this may not be readable yet; the recovery proof does not require them. */
+  readonly probeLagSeconds: number;
+  /**
+   * A run woken by a failing verdict waits up to this long for the other AZs' probes of the same
+   * minute to become readable (their success is what tells a gateway from the internet). At most
+   * 45 s: the reconcile function's timeout is 60 s (serverless.yml) and the run must still write.
+   */
+  readonly probeWaitSeconds: number;
 }
 
 export const DEFAULTS: Config = {
@@ -79,4 +99,10 @@ export const DEFAULTS: Config = {
   alarmPrefix: 'nat-failover',
   evacuationMaxAgeSeconds: 21_600,
   egressAllowList: [],
+  probes: 'off',
+  probeBadRounds: 2,
+  probeWindowRounds: 3,
+  probeFreshSeconds: 180,
+  probeLagSeconds: 120,
+  probeWaitSeconds: 40,
 };

@@ -1,9 +1,12 @@
+import { DEFAULTS } from './config';
+import { assessProbes, probeSignal, type ProbeRules } from './probeHealth';
 import { breaches, evaluate, type SoftRules, softRuleDefs } from './softRules';
 import { readState } from './state';
 import type {
   GatewayHealth,
   HealthReport,
   MetricPoint,
+  ProbeReport,
   NatGateway,
   Observation,
   Signal,
@@ -137,8 +140,33 @@ function hardSignals(nat: NatGateway, obs: Observation, ev: RouteEvidence): Sign
   return out;
 }
 
+const probeRules = (config: Partial<ProbeRules>): ProbeRules => ({
+  probeBadRounds: config.probeBadRounds ?? DEFAULTS.probeBadRounds,
+  probeWindowRounds: config.probeWindowRounds ?? DEFAULTS.probeWindowRounds,
+  probeFreshSeconds: config.probeFreshSeconds ?? DEFAULTS.probeFreshSeconds,
+  probeLagSeconds: config.probeLagSeconds ?? DEFAULTS.probeLagSeconds,
+});
+
+/**
+ * The probes' soft signal, applied after the metrics' static-stability guard: a failing AZ whose
+ * failure the other AZs' probes contradict (they succeeded in the same minute or later) is positive
+ * evidence about that one gateway path, not the many-gateways-at-once pattern the guard is for.
+ * An uncorroborated failure adds nothing here; the planner reports it (probeHealth.ts guard).
+ */
+function applyProbeSignals(obs: Observation, report: ProbeReport, raw: Map<string, GatewayHealth>): void {
+  for (const z of report.zones) {
+    if (z.verdict !== 'bad' || !z.corroborated) continue;
+    const signal = probeSignal(z, report);
+    for (const nat of obs.inventory.natGateways) {
+      if (nat.vpcId !== z.vpcId || nat.az !== z.az || nat.availabilityMode !== 'zonal') continue;
+      const h = raw.get(nat.id);
+      if (h) raw.set(nat.id, { ...h, soft: 'bad', softSignals: [...h.softSignals, signal] });
+    }
+  }
+}
+
 /** Health of every observed gateway, with the static-stability guard applied per VPC. */
-export function assessHealth(obs: Observation, config: SoftRules): HealthReport {
+export function assessHealth(obs: Observation, config: SoftRules & Partial<ProbeRules>): HealthReport {
   const evidence = routeEvidence(obs);
   const alarmsByNat = new Map<string, string[]>();
   for (const a of obs.alarms) alarmsByNat.set(a.natGatewayId, [...(alarmsByNat.get(a.natGatewayId) ?? []), a.alarmName]);
@@ -177,13 +205,16 @@ export function assessHealth(obs: Observation, config: SoftRules): HealthReport 
     }
   }
 
+  const probes = obs.probes ? assessProbes(obs.probes, obs.now, probeRules(config)) : undefined;
+  if (probes) applyProbeSignals(obs, probes, raw);
+
   const periodsJudged = obs.metrics
     ? {
         start: new Date(Math.max(obs.metrics.start.getTime(), obs.metrics.end.getTime() - config.softWindowPeriods * 60_000)),
         end: obs.metrics.end,
       }
     : undefined;
-  return { gateways: raw, guardedVpcs: guardedVpcs.sort(), periodsJudged };
+  return { gateways: raw, guardedVpcs: guardedVpcs.sort(), periodsJudged, ...(probes ? { probes } : {}) };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from './constants';
 import { type AllowList, allowListAdvice, allowListOf, HEADROOM_RANK, type Headroom, headroom, isAllowListed } from './capacity';
 import { explainHealth, isEligibleTarget, isFailoverTarget } from './health';
+import { describeProof } from './probeHealth';
 import { diffTags, fitTagBudget, isEmptyDiff, readStateChecked, stateTags, type UnreadableTag } from './state';
 import type {
   ChangeClass,
@@ -468,6 +469,8 @@ function decideManualRestore(ctx: Ctx, m: ManagedTable, req: RestoreRequest): Mo
   if (homeGw && (homeHealthy || (req.force && homeGw.state === 'available'))) {
     const reasons = [`manual restore by ${req.by}${req.force && !homeHealthy ? ' (forced)' : ''}: ${req.reason}`];
     if (!homeHealthy) reasons.push(describeUnhealthy(ctx, homeGw, homeId));
+    // The operator's word stands either way; the reason says whether the probes back it.
+    reasons.push(restoreProof(ctx.health, m.t.vpcId, m.homeAz).text);
     return { desired: homeGw.id, transition: 'restore', priority: PRIORITY.restore, reasons, findings: [] };
   }
   return stayPut(m, [
@@ -493,13 +496,40 @@ function decideHomeHealthy(ctx: Ctx, m: ManagedTable, home: NatGateway): Move {
   return decideRestore(ctx, m, home);
 }
 
+/**
+ * Positive proof of recovery (issue 13). With probes configured, the hold-down counts only from
+ * the start of the home AZ's unbroken run of successful probe minutes: a quiet home proves
+ * nothing (its traffic moved away), and a missing minute is unknown, never ok. Undefined `since`:
+ * no proof at all. Without probes, the hold-down alone decides, as before, and says so.
+ */
+export interface RestoreProof {
+  readonly probes: boolean;
+  readonly since: Date | undefined;
+  readonly text: string;
+}
+
+export function restoreProof(health: HealthReport, vpcId: string, homeAz: string): RestoreProof {
+  if (!health.probes) return { probes: false, since: undefined, text: 'recovery unproven: no probes configured, the hold-down alone decides' };
+  const z = health.probes.zones.find((x) => x.vpcId === vpcId && x.az === homeAz);
+  return { probes: true, since: z?.provenSince, text: describeProof(z) };
+}
+
+/** Failing probes that did not count (every AZ failing, or no fresh success elsewhere): said once per VPC. */
+function probeGuardFindings(health: HealthReport): Finding[] {
+  return (health.probes?.guarded ?? []).map((g) => ({ kind: 'static-stability-guard' as const, vpcId: g.vpcId, message: g.message }));
+}
+
 /** Away from a healthy home: restore after the hold-down unless a safety rule holds it. */
 function decideRestore(ctx: Ctx, m: ManagedTable, home: NatGateway): Move {
   const { state, current, currentId, homeAz, t } = m;
   const { now } = ctx.obs;
-  const okSince = state.mode !== 'home' && state.homeOkSince ? state.homeOkSince : now;
+  const recordedOkSince = state.mode !== 'home' && state.homeOkSince ? state.homeOkSince : now;
+  const proof = restoreProof(ctx.health, t.vpcId, homeAz);
+  // With probes, the later of the two: healthy on every signal AND proven by the probes.
+  const okSince = !proof.probes ? recordedOkSince : proof.since === undefined ? now : new Date(Math.max(recordedOkSince.getTime(), proof.since.getTime()));
+  const unproven = proof.probes && proof.since === undefined;
   const hold = holdDownSeconds(ctx.config.restoreHoldDownSeconds, state.flaps);
-  const held = secondsBetween(okSince, now);
+  const held = unproven ? 0 : secondsBetween(okSince, now);
   // A guarded VPC's monitoring is suspect: "change nothing" includes restores, whose
   // evidence (a quiet, unknown home) is exactly what broken monitoring produces.
   const guarded = ctx.health.guardedVpcs.includes(t.vpcId);
@@ -508,8 +538,8 @@ function decideRestore(ctx: Ctx, m: ManagedTable, home: NatGateway): Move {
   // otherwise send tables back into it). Positive evidence (metrics judged the home ok) still
   // counts, and moves off a dead gateway below are not held.
   const blind = ctx.obs.unreadSignals.length > 0 && ctx.health.gateways.get(home.id)?.soft === 'unknown';
-  if (held >= hold && !guarded && !blind) {
-    return { desired: home.id, transition: 'restore', priority: PRIORITY.restore, reasons: [`home ${home.id} in ${homeAz} healthy for ${Math.round(held)}s (hold-down ${hold}s)`], findings: [] };
+  if (held >= hold && !guarded && !blind && !unproven) {
+    return { desired: home.id, transition: 'restore', priority: PRIORITY.restore, reasons: [`home ${home.id} in ${homeAz} healthy for ${Math.round(held)}s (hold-down ${hold}s)`, proof.text], findings: [] };
   }
   if (!eligible(ctx, current)) {
     const choice = chooseTarget(ctx, awayCandidates(ctx, m));
@@ -528,7 +558,8 @@ function decideRestore(ctx: Ctx, m: ManagedTable, home: NatGateway): Move {
     const unread = ctx.obs.unreadSignals.map((u) => `${u.source} (${u.error})`).join(', ');
     return stayPut(m, [finding(m, 'monitoring-degraded', `restore to ${home.id} held: ${unread} could not be read, so its soft health is unknown rather than ok; restores resume once monitoring is read again`)]);
   }
-  return stayPut(m, [finding(m, 'hold-down', `home ${home.id} healthy for ${Math.round(held)}s; restore after ${hold}s hold-down`)]);
+  if (unproven) return stayPut(m, [finding(m, 'hold-down', `home ${home.id} looks healthy but ${proof.text}; restore waits for ${hold}s of successful probes`)]);
+  return stayPut(m, [finding(m, 'hold-down', `home ${home.id} healthy for ${Math.round(held)}s; restore after ${hold}s hold-down${proof.probes ? ' (counted from the probes\' proof)' : ''}`)]);
 }
 
 /** Home is unhealthy (or gone): keep a healthy target away from home, else fail over to one. */
@@ -769,6 +800,7 @@ export function plan(obs: Observation, health: HealthReport, config: PlannerConf
     message: `more than half of ${vpcId}'s gateways look unhealthy on soft signals at once: treating it as broken monitoring, not moving on soft signals`,
   }));
   findings.push(...allowListFindings(ctx));
+  findings.push(...probeGuardFindings(health));
   const decided: TableAction[] = [];
   const tables: TableView[] = [];
   for (const t of [...obs.inventory.routeTables].sort((a, b) => a.id.localeCompare(b.id))) {

@@ -111,7 +111,7 @@ export interface GatewayLoad {
  * silence is not evidence: a home that looks fine only because nobody could look is not restored.
  */
 export interface UnreadSignalSource {
-  readonly source: 'metrics' | 'alarms';
+  readonly source: 'metrics' | 'alarms' | 'probes';
   readonly error: string;
 }
 
@@ -127,6 +127,11 @@ export interface Observation {
    * A source that was simply not due this run (the metric poll interval) is not listed.
    */
   readonly unreadSignals: readonly UnreadSignalSource[];
+  /**
+   * Probe evidence (metrics and this run's verdict event) when probes are configured; undefined
+   * when they are not (then restores follow the hold-down alone, and are reported unproven).
+   */
+  readonly probes?: ProbeObservation;
 }
 
 // ---------------------------------------------------------------------------
@@ -141,7 +146,8 @@ export type SignalKind =
   | 'packet-drops'
   | 'connection-failures'
   | 'alarm'
-  | 'port-allocation';
+  | 'port-allocation'
+  | 'probe-failures';
 
 export interface Signal {
   readonly kind: SignalKind;
@@ -170,6 +176,8 @@ export interface HealthReport {
   readonly guardedVpcs: readonly string[];
   /** Minute periods judged by the soft rules, for the logs. */
   readonly periodsJudged: { readonly start: Date; readonly end: Date } | undefined;
+  /** The probes' verdicts per AZ, when probes are configured (see probeHealth.ts). */
+  readonly probes?: ProbeReport;
 }
 
 // ---------------------------------------------------------------------------
@@ -302,3 +310,57 @@ export interface Plan {
   readonly findings: readonly Finding[];
   readonly tables: readonly TableView[];
 }
+
+// ---------------------------------------------------------------------------
+// Data-plane probes (issue 13): evidence and verdicts, judged in probeHealth.ts.
+// ---------------------------------------------------------------------------
+
+/** One probe invocation's outcome through one AZ's home gateway. */
+export interface ProbeRound {
+  /** When the invocation's first round started (metrics: the minute; events: to the second). */
+  readonly at: Date;
+  readonly failed: boolean;
+  /** Rounds the invocation ran (the event says; a metric datum counts as one). */
+  readonly rounds: number;
+  readonly roundsFailed: number;
+  readonly source: 'metric' | 'event';
+}
+
+/** Probe evidence read this run, per `${vpcId} ${az}` (AZ name), each list oldest first. */
+export interface ProbeObservation {
+  /** The read window: [start, end). Proof can only reach back to `start`. */
+  readonly start: Date;
+  readonly end: Date;
+  /** Every (VPC, AZ) whose probes were asked for, with what was found (possibly nothing). */
+  readonly zones: ReadonlyMap<string, readonly ProbeRound[]>;
+}
+
+export type ProbeVerdict = 'ok' | 'bad' | 'unknown';
+
+export interface ZoneProbeState {
+  readonly vpcId: string;
+  readonly az: string;
+  readonly verdict: ProbeVerdict;
+  /** The newest invocation seen. */
+  readonly last: ProbeRound | undefined;
+  /** Failed rounds among the last N rounds (and N as counted, when fewer were seen). */
+  readonly roundsFailed: number;
+  readonly roundsCounted: number;
+  /** First invocation of the current failing streak, while the newest invocation failed. */
+  readonly failingSince: Date | undefined;
+  /**
+   * Start of the unbroken run of successful minutes that ends at the newest minute the proof
+   * requires (now minus the lag): every minute from here on has a datum and none failed.
+   * Undefined = no proof (a failure or a missing minute at the end of the run, or no data).
+   */
+  readonly provenSince: Date | undefined;
+  /** True when the signal against this AZ counts (the others' probes succeeded meanwhile). */
+  readonly corroborated: boolean;
+}
+
+export interface ProbeReport {
+  readonly zones: readonly ZoneProbeState[];
+  /** Per VPC: why failing probes were set aside (every AZ failing, or no fresh success elsewhere). */
+  readonly guarded: readonly { readonly vpcId: string; readonly message: string }[];
+}
+

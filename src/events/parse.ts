@@ -1,6 +1,8 @@
 import { parseAlarmEvent } from './alarmEvent';
 import { parseArcEvent } from './arcEvent';
 import { parseHealthEvent } from './healthEvent';
+import { parseProbeEvent } from './probeEvent';
+import { PROBE_EVENT_SOURCE } from '../core/probe';
 import { obj, str } from './read';
 import type { ParsedEvent } from './types';
 
@@ -21,6 +23,7 @@ export function parseEvent(event: unknown): ParsedEvent {
     }
     if (source === 'aws.health') return parseHealthEvent(e);
     if (source === 'aws.arc-zonal-shift') return parseArcEvent(e);
+    if (source === PROBE_EVENT_SOURCE) return parseProbeEvent(e);
     const trigger = `${source}:${detailType ?? '(no detail-type)'}`.slice(0, 200);
     return { trigger, updates: [], ignored: `events from ${source} carry no signal the controller reads` };
   } catch (err) {

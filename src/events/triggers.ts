@@ -1,6 +1,6 @@
 import { oneLine } from '../errors';
 import { parseEvent } from './parse';
-import type { SignalUpdate } from './types';
+import type { ProbeVerdictUpdate, SignalUpdate } from './types';
 
 /** What woke the controller, read from the EventBridge envelope; anything else is a manual invoke. */
 export interface Trigger {
@@ -11,6 +11,8 @@ export interface Trigger {
   readonly updates: readonly SignalUpdate[];
   /** Why the event brought nothing (unrelated, malformed, region-wide…): logged, then a plain run. */
   readonly ignored: string | undefined;
+  /** A probe's verdict (the fast path): evidence for this run's probe judgement. */
+  readonly probe: ProbeVerdictUpdate | undefined;
 }
 
 export function triggerOf(event: unknown): Trigger {
@@ -21,5 +23,6 @@ export function triggerOf(event: unknown): Trigger {
     forceMetrics: parsed.trigger === 'alarm' || parsed.trigger === 'invoke',
     updates: parsed.updates,
     ignored: parsed.ignored === undefined ? undefined : oneLine(parsed.ignored, 300),
+    probe: parsed.probe,
   };
 }

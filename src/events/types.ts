@@ -1,3 +1,5 @@
+import type { ProbeRound } from '../core/types';
+
 /**
  * What an EventBridge event means to the controller, once parsed: updates to the signal memory.
  * Plain data, no SDK and no clock, so the simulator and the benchmark can feed the same updates
@@ -51,10 +53,25 @@ export interface AlarmStateChange {
 
 export type SignalUpdate = EvacuationOpen | EvacuationClose | AlarmStateChange;
 
+/** A probe's verdict (src/core/probe.ts), read from its event: evidence for this run only. */
+export interface ProbeVerdictUpdate {
+  readonly kind: 'probe-verdict';
+  readonly vpcId: string;
+  /** AZ name of the probe subnet. */
+  readonly az: string;
+  readonly natGatewayId?: string;
+  readonly round: ProbeRound;
+}
+
 /** The whole reading of one event. `ignored` says why an event brought no update (for the log). */
 export interface ParsedEvent {
   /** What woke the controller: schedule, alarm, health, arc, invoke, or source:detail-type. */
   readonly trigger: string;
   readonly updates: readonly SignalUpdate[];
   readonly ignored?: string;
+  /**
+   * A probe's verdict. Not a memory update: the same invocation's metric datum carries it to later
+   * runs once CloudWatch has it, so the event only fills the publication lag of this run.
+   */
+  readonly probe?: ProbeVerdictUpdate;
 }

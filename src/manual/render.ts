@@ -62,6 +62,32 @@ export function renderStatus(s: StatusResult): string {
       ),
     );
   }
+  if (s.probes) out.push('', 'PROBES (data path through each AZ\'s home gateway)');
+  if (!s.probes) {
+    // An older manual function's result: nothing said about probes.
+  } else if (!s.probes.configured) out.push('  not configured (PROBES=off): restores rest on the hold-down alone and are unproven');
+  else if (s.probes.zones.length === 0) out.push('  no probed AZ in scope');
+  else {
+    out.push(
+      table(
+        ['VPC', 'AZ', 'VERDICT', 'LAST', 'AT', 'ROUNDS FAILED', 'PROVEN SINCE'],
+        s.probes.zones.map((z) => [
+          z.vpcId,
+          z.az,
+          z.verdict + (z.verdict === 'bad' ? (z.counts ? ' (counts)' : ' (set aside: guard)') : ''),
+          z.lastVerdict ? `${z.lastVerdict} (${z.lastSource})` : 'no data',
+          shortTime(z.lastAt),
+          `${z.roundsFailed} of ${z.roundsCounted}`,
+          shortTime(z.provenSince),
+        ]),
+      ),
+    );
+  }
+  const away = s.tables.filter((t) => typeof t.restoreProof === 'string');
+  if (away.length > 0) {
+    out.push('', 'RESTORE PROOF (tables away from home)');
+    for (const t of away) out.push(`  ${t.routeTableId} (${dash(t.az)}): ${t.restoreProof}`);
+  }
   if (s.regionalVpcs.length > 0) {
     out.push('', 'REGIONAL NAT (no failover needed)');
     for (const r of s.regionalVpcs) out.push(`  ${r.vpcId}: ${r.natGatewayIds.join(', ')}: ${r.note}`);

@@ -1,4 +1,4 @@
-import { primaryRoute } from '../core/planner';
+import { primaryRoute, restoreProof } from '../core/planner';
 import { readPin, readState } from '../core/state';
 import { headroom, type HeadroomVerdict } from '../core/capacity';
 import type { GatewayHealth, NatGateway } from '../core/types';
@@ -29,6 +29,25 @@ export interface TableStatus {
    * allow-lists must hold all of them before a failover needs them. Null for a skipped table.
    */
   readonly egress: readonly { natGatewayId: string; role: 'home' | 'target'; ips: readonly string[] | null }[] | null;
+  /** Away from home: whether an automatic restore would be proven (probes) or unproven (no probes). */
+  readonly restoreProof?: string | null;
+}
+
+/** One probed path (issue 13): what the AZ's probe function last said and whether it counts. */
+export interface ProbeZoneStatus {
+  readonly vpcId: string;
+  readonly az: string;
+  /** ok / bad (M of N rounds failed) / unknown (no fresh data, or not enough failed rounds yet). */
+  readonly verdict: string;
+  readonly lastVerdict: 'ok' | 'failed' | null;
+  readonly lastAt: string | null;
+  readonly lastSource: 'metric' | 'event' | null;
+  readonly roundsFailed: number;
+  readonly roundsCounted: number;
+  /** Start of the unbroken run of successful minutes (the recovery proof), if any. */
+  readonly provenSince: string | null;
+  /** A bad verdict that counts against the AZ's gateway (the other AZs' probes succeeded meanwhile). */
+  readonly counts: boolean;
 }
 
 export type GatewayVerdict = 'healthy' | 'unhealthy' | 'unknown';
@@ -67,6 +86,8 @@ export interface StatusReport {
   readonly regionalVpcs: readonly { vpcId: string; natGatewayIds: readonly string[]; note: string }[];
   readonly endpointAudit: { readonly flagged: readonly EndpointAudit[]; readonly note: string };
   readonly findings: readonly { kind: string; routeTableId: string | null; message: string }[];
+  /** Data-plane probes: `configured` false when PROBES is off (restores are then unproven). */
+  readonly probes?: { readonly configured: boolean; readonly zones: readonly ProbeZoneStatus[] };
 }
 
 /** `status` sums ErrorPortAllocation over this many whole minutes. */
@@ -130,6 +151,7 @@ export function buildStatus(
         : null,
       endpoints: audit ? { present: audit.present, missing: audit.missing } : null,
       egress: (v.egress ?? []).map((e) => ({ natGatewayId: e.natGatewayId, role: e.role, ips: e.ips ? [...e.ips] : null })),
+      restoreProof: state !== 'home' && v.homeAz !== undefined ? restoreProof(health, v.vpcId, v.homeAz).text : null,
     };
   });
 
@@ -186,5 +208,20 @@ export function buildStatus(
     findings: plan.findings
       .filter((f) => vpcId === undefined || f.vpcId === undefined || f.vpcId === vpcId)
       .map((f) => ({ kind: f.kind, routeTableId: f.routeTableId ?? null, message: f.message })),
+    probes: {
+      configured: health.probes !== undefined,
+      zones: (health.probes?.zones ?? []).filter(inScope).map((z) => ({
+        vpcId: z.vpcId,
+        az: z.az,
+        verdict: z.verdict,
+        lastVerdict: z.last ? (z.last.failed ? 'failed' : 'ok') : null,
+        lastAt: z.last?.at.toISOString() ?? null,
+        lastSource: z.last?.source ?? null,
+        roundsFailed: z.roundsFailed,
+        roundsCounted: z.roundsCounted,
+        provenSince: z.provenSince?.toISOString() ?? null,
+        counts: z.verdict === 'bad' && z.corroborated,
+      })),
+    },
   };
 }

@@ -1,7 +1,9 @@
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { IPV4_DEFAULT, TAGS } from '../core/constants';
-import type { SignalUpdate } from '../events/types';
+import type { ProbeVerdictUpdate, SignalUpdate } from '../events/types';
+import { MAX_HOLD_DOWN_SECONDS } from '../core/constants';
+import { probeZoneKey } from '../core/probeHealth';
 import { assessHealth, isEligibleTarget } from '../core/health';
 import { plan as makePlan, type PlanOverrides, type Policy } from '../core/planner';
 import type { ActionResult, RunReport } from './types';
@@ -10,7 +12,7 @@ import { isCloudError } from '../errors';
 import { notificationFor, SAFETY } from './notification';
 import { mapLimit } from '../retry';
 import type { WritePacers } from '../pacer';
-import type { Finding, HealthReport, MetricWindow, Observation, Plan, Route, RouteChange, UnreadSignalSource } from '../core/types';
+import type { Finding, HealthReport, Inventory, MetricWindow, Observation, Plan, ProbeObservation, ProbeRound, Route, RouteChange, UnreadSignalSource } from '../core/types';
 
 export type { ActionResult, ActionStatus, RunReport } from './types';
 export type { Policy } from '../core/planner';
@@ -56,6 +58,8 @@ export interface RunOptions {
   readonly policy?: Policy;
   /** Signal updates parsed from the event that woke this run (alarm, Health, ARC). */
   readonly signalUpdates?: readonly SignalUpdate[];
+  /** A probe's verdict from the event that woke this run (the fast path); used only when PROBES=on. */
+  readonly probeVerdict?: ProbeVerdictUpdate;
 }
 
 
@@ -92,8 +96,79 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
       : Promise.resolve<MetricsRead>({ metrics: undefined }),
     deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [], ...(prefetched ? { prefetched } : {}) }) : Promise.resolve<PushedSignalsRead>({ evacuations: [], alarms: [] }),
   ]);
-  const unreadSignals = [...(read.unread ? [read.unread] : []), ...(pushed.unread ?? [])];
-  return { now, inventory, metrics: read.metrics, evacuations: pushed.evacuations, alarms: pushed.alarms, unreadSignals };
+  // The probes are read when they can change a decision: a verdict woke the run (its failure needs
+  // the other AZs' results), a table is away (a restore needs the proof), or an operator asked
+  // (status, plan). A steady state needs no read: a failing probe sends its verdict at once.
+  // GetMetricData is billed per metric requested ($0.01 per 1,000, CloudWatch pricing): reading
+  // 3 AZs every run would be 129,600 metrics, $1.30 a month, for nothing. Not read = no data,
+  // which proves nothing: a restore is never decided on a run that did not read the probes.
+  const probesDue = opts.probeVerdict !== undefined || awayFromHome || opts.forceMetrics === true;
+  const probes =
+    config.probes !== 'on' ? undefined : probesDue ? await readProbesOrUnknown(deps, config, inventory, now, opts.probeVerdict) : { observation: notRead(now) };
+  const unreadSignals = [...(read.unread ? [read.unread] : []), ...(pushed.unread ?? []), ...(probes?.unread ? [probes.unread] : [])];
+  return { now, inventory, metrics: read.metrics, evacuations: pushed.evacuations, alarms: pushed.alarms, unreadSignals, ...(probes ? { probes: probes.observation } : {}) };
+}
+
+/** Probes configured but not read this run: no zone, no evidence, no proof. */
+const notRead = (now: Date): ProbeObservation => ({ start: now, end: now, zones: new Map() });
+
+/**
+ * The probed paths: every AZ with a zonal gateway in a VPC that has managed tables. An AZ whose
+ * probe was not deployed simply has no data: its failures never count, and its home is never
+ * proven (tables homed there are restored by an operator only).
+ */
+export function probeZones(inventory: Inventory): { vpcId: string; az: string }[] {
+  const vpcs = new Set(inventory.routeTables.map((t) => t.vpcId));
+  const keys = new Map<string, { vpcId: string; az: string }>();
+  for (const n of inventory.natGateways) {
+    if (n.az === undefined || n.availabilityMode !== 'zonal' || !vpcs.has(n.vpcId)) continue;
+    keys.set(probeZoneKey(n.vpcId, n.az), { vpcId: n.vpcId, az: n.az });
+  }
+  return [...keys.values()].sort((a, b) => a.vpcId.localeCompare(b.vpcId) || a.az.localeCompare(b.az));
+}
+
+/**
+ * How far back the probes are read: the longest hold-down a table can be in (flap damping
+ * doubles it up to MAX_HOLD_DOWN_SECONDS), plus the lag the proof allows, plus two minutes. The
+ * proof can only start inside the window, so a shorter read could never prove a long hold-down.
+ * GetMetricData is billed per metric read, not per datapoint (CloudWatch pricing), so the
+ * length costs nothing extra; 127 one-minute points per AZ fit its 100,800-point limit easily.
+ */
+export const probeReadSeconds = (config: Pick<Config, 'restoreHoldDownSeconds' | 'probeLagSeconds'>): number =>
+  Math.max(config.restoreHoldDownSeconds, MAX_HOLD_DOWN_SECONDS) + config.probeLagSeconds + 120;
+
+async function readProbesOrUnknown(
+  deps: ControllerDeps,
+  config: Config,
+  inventory: Inventory,
+  now: Date,
+  verdict: ProbeVerdictUpdate | undefined,
+): Promise<{ observation: ProbeObservation; unread?: UnreadSignalSource }> {
+  const zones = probeZones(inventory);
+  // Through the end of the current minute: a datum for this minute counts once it is readable.
+  const end = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 60_000);
+  const start = new Date(end.getTime() - Math.ceil(probeReadSeconds(config) / 60) * 60_000);
+  const found = new Map<string, ProbeRound[]>(zones.map((z) => [probeZoneKey(z.vpcId, z.az), []]));
+  let unread: UnreadSignalSource | undefined;
+  if (zones.length > 0) {
+    try {
+      if (!deps.cloud.readProbeMetrics) throw new Error('this cloud has no probe metrics');
+      const read = await deps.cloud.readProbeMetrics(zones, start, end);
+      for (const [k, rounds] of read) if (found.has(k)) found.set(k, [...rounds]);
+    } catch (e) {
+      if (deps.cloud.readProbeMetrics && !isCloudError(e)) throw e;
+      deps.recorder.error('probe metrics not read; probe verdicts unknown, no restore is proven', { error: (e as Error).message });
+      unread = { source: 'probes', error: (e as Error).message };
+    }
+  }
+  // The event's verdict fills the publication lag; it counts only for a probed path of ours.
+  if (verdict) {
+    const k = probeZoneKey(verdict.vpcId, verdict.az);
+    const list = found.get(k);
+    if (list) list.push(verdict.round);
+    else deps.recorder.warn('probe verdict for a path this controller does not manage; ignored', { vpcId: verdict.vpcId, az: verdict.az });
+  }
+  return { observation: { start, end, zones: found }, ...(unread ? { unread } : {}) };
 }
 
 interface MetricsRead {
@@ -470,17 +545,69 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
   }
 }
 
+/** How often a run woken by a failing probe re-reads while it waits for the other AZs' probes. */
+export const PROBE_WAIT_STEP_MS = 5_000;
+
+/**
+ * True while the run's failing verdict is neither corroborated nor contradicted: no other probed
+ * AZ of the VPC failed, but some has no readable result yet from the minute the failure began.
+ */
+export function awaitingCorroboration(health: HealthReport, verdict: ProbeVerdictUpdate | undefined): boolean {
+  if (!verdict?.round.failed || !health.probes) return false;
+  const zones = health.probes.zones.filter((z) => z.vpcId === verdict.vpcId);
+  const z = zones.find((x) => x.az === verdict.az);
+  if (!z || z.verdict !== 'bad' || z.corroborated) return false;
+  const others = zones.filter((o) => o.az !== z.az && o.last !== undefined);
+  const since = Math.floor((z.failingSince ?? verdict.round.at).getTime() / 60_000) * 60_000;
+  return others.length > 0 && others.every((o) => !o.last?.failed) && others.some((o) => (o.last?.at.getTime() ?? 0) < since);
+}
+
+/**
+ * The fast path (issue 13). A failing verdict counts against its AZ only when the other AZs'
+ * probes succeeded in the same minute or later (else it may be the internet or the targets, and
+ * the static-stability guard holds). Those successes travel as metrics, readable only after
+ * CloudWatch's publication delay (unbounded for fresh data in the PutMetricData API reference), so
+ * a run woken by the verdict that finds them not yet readable waits and re-observes, every
+ * PROBE_WAIT_STEP_MS, up to PROBE_WAIT_SECONDS: level-triggered, each pass a full fresh
+ * observation. If time runs out the guard's finding stands and the scheduled runs take over
+ * (the failing invocation's own datum carries the verdict to them). The wait is billed Lambda
+ * time, paid only on failing verdicts.
+ */
+async function awaitProbeCorroboration(
+  deps: ControllerDeps,
+  config: Config,
+  opts: RunOptions,
+  first: Observation,
+): Promise<{ observation: Observation; health: HealthReport; plan: Plan }> {
+  let observation = first;
+  let decided = decide(observation, config, opts);
+  if (config.probes !== 'on') return { observation, ...decided };
+  const deadline = first.now.getTime() + config.probeWaitSeconds * 1000;
+  let waited = false;
+  while (awaitingCorroboration(decided.health, opts.probeVerdict)) {
+    const left = deadline - deps.clock.now().getTime();
+    if (left <= 0) {
+      deps.recorder.info('probe failure not corroborated in time; the scheduled runs take over', { vpcId: opts.probeVerdict?.vpcId, az: opts.probeVerdict?.az, waitedSeconds: config.probeWaitSeconds });
+      break;
+    }
+    waited = true;
+    await deps.clock.sleep(Math.min(PROBE_WAIT_STEP_MS, left));
+    observation = await observe(deps, config, opts);
+    decided = decide(observation, config, opts);
+  }
+  if (waited) deps.recorder.info('waited for the other AZs\' probes', { seconds: Math.round((deps.clock.now().getTime() - first.now.getTime()) / 1000) });
+  return { observation, ...decided };
+}
+
 /** One level-triggered pass: observe → decide → act → record. Safe to run again at any time. */
 export async function reconcile(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<RunReport> {
   const started = deps.clock.now();
   const dryRun = isDryRun(config, opts);
-  const first = await observe(deps, config, opts);
-  const decidedFirst = decide(first, config, opts);
+  const corroborated = await awaitProbeCorroboration(deps, config, opts, await observe(deps, config, opts));
   // Capacity informs our planner only; another policy (the drills' peers' rule) decides on what it
   // would have observed itself.
-  const informed = opts.policy === undefined ? await withCapacity(deps, config, first, decidedFirst.plan) : undefined;
-  const observation = informed ?? first;
-  const { health, plan } = informed ? decide(informed, config, opts) : decidedFirst;
+  const informed = opts.policy === undefined ? await withCapacity(deps, config, corroborated.observation, corroborated.plan) : undefined;
+  const { observation, health, plan } = informed ? { observation: informed, ...decide(informed, config, opts) } : corroborated;
   deps.recorder.info('plan', {
     trigger: opts.trigger ?? 'unknown',
     dryRun,

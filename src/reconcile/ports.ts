@@ -1,6 +1,12 @@
 import type { ExistingAlarm } from '../events/alarmSpecs';
 import type { SignalUpdate } from '../events/types';
-import type { Evacuation, GatewayAlarm, Inventory, MetricWindow, Route, UnreadSignalSource } from '../core/types';
+import type { Evacuation, GatewayAlarm, Inventory, MetricWindow, ProbeRound, Route, UnreadSignalSource } from '../core/types';
+
+/** One probed path: the probe subnet of `az` (AZ name) in `vpcId`. */
+export interface ProbeZone {
+  readonly vpcId: string;
+  readonly az: string;
+}
 
 /** Which part of the region the controller manages. */
 export interface Scope {
@@ -19,6 +25,12 @@ export interface CloudPort {
   readInventory(scope: Scope): Promise<Inventory>;
   /** One-minute sums of the rule metrics for [start, end), batched; capacity too when asked. */
   readMetrics(natGatewayIds: readonly string[], start: Date, end: Date, opts?: MetricReadOptions): Promise<MetricWindow>;
+  /**
+   * The probes' `ProbeFailed` data (src/core/probe.ts) for [start, end), one round per minute that
+   * has a datum, keyed by probeZoneKey(vpcId, az). Optional: a cloud without probes omits it and
+   * PROBES=on then reads as "probes unread" (no proof, no restore).
+   */
+  readProbeMetrics?(zones: readonly ProbeZone[], start: Date, end: Date): Promise<ReadonlyMap<string, readonly ProbeRound[]>>;
   /** Routes of the given tables as they are now, for compare-and-swap (batched, not per table). */
   readRoutes(routeTableIds: readonly string[]): Promise<ReadonlyMap<string, readonly Route[]>>;
   replaceRoute(routeTableId: string, destination: string, natGatewayId: string): Promise<void>;

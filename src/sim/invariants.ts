@@ -7,7 +7,7 @@ import type { Mutation, SimRegion } from './region';
 
 export interface Violation {
   readonly minute: number;
-  readonly invariant: 'healthy-target' | 'managed-only' | 'home-mapping' | 'change-cap' | 'hard-evacuation-uncapped' | 'hold-down' | 'allow-list';
+  readonly invariant: 'healthy-target' | 'managed-only' | 'home-mapping' | 'change-cap' | 'hard-evacuation-uncapped' | 'hold-down' | 'allow-list' | 'restore-proof';
   readonly message: string;
 }
 
@@ -99,6 +99,14 @@ export class InvariantChecker {
         const hold = holdDownSeconds(this.config.restoreHoldDownSeconds, this.flaps.get(m.routeTableId) ?? 0);
         if (left !== undefined && m.at - left < hold * 1000) {
           this.fail(minute, 'hold-down', `${m.routeTableId} restored to ${m.to} ${Math.round((m.at - left) / 1000)}s after leaving home (hold-down ${hold}s)`);
+        }
+        // With probes, an automatic restore needs proof: no probe round through the home path
+        // failed during the hold-down (ground truth: the simulated probe functions' own rounds).
+        if (this.config.probes === 'on') {
+          this.checks++;
+          if (this.sim.probeFailedBetween(home.vpcId, home.az, m.at - hold * 1000, m.at)) {
+            this.fail(minute, 'restore-proof', `${m.routeTableId} restored to ${m.to} although a probe through ${home.az} failed in the ${hold}s before`);
+          }
         }
       }
       this.lastRestore.set(m.routeTableId, m.at);

@@ -1,10 +1,11 @@
 import { CAPACITY_METRICS, MANAGED_DESTINATIONS, RULE_METRICS, TAGS_PER_RESOURCE_MAX, type RuleMetric } from '../core/constants';
 import { userTagCount } from '../core/state';
 import { CloudApiError, ThrottledError, TransientError } from '../errors';
-import type { CloudPort, MetricReadOptions, Scope, SignalSource } from '../reconcile/ports';
+import type { CloudPort, MetricReadOptions, ProbeZone, Scope, SignalSource } from '../reconcile/ports';
+import { probeZoneKey } from '../core/probeHealth';
 import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
 import { type WriteBudget, WritePacers } from '../pacer';
-import type { Evacuation, GatewayAlarm, GatewayLoad, Inventory, MetricPoint, MetricWindow, NatGateway, NatState, Route, RouteTable, RouteTarget, ZoneState } from '../core/types';
+import type { Evacuation, GatewayAlarm, GatewayLoad, Inventory, MetricPoint, MetricWindow, NatGateway, NatState, ProbeRound, Route, RouteTable, RouteTarget, ZoneState } from '../core/types';
 import { type BucketSpec, TokenBucket } from './buckets';
 import { VirtualClock } from './clock';
 import { hashUnit, seededRandom } from './random';
@@ -35,6 +36,53 @@ export interface SimOptions {
    * EC2_WRITE_BURST / EC2_WRITE_RATE; null: writes unpaced (only the Retrier's backoff).
    */
   readonly writeBudget?: WriteBudget | null;
+  /** Data-plane probes (issue 13): how the simulated probe functions behave (used when PROBES=on). */
+  readonly probe?: Partial<SimProbeOptions>;
+}
+
+export interface SimProbeOptions {
+  /** Second of each minute at which every AZ's probe invocation starts (one shared schedule). */
+  readonly offsetSeconds: number;
+  /** Seconds one round takes (connect + TLS with tight timeouts; a failing round runs to its timeout). */
+  readonly okRoundSeconds: number;
+  readonly failedRoundSeconds: number;
+  /** Rounds a failing invocation runs to confirm (the first included). */
+  readonly confirmRounds: number;
+  /**
+   * PutMetricData to readable by GetMetricData. AWS bounds this only for back-dated data (PutMetricData
+   * API reference), so it is an assumption, stated in bench/results.json.
+   */
+  readonly publishLagSeconds: number;
+  /** Lambda async invoke to the reconcile run starting. */
+  readonly invokeLatencyMs: number;
+}
+
+export const PROBE_SIM_DEFAULTS: SimProbeOptions = {
+  offsetSeconds: 5,
+  okRoundSeconds: 0.3,
+  failedRoundSeconds: 2,
+  confirmRounds: 3,
+  publishLagSeconds: 20,
+  invokeLatencyMs: 300,
+};
+
+/** One probe invocation as the simulated probe function ran it. */
+export interface SimProbeInvocation {
+  readonly vpcId: string;
+  readonly az: string;
+  readonly natGatewayId: string | undefined;
+  readonly at: number;
+  readonly endsAt: number;
+  readonly failed: boolean;
+  readonly rounds: number;
+  readonly roundsFailed: number;
+}
+
+/** Trouble only the data path shows: new connections through `nat` fail ('*' = the probe targets, from every AZ). */
+export interface GrayFault {
+  readonly nat: string;
+  readonly from: number;
+  readonly to: number;
 }
 
 const MINUTE = 60_000;
@@ -53,6 +101,7 @@ export const SIM_DEFAULTS = {
   retry: DEFAULT_RETRY,
   describePage: Infinity,
   writeBudget: null,
+  probe: PROBE_SIM_DEFAULTS,
 } as const satisfies Required<SimOptions>;
 
 /** What the gateway really does, whatever the controller can see: the yardstick for invariants. */
@@ -212,13 +261,17 @@ export class SimRegion implements CloudPort, SignalSource {
   private readonly blackholed = new Set<string>();
   private readonly evacuations = new Map<string, { azId: string; source: string; since: number }>();
   private readonly alarms = new Map<string, { nat: string; since: number }>();
+  private readonly grayFaults: GrayFault[] = [];
+  /** Published probe data per probeZoneKey: readable from `readableAt`. */
+  private readonly probeData = new Map<string, { at: number; failed: boolean; readableAt: number }[]>();
+  readonly probeInvocations: SimProbeInvocation[] = [];
   private crashAfter: number | undefined;
   private mutatingInRun = 0;
   private pendingEdits: { routeTableId: string; destination: string; to: RouteTarget }[] = [];
   crashed = false;
 
   constructor(world: World, options: SimOptions = {}) {
-    this.options = { ...SIM_DEFAULTS, ...options };
+    this.options = { ...SIM_DEFAULTS, ...options, probe: { ...PROBE_SIM_DEFAULTS, ...options.probe } };
     this.clock = new VirtualClock(this.options.start);
     const budget = this.options.writeBudget;
     this.retrier = new Retrier(this.clock, this.options.retry, seededRandom(this.options.seed), budget ? { pacer: new WritePacers(this.clock, budget) } : {});
@@ -527,6 +580,7 @@ export class SimRegion implements CloudPort, SignalSource {
     for (const e of this.evacuations.values()) {
       if (zone && e.azId === zone.id && e.since <= t) return { status: 'degraded', why: `${zone.name} is being evacuated (${e.source})`, hard: true };
     }
+    if (this.grayFaults.some((g) => g.nat === natId && g.from <= t && t < g.to)) return { status: 'dead', why: `${natId}: new connections fail (gray failure)`, hard: false };
     const minute = Math.floor(t / MINUTE) * MINUTE;
     const faults = this.activeTraffic(natId, minute).filter((f) => f.truth !== 'noise');
     if (faults.some((f) => f.truth === 'dead')) return { status: 'dead', why: `${natId} is dropping traffic`, hard: false };
@@ -612,6 +666,83 @@ export class SimRegion implements CloudPort, SignalSource {
 
   addTrafficFault(f: TrafficFault): void {
     this.trafficFaults.push(f);
+  }
+
+  addGrayFault(g: GrayFault): void {
+    this.grayFaults.push(g);
+  }
+
+  /** The gateway a probe subnet's route points at for good: the AZ's first zonal gateway at the start. */
+  probePathNat(vpcId: string, az: string): string | undefined {
+    return this.initial.nats.filter((n) => n.vpcId === vpcId && n.az === az && n.availabilityMode === 'zonal').map((n) => n.id).sort()[0];
+  }
+
+  /** Whether one probe round through the AZ's path at time t gets through to the targets. */
+  private probeRoundOk(nat: string | undefined, t: number): boolean {
+    if (this.grayFaults.some((g) => g.nat === '*' && g.from <= t && t < g.to)) return false;
+    if (nat === undefined) return false;
+    // Degraded (an evacuation, a few dropped packets) still connects; only a dead path fails a round.
+    return this.truth(nat, t).status !== 'dead';
+  }
+
+  /**
+   * One probe invocation per probed path starting at `at` (the shared schedule): a round, and when
+   * it fails, confirmation rounds; the ProbeFailed datum is published when it ends and readable
+   * publishLagSeconds later. Returns every invocation (the runner delivers the failing verdicts).
+   */
+  runProbes(at: number): SimProbeInvocation[] {
+    const o = this.options.probe as SimProbeOptions;
+    const out: SimProbeInvocation[] = [];
+    const vpcs = [...new Set(this.world.tables.map((t) => t.vpcId))].sort();
+    for (const vpcId of vpcs) {
+      const azs = [...new Set(this.initial.nats.filter((n) => n.vpcId === vpcId && n.availabilityMode === 'zonal' && n.az).map((n) => n.az as string))].sort();
+      for (const az of azs) {
+        const nat = this.probePathNat(vpcId, az);
+        let t = at;
+        let rounds = 0;
+        let failedRounds = 0;
+        do {
+          const ok = this.probeRoundOk(nat, t);
+          rounds++;
+          if (!ok) failedRounds++;
+          t += (ok ? o.okRoundSeconds : o.failedRoundSeconds) * 1000;
+        } while (failedRounds > 0 && rounds < o.confirmRounds);
+        // Failed when most rounds failed: one lost round in a confirmation is not a verdict.
+        const failed = failedRounds * 2 > rounds;
+        const inv: SimProbeInvocation = { vpcId, az, natGatewayId: nat, at, endsAt: t, failed, rounds, roundsFailed: failedRounds };
+        this.probeInvocations.push(inv);
+        const key = probeZoneKey(vpcId, az);
+        this.probeData.set(key, [...(this.probeData.get(key) ?? []), { at, failed, readableAt: t + o.publishLagSeconds * 1000 }]);
+        out.push(inv);
+      }
+    }
+    return out;
+  }
+
+  /** GetMetricData of ProbeFailed (Maximum, 60 s) for the probed paths, as src/aws/cloudwatch.ts asks. */
+  async readProbeMetrics(zones: readonly ProbeZone[], start: Date, end: Date): Promise<ReadonlyMap<string, readonly ProbeRound[]>> {
+    const out = new Map<string, ProbeRound[]>();
+    for (const batch of chunk(zones, QUERIES_PER_CALL)) {
+      await this.api('GetMetricData', () => {
+        const now = this.clock.nowMs();
+        for (const z of batch) {
+          const key = probeZoneKey(z.vpcId, z.az);
+          const minutes = new Map<number, boolean>();
+          for (const d of this.probeData.get(key) ?? []) {
+            const m = Math.floor(d.at / MINUTE) * MINUTE;
+            if (d.readableAt > now || m < start.getTime() || m >= end.getTime()) continue;
+            minutes.set(m, (minutes.get(m) ?? false) || d.failed);
+          }
+          out.set(key, [...minutes].sort(([a], [b]) => a - b).map(([m, failed]) => ({ at: new Date(m), failed, rounds: 1, roundsFailed: failed ? 1 : 0, source: 'metric' as const })));
+        }
+      });
+    }
+    return out;
+  }
+
+  /** Ground truth for the restore-proof invariant: did any probe round through the path fail in [from, to]? */
+  probeFailedBetween(vpcId: string, az: string, from: number, to: number): boolean {
+    return this.probeInvocations.some((i) => i.vpcId === vpcId && i.az === az && i.failed && i.at >= from && i.at <= to);
   }
 
   addMetricDelay(d: MetricDelay): void {

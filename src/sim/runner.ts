@@ -2,11 +2,13 @@ import { peerPolicy } from '../core/baseline';
 import { type Config, DEFAULTS } from '../config';
 import { IPV4_DEFAULT, NAT64_PREFIX, TAGS } from '../core/constants';
 import { pinValue } from '../core/state';
-import { type RunReport, reconcile } from '../reconcile/controller';
+import { type RunOptions, type RunReport, reconcile } from '../reconcile/controller';
+import { PROBE_EVENT_DETAIL_TYPE, PROBE_EVENT_SOURCE, type ProbeVerdictEvent } from '../core/probe';
+import { triggerOf } from '../events/triggers';
 import { InvariantChecker, tableHomes, type Violation } from './invariants';
 import { type MinuteSample, type Measures, measure } from './measures';
 import { MemoryNotifier, MemoryRecorder } from './recorder';
-import { type Mutation, SimRegion, type TruthStatus } from './region';
+import { type Mutation, SimRegion, type SimProbeInvocation, type TruthStatus } from './region';
 import { describeFault, type Expectation, type Fault, type Scenario } from './scenario';
 import { buildWorld } from './world';
 
@@ -22,8 +24,11 @@ export interface ChangeRecord {
 }
 
 export interface StepRecord {
+  /** Whole for scheduled runs; fractional for a run a probe's verdict woke mid-minute. */
   readonly minute: number;
   readonly at: Date;
+  /** What woke a run other than the schedule (e.g. `probe`). */
+  readonly trigger?: string;
   /** Faults and people's actions that took effect at this minute. */
   readonly events: readonly string[];
   readonly outcome: 'ok' | 'crashed' | 'error' | 'skipped';
@@ -165,6 +170,19 @@ function schedule(s: Scenario, sim: SimRegion, start: number): TimedEvent[] {
         add(f.at, text, (x) => (f.duringRun ? x.editDuringRun(f.table, dest, to) : x.editRoute(f.table, dest, to)));
         break;
       }
+      case 'gray-failure':
+        sim.addGrayFault({ nat: f.nat, from: ms(f.at), to: until === undefined ? Infinity : ms(until) });
+        if (f.inMetrics) {
+          sim.addTrafficFault({ nat: f.nat, from: ms(f.at), to: until === undefined ? Infinity : ms(until), drop: 0, connFail: 1, pattern: { kind: 'steady' }, truth: 'dead' });
+        }
+        add(f.at, text, noop);
+        if (until !== undefined) add(until, `${f.nat}: gray failure ends`, noop);
+        break;
+      case 'probe-targets-down':
+        sim.addGrayFault({ nat: '*', from: ms(f.at), to: until === undefined ? Infinity : ms(until) });
+        add(f.at, text, noop);
+        if (until !== undefined) add(until, 'the probe targets are reachable again', noop);
+        break;
       case 'pin':
         add(f.at, text, (x) => {
           for (const t of x.world.tables) {
@@ -181,6 +199,39 @@ function schedule(s: Scenario, sim: SimRegion, start: number): TimedEvent[] {
   }
   void natsOfAz;
   return out.sort((a, b) => a.at - b.at);
+}
+
+/** The verdict event a failing simulated probe sends reconcile (the contract's shape, src/core/probe.ts). */
+export function probeVerdictEvent(inv: SimProbeInvocation): ProbeVerdictEvent {
+  return {
+    source: PROBE_EVENT_SOURCE,
+    'detail-type': PROBE_EVENT_DETAIL_TYPE,
+    time: new Date(inv.endsAt).toISOString(),
+    detail: {
+      version: 1,
+      vpcId: inv.vpcId,
+      availabilityZone: inv.az,
+      subnetId: `subnet-probe-${inv.az.slice(-1)}`,
+      ...(inv.natGatewayId ? { natGatewayId: inv.natGatewayId } : {}),
+      verdict: inv.failed ? 'failed' : 'ok',
+      roundsRun: inv.rounds,
+      roundsFailed: inv.roundsFailed,
+      at: new Date(inv.at).toISOString(),
+      results: [{ target: 'tls://probe-target.example:443', ok: !inv.failed, stage: inv.failed ? 'tcp' : 'ok', ms: inv.failed ? 2000 : 40, ...(inv.failed ? { error: 'timeout' } : {}) }],
+    },
+  };
+}
+
+/** Seconds from `fromMs` to the last table homed in `az` switched away from it by the controller; undefined if not all. */
+export function switchedAfter(sim: SimRegion, homes: ReadonlyMap<string, { az: string }>, az: string, fromMs: number): number | undefined {
+  const tables = [...homes].filter(([, h]) => h.az === az).map(([id]) => id);
+  let last = -Infinity;
+  for (const t of tables) {
+    const m = sim.mutations.find((x) => x.actor === 'controller' && x.op === 'ReplaceRoute' && x.routeTableId === t && x.destination === IPV4_DEFAULT && x.at >= fromMs && sim.world.nats.find((n) => n.id === x.to)?.az !== az);
+    if (!m) return undefined;
+    last = Math.max(last, m.at);
+  }
+  return tables.length === 0 ? undefined : (last - fromMs) / 1000;
 }
 
 /** Runs a scenario minute by minute against a fresh simulated region, under one policy. */
@@ -224,6 +275,90 @@ export async function runScenario(
   };
   const truthNow = (): Record<string, TruthStatus> => Object.fromEntries(sim.world.nats.map((n) => [n.id, sim.truth(n.id).status]));
 
+  /** One controller run (scheduled, or woken by a probe's verdict), checked and recorded as a step. */
+  const runOnce = async (minute: number, runAt: number, applied: readonly string[], runOpts: RunOptions, snapshot: () => Pick<StepRecord, 'targets' | 'targets6' | 'homes' | 'truth'>): Promise<void> => {
+    const calls = sim.retrier.stats.calls;
+    const retries = sim.retrier.stats.retries;
+    const violationsBefore = checker.violations.length;
+    const controllerMuts: Mutation[] = [];
+    const reports: RunReport[] = [];
+    let report: RunReport | undefined;
+    let error: string | undefined;
+    let crashed = false;
+    // A run cut short by its invocation's deadline asks for a continuation (the handler's
+    // self-invoke): the next invocation starts at once, a plain level-triggered run.
+    for (let invocation = 0; invocation < MAX_CONTINUATIONS; invocation++) {
+      checker.beforeRun();
+      const mutStart = sim.mutations.length;
+      sim.beginRun();
+      invocationStart = sim.clock.nowMs();
+      let r: RunReport | undefined;
+      try {
+        r = await reconcile(deps, config, invocation === 0 ? runOpts : { trigger: 'continuation', ...(runOpts.policy ? { policy: runOpts.policy } : {}), ...(runOpts.forceMetrics !== undefined ? { forceMetrics: runOpts.forceMetrics } : {}) });
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      crashed = sim.crashed;
+      sim.endRun();
+      const runMuts = sim.mutations.slice(mutStart);
+      const mine = runMuts.filter((x) => x.actor === 'controller');
+      controllerMuts.push(...mine);
+      checker.noteExternal(runMuts.filter((x) => x.actor === 'external'));
+      checker.afterRun(minute, mine, r);
+      if (r) reports.push(r);
+      report ??= r;
+      if (!r?.continuation || crashed) break;
+    }
+    // The step shows every invocation's changes; a change deferred by one and made by the next
+    // shows once, as made.
+    const made = new Set(reports.flatMap((r) => r.results.filter((x) => x.status !== 'deferred').map((x) => x.action.routeTableId)));
+    const results = reports.flatMap((r) => r.results.filter((x) => x.status !== 'deferred' || !made.has(x.action.routeTableId)));
+    let changes: ChangeRecord[] = [];
+    if (crashed) {
+      changes = controllerMuts
+        .filter((x) => x.op === 'ReplaceRoute')
+        .map((x) => ({ table: x.routeTableId, transition: undefined, status: 'applied', routes: [`${x.destination}: ${x.from} -> ${x.to}`], reasons: ['written before the crash'] }));
+    } else if (report) {
+      changes = results
+        .filter((r) => r.action.routes.length > 0)
+        .map((r) => ({
+          table: r.action.routeTableId,
+          transition: r.action.transition,
+          status: r.status,
+          routes: r.action.routes.map((c) => `${c.destination}: ${c.from} -> ${c.to}`),
+          reasons: r.action.reasons,
+          detail: r.detail,
+        }));
+      for (const r of results) if (r.action.transition === 'pin' && r.status === 'applied') intentional.add(`${r.action.routeTableId}@${minute}`);
+    }
+    const signals: string[] = [];
+    if (report) {
+      for (const [id, h] of [...report.health.gateways].sort(([a], [b]) => a.localeCompare(b))) {
+        for (const sig of h.hard) signals.push(`${id}: ${sig.detail}`);
+        if (h.soft === 'bad') for (const sig of h.softSignals) signals.push(`${id}: ${sig.detail}`);
+        if (h.softSuppressed) signals.push(`${id}: soft signals set aside (static-stability guard)`);
+      }
+    }
+    steps.push({
+      minute,
+      at: new Date(runAt),
+      ...(runOpts.trigger && runOpts.trigger !== 'schedule' ? { trigger: runOpts.trigger } : {}),
+      events: applied,
+      outcome: crashed ? 'crashed' : error ? 'error' : 'ok',
+      error: crashed ? `crashed after ${controllerMuts.filter((x) => x.op === 'ReplaceRoute').length} write(s)` : error,
+      changes,
+      findings: crashed ? [] : (report?.plan.findings ?? []).map((f) => ({ kind: f.kind, table: f.routeTableId, message: f.message })),
+      signals,
+      metricsRead: report?.observation.metrics !== undefined,
+      ...snapshot(),
+      calls: sim.retrier.stats.calls - calls,
+      retries: sim.retrier.stats.retries - retries,
+      durationMs: sim.clock.nowMs() - runAt,
+      violations: checker.violations.slice(violationsBefore),
+    });
+    opts.onStep?.(steps.at(-1) as StepRecord);
+  };
+
   for (let m = 0; m <= s.minutes; m++) {
     const runAt = start + m * MIN;
     const overran = sim.clock.nowMs() > runAt;
@@ -254,83 +389,24 @@ export async function runScenario(
       continue;
     }
 
-    const calls = sim.retrier.stats.calls;
-    const retries = sim.retrier.stats.retries;
-    const violationsBefore = checker.violations.length;
-    const controllerMuts: Mutation[] = [];
-    const reports: RunReport[] = [];
-    let report: RunReport | undefined;
-    let error: string | undefined;
-    let crashed = false;
-    for (let invocation = 0; invocation < MAX_CONTINUATIONS; invocation++) {
-      checker.beforeRun();
-      const mutStart = sim.mutations.length;
-      sim.beginRun();
-      invocationStart = sim.clock.nowMs();
-      let r: RunReport | undefined;
-      try {
-        r = await reconcile(deps, config, { trigger: invocation === 0 ? 'schedule' : 'continuation', policy: runPolicy, forceMetrics: opts.metricsEveryRun ?? policy === 'baseline' });
-      } catch (e) {
-        error = (e as Error).message;
-      }
-      crashed = sim.crashed;
-      sim.endRun();
-      const runMuts = sim.mutations.slice(mutStart);
-      const mine = runMuts.filter((x) => x.actor === 'controller');
-      controllerMuts.push(...mine);
-      checker.noteExternal(runMuts.filter((x) => x.actor === 'external'));
-      checker.afterRun(m, mine, r);
-      if (r) reports.push(r);
-      report ??= r;
-      if (!r?.continuation || crashed) break;
-    }
-    // The step shows every invocation's changes; a change deferred by one and made by the next
-    // shows once, as made.
-    const made = new Set(reports.flatMap((r) => r.results.filter((x) => x.status !== 'deferred').map((x) => x.action.routeTableId)));
-    const results = reports.flatMap((r) => r.results.filter((x) => x.status !== 'deferred' || !made.has(x.action.routeTableId)));
-    let changes: ChangeRecord[] = [];
-    if (crashed) {
-      changes = controllerMuts
-        .filter((x) => x.op === 'ReplaceRoute')
-        .map((x) => ({ table: x.routeTableId, transition: undefined, status: 'applied', routes: [`${x.destination}: ${x.from} -> ${x.to}`], reasons: ['written before the crash'] }));
-    } else if (report) {
-      changes = results
-        .filter((r) => r.action.routes.length > 0)
-        .map((r) => ({
-          table: r.action.routeTableId,
-          transition: r.action.transition,
-          status: r.status,
-          routes: r.action.routes.map((c) => `${c.destination}: ${c.from} -> ${c.to}`),
-          reasons: r.action.reasons,
-          detail: r.detail,
-        }));
-      for (const r of results) if (r.action.transition === 'pin' && r.status === 'applied') intentional.add(`${r.action.routeTableId}@${m}`);
-    }
-    const signals: string[] = [];
-    if (report) {
-      for (const [id, h] of [...report.health.gateways].sort(([a], [b]) => a.localeCompare(b))) {
-        for (const sig of h.hard) signals.push(`${id}: ${sig.detail}`);
-        if (h.soft === 'bad') for (const sig of h.softSignals) signals.push(`${id}: ${sig.detail}`);
-        if (h.softSuppressed) signals.push(`${id}: soft signals set aside (static-stability guard)`);
+    await runOnce(m, runAt, applied, { trigger: 'schedule', policy: runPolicy, forceMetrics: opts.metricsEveryRun ?? policy === 'baseline' }, snapshot);
+
+    // Probes (PROBES=on): every AZ's probe function starts at the same second of the minute; a
+    // failing verdict invokes reconcile asynchronously with the verdict event (the fast path).
+    if (config.probes === 'on') {
+      const probeAt = runAt + (sim.options.probe.offsetSeconds ?? 0) * 1000;
+      // The probe functions run on their own schedule, whether or not a reconcile run is still busy.
+      if (m < s.minutes) {
+        if (sim.clock.nowMs() < probeAt) sim.clock.advanceTo(probeAt);
+        const invocations = sim.runProbes(probeAt);
+        for (const inv of invocations.filter((i) => i.failed)) {
+          const at = Math.max(inv.endsAt + (sim.options.probe.invokeLatencyMs ?? 0), sim.clock.nowMs());
+          sim.clock.advanceTo(at);
+          const trigger = triggerOf(probeVerdictEvent(inv));
+          await runOnce(m + (at - runAt) / MIN, at, [], { trigger: trigger.name, policy: runPolicy, ...(trigger.probe ? { probeVerdict: trigger.probe } : {}) }, snapshot);
+        }
       }
     }
-    steps.push({
-      minute: m,
-      at: new Date(runAt),
-      events: applied,
-      outcome: crashed ? 'crashed' : error ? 'error' : 'ok',
-      error: crashed ? `crashed after ${controllerMuts.filter((x) => x.op === 'ReplaceRoute').length} write(s)` : error,
-      changes,
-      findings: crashed ? [] : (report?.plan.findings ?? []).map((f) => ({ kind: f.kind, table: f.routeTableId, message: f.message })),
-      signals,
-      metricsRead: report?.observation.metrics !== undefined,
-      ...snapshot(),
-      calls: sim.retrier.stats.calls - calls,
-      retries: sim.retrier.stats.retries - retries,
-      durationMs: sim.clock.nowMs() - runAt,
-      violations: checker.violations.slice(violationsBefore),
-    });
-    opts.onStep?.(steps.at(-1) as StepRecord);
   }
 
   const measures = measure(start, s.minutes, samples, homes, initialTargets, sim.mutations, intentional);
@@ -341,7 +417,11 @@ export async function runScenario(
     steps,
     invariantChecks: checker.checks,
     violations: checker.violations,
-    expectations: s.expect.map((e) => checkExpectation(e, steps, homes, (nat) => sim.world.nats.find((n) => n.id === nat)?.az)),
+    expectations: s.expect.map((e) => {
+      if (e.kind !== 'switched-within') return checkExpectation(e, steps, homes, (nat) => sim.world.nats.find((n) => n.id === nat)?.az);
+      const secs = switchedAfter(sim, homes, e.az, start + e.from * MIN);
+      return { text: `${e.az}'s tables switched away within ${e.seconds} s of T+${e.from}m`, ok: secs !== undefined && secs <= e.seconds, detail: secs === undefined ? 'not all switched' : `last switched after ${secs.toFixed(1)} s` };
+    }),
     measures,
     managedTables,
     stats: sim.stats(),
@@ -369,6 +449,10 @@ function describeExpectation(e: Expectation): string {
       return `NAT64 routes follow IPv4 by T+${e.by}m`;
     case 'max-route-changes':
       return `at most ${e.max} route change(s)`;
+    case 'no-restore':
+      return 'no automatic restore';
+    case 'switched-within':
+      return `${e.az}'s tables switched away within ${e.seconds} s of T+${e.from}m`;
   }
 }
 
@@ -425,6 +509,13 @@ export function checkExpectation(
       const n = writes.filter((w) => w.status === 'applied').length;
       return res(n <= e.max, `${n} change(s)`);
     }
+    case 'no-restore': {
+      const r = writes.find((w) => w.status === 'applied' && w.transition === 'restore');
+      return res(r === undefined, r ? `${r.table} restored at T+${r.minute}m` : 'none');
+    }
+    case 'switched-within':
+      // Needs the region's write times: graded in runScenario.
+      return res(false, 'graded by runScenario only');
   }
 }
 

@@ -38,6 +38,14 @@ export type Fault =
   | { readonly at: Minute; readonly kind: 'crash'; readonly afterWrites: number }
   /** A person repoints a route: during the run at `at` (after the plan, before the CAS re-read), or before it. */
   | { readonly at: Minute; readonly kind: 'human-edit'; readonly table: string; readonly to: string; readonly destination?: string; readonly duringRun: boolean }
+  /**
+   * A gray failure (issue 13): `nat` stays `available`, new connections through it fail. With
+   * `inMetrics` its ConnectionEstablishedCount collapses too (what the metric rules see, minutes
+   * late); without, its metrics stay normal and only the probes can see it. `at` may be fractional.
+   */
+  | { readonly at: Minute; readonly kind: 'gray-failure'; readonly nat: string; readonly until?: Minute; readonly inMetrics?: boolean }
+  /** The probe targets are unreachable from every AZ (their outage, or the internet's): gateways are fine. */
+  | { readonly at: Minute; readonly kind: 'probe-targets-down'; readonly until?: Minute }
   /** An operator pins every table homed in `az` away from `awayFrom` until `until` (maintenance). */
   | { readonly at: Minute; readonly kind: 'pin'; readonly az: string; readonly awayFrom: string; readonly until: Minute; readonly reason: string };
 
@@ -55,7 +63,11 @@ export type Expectation =
   | { readonly kind: 'target'; readonly table: string; readonly minute: Minute; readonly target: string }
   /** From minute `by`, every managed table's NAT64 route points where its IPv4 route does. */
   | { readonly kind: 'nat64-follows'; readonly by: Minute }
-  | { readonly kind: 'max-route-changes'; readonly max: number };
+  | { readonly kind: 'max-route-changes'; readonly max: number }
+  /** No automatic restore at all (route changes with transition `restore`). */
+  | { readonly kind: 'no-restore' }
+  /** Every table homed in `az` switched away within `seconds` of `from` (fractional minutes allowed). */
+  | { readonly kind: 'switched-within'; readonly az: string; readonly from: Minute; readonly seconds: number };
 
 export interface Scenario {
   readonly name: string;
@@ -121,6 +133,10 @@ export function describeFault(f: Fault): string {
       return `the controller crashes after ${f.afterWrites} write(s) of this run`;
     case 'human-edit':
       return `a person points ${f.table} ${f.destination ?? '0.0.0.0/0'} at ${f.to}${f.duringRun ? ' while the run is in flight' : ''}`;
+    case 'gray-failure':
+      return `${f.nat}: gray failure (available, new connections fail${f.inMetrics ? ', seen in its connection metrics' : ', metrics look normal'})${end}`;
+    case 'probe-targets-down':
+      return `the probe targets are unreachable from every AZ${end}`;
     case 'pin':
       return `operator pins ${f.az}'s tables away from ${f.awayFrom} until T+${f.until}m (${f.reason})`;
   }

@@ -323,6 +323,49 @@ export const SCENARIOS: readonly Scenario[] = [
       { kind: 'finding', finding: 'allow-list' },
     ],
   },
+  // Data-plane probes (issue 13). Each AZ's probe function starts at second 5 of every minute;
+  // a failing verdict invokes reconcile at once; probe metrics are readable 20 s after publication.
+  {
+    name: 'probe-gray-failure',
+    summary: 'nat-a fails gray at T+5m30s (available, metrics normal, new connections fail): the probes see it, the failing verdict wakes reconcile, and AZ a is switched within 60 s.',
+    minutes: 20,
+    world: { tablesPerAz: 2 },
+    config: { probes: 'on' },
+    faults: [{ at: 5.5, kind: 'gray-failure', nat: 'nat-a' }],
+    expect: [{ kind: 'switched-within', az: A, from: 5.5, seconds: 60 }, { kind: 'stays-home', az: B }, { kind: 'no-restore' }],
+  },
+  {
+    name: 'probe-gray-failure-metrics-only',
+    summary: 'The same gray failure without probes, as the connection metrics show it: the metric rules need minutes (publication lag plus 3 of 5 minutes).',
+    minutes: 20,
+    world: { tablesPerAz: 2 },
+    faults: [{ at: 5.5, kind: 'gray-failure', nat: 'nat-a', inMetrics: true }],
+    expect: [{ kind: 'failover', az: A, from: 6, within: 8 }, { kind: 'stays-home', az: B }],
+  },
+  {
+    name: 'probe-targets-down',
+    summary: 'The probe targets are unreachable from every AZ for 10 minutes: the internet or the targets, not our gateways; nothing moves and the guard says why.',
+    minutes: 20,
+    config: { probes: 'on' },
+    faults: [{ at: 5, kind: 'probe-targets-down', until: 15 }],
+    expect: [{ kind: 'no-route-change' }, { kind: 'finding', finding: 'static-stability-guard' }],
+  },
+  {
+    name: 'probe-home-quiet-failing',
+    summary: 'nat-a fails gray for good: AZ a is switched at the next probe round (within 90 s); its home is quiet (no traffic, no metrics) but its probes keep failing, so it is never restored.',
+    minutes: 40,
+    config: { probes: 'on' },
+    faults: [{ at: 5.2, kind: 'gray-failure', nat: 'nat-a' }],
+    expect: [{ kind: 'switched-within', az: A, from: 5.2, seconds: 90 }, { kind: 'no-restore' }, { kind: 'target', table: 'rtb-a1', minute: 40, target: 'nat-b' }],
+  },
+  {
+    name: 'probe-home-recovers',
+    summary: 'nat-a fails gray from T+5m10s to T+12m: switched at the next probe round, restored only once the home probes have succeeded for the whole 10-minute hold-down.',
+    minutes: 35,
+    config: { probes: 'on' },
+    faults: [{ at: 5.17, kind: 'gray-failure', nat: 'nat-a', until: 12 }],
+    expect: [{ kind: 'switched-within', az: A, from: 5.17, seconds: 90 }, { kind: 'home', by: 26 }],
+  },
 ];
 
 export const DEFAULT_SCENARIO = 'az-outage';

@@ -195,3 +195,63 @@ describe('CloudWatchAdapter.readPortAllocationErrors', () => {
     expect(cw.commandCalls(GetMetricDataCommand)[1]!.args[0].input.NextToken).toBe('t');
   });
 });
+
+describe('CloudWatchAdapter.readProbeMetrics (issue 13 probe contract)', () => {
+  const zones = [
+    { vpcId: 'vpc-11111111', az: 'us-east-1a' },
+    { vpcId: 'vpc-11111111', az: 'us-east-1b' },
+  ];
+
+  it('asks for ProbeFailed per (VPC, AZ): Maximum over 60 s, the contract namespace and dimensions, the window passed through', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    await new CloudWatchAdapter(client, retrier().retry).readProbeMetrics(zones, START, END);
+
+    const calls = cw.commandCalls(GetMetricDataCommand);
+    expect(calls).toHaveLength(1);
+    const q = (id: string, az: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: {
+          Namespace: 'NatFailover/Probe',
+          MetricName: 'ProbeFailed',
+          Dimensions: [
+            { Name: 'VpcId', Value: 'vpc-11111111' },
+            { Name: 'AvailabilityZone', Value: az },
+          ],
+        },
+        Period: 60,
+        Stat: 'Maximum',
+      },
+      ReturnData: true,
+    });
+    expect(calls[0]!.args[0].input).toStrictEqual({
+      MetricDataQueries: [q('q0', 'us-east-1a'), q('q1', 'us-east-1b')],
+      StartTime: START,
+      EndTime: END,
+      ScanBy: 'TimestampAscending',
+    });
+  });
+
+  it('maps pages back to their AZ per minute: 1 is a failed minute, 0 an ok one, a missing minute stays absent', async () => {
+    const page1: MetricDataResult[] = [{ Id: 'q0', Timestamps: [minute(0), minute(1)], Values: [0, 1] }];
+    const page2: MetricDataResult[] = [
+      { Id: 'q0', Timestamps: [minute(3)], Values: [0] },
+      { Id: 'q1', Timestamps: [minute(0), minute(9)], Values: [0, 1] },
+      { Id: 'zz', Timestamps: [minute(0)], Values: [1] },
+    ];
+    cw.on(GetMetricDataCommand).resolvesOnce({ MetricDataResults: page1, NextToken: 't1' }).resolvesOnce({ MetricDataResults: page2 });
+
+    const out = await new CloudWatchAdapter(client, retrier().retry).readProbeMetrics(zones, START, END);
+
+    expect(cw.commandCalls(GetMetricDataCommand)[1]!.args[0].input.NextToken).toBe('t1');
+    const a = out.get('vpc-11111111 us-east-1a')!;
+    expect(a.map((r) => [r.at.toISOString(), r.failed, r.source])).toStrictEqual([
+      [minute(0).toISOString(), false, 'metric'],
+      [minute(1).toISOString(), true, 'metric'],
+      [minute(3).toISOString(), false, 'metric'],
+    ]);
+    // minute(9) is outside [START, END): dropped, not guessed.
+    expect(out.get('vpc-11111111 us-east-1b')!.map((r) => r.at.toISOString())).toStrictEqual([minute(0).toISOString()]);
+  });
+});

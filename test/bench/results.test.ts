@@ -26,7 +26,7 @@ describe('bench/results.json', () => {
   });
 
   it('has a met/not-met verdict for every target', () => {
-    for (const k of ['steadyStateCalls', 'failedChanges', 'oneAzDead1000', 'cloudwatchCost3Gateways', 'bundleSize', 'initTimeOwnCode', 'initTimeWithSdk', 'stackCost3Gateways', 'steadyBytesParsed1000Tables', 'steadyFitsFunctionMemory10000Tables']) {
+    for (const k of ['steadyStateCalls', 'failedChanges', 'oneAzDead1000', 'cloudwatchCost3Gateways', 'bundleSize', 'initTimeOwnCode', 'initTimeWithSdk', 'stackCost3Gateways', 'steadyBytesParsed1000Tables', 'steadyFitsFunctionMemory10000Tables', 'grayFailureProbes']) {
       expect(typeof results.targets[k].met).toBe('boolean');
       expect(typeof results.targets[k].target).toBe('string');
     }
@@ -110,6 +110,20 @@ describe('bench/results.json', () => {
       'alarm-state-change/50',
     ]);
     for (const r of results.reaction) expect(finite(r.reactionMs) && count(r.calls) && count(r.failedChanges)).toBe(true);
+  });
+
+  it('3b. gray failure detection: probes (median and worst) against metrics alone, over fault times across a minute', () => {
+    const g = results.detection.grayFailure;
+    for (const k of ['probesSeconds', 'probesWorstSeconds', 'metricsSeconds']) expect(finite(g[k])).toBe(true);
+    expect(g.probesWorstSeconds).toBeGreaterThanOrEqual(g.probesSeconds);
+    // Spread across a minute: at least 6 fault start times, every one of them graded, none violating an invariant.
+    expect(g.faultOffsetsSeconds.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...g.faultOffsetsSeconds) - Math.min(...g.faultOffsetsSeconds)).toBeGreaterThanOrEqual(45);
+    expect(g.runs).toHaveLength(g.faultOffsetsSeconds.length);
+    for (const r of g.runs) expect(finite(r.probesSeconds) && finite(r.metricsSeconds) && r.violations === 0).toBe(true);
+    expect(finite(g.assumptions.probePublishLagSeconds)).toBe(true);
+    // The issue's targets: median <= 60 s, worst <= 90 s; the verdict agrees with the figures.
+    expect(results.targets.grayFailureProbes.met).toBe(g.probesSeconds <= 60 && g.probesWorstSeconds <= 90);
   });
 
   it('4. CloudWatch cost for 1, 3 and 6 gateways and the Lambda cost', () => {
@@ -203,6 +217,12 @@ describe('docs/benchmarks.md quotes bench/results.json', () => {
 
   it('quotes the reaction times', () => {
     for (const r of results.reaction) expect(section).toMatch(row(r.event, r.tables, `${r.reactionMs} ms`));
+  });
+
+  it('quotes the gray failure detection (probes against metrics alone)', () => {
+    const g = results.detection.grayFailure;
+    expect(section).toMatch(row('probes (verdict event, PROBES=on)', `${g.probesSeconds} s`, `${g.probesWorstSeconds} s`));
+    expect(section).toMatch(row('connection metrics alone', `${g.metricsSeconds} s`, `${g.metricsWorstSeconds} s`));
   });
 
   it('quotes the CloudWatch cost per gateway count', () => {

@@ -1,5 +1,5 @@
 import { handleManual, type ManualResult, type StatusResult } from '../../src/manual/actions';
-import { CONFIG, deps, NAT, region } from './world';
+import { CONFIG, deps, NAT, NOW, region, VPC } from './world';
 import { render, table } from '../../src/manual/render';
 import { ThrottledError } from '../../src/errors';
 
@@ -20,6 +20,18 @@ const status: StatusResult = {
   findings: [{ kind: 'hold-down', routeTableId: 'rtb-1', message: 'restore after 600s' }],
 };
 
+const probed: StatusResult = {
+  ...status,
+  tables: [{ ...status.tables[0]!, restoreProof: 'home probes failing (last at 2026-11-23T11:59:05.000Z): recovery unproven' }, status.tables[1]!],
+  probes: {
+    configured: true,
+    zones: [
+      { vpcId: 'vpc-1', az: 'us-east-1a', verdict: 'bad', lastVerdict: 'failed', lastAt: '2026-11-23T11:59:05.000Z', lastSource: 'event', roundsFailed: 3, roundsCounted: 3, provenSince: null, counts: true },
+      { vpcId: 'vpc-1', az: 'us-east-1b', verdict: 'ok', lastVerdict: 'ok', lastAt: '2026-11-23T11:58:00.000Z', lastSource: 'metric', roundsFailed: 0, roundsCounted: 3, provenSince: '2026-11-23T10:00:00.000Z', counts: false },
+    ],
+  },
+};
+
 describe('rendering', () => {
   it('pads every column but the last to its widest cell', () => {
     expect(table(['A', 'BB'], [['xxx', 'y'], ['z', 'long value']])).toBe('A    BB\n---  ----------\nxxx  y\nz    long value');
@@ -38,6 +50,17 @@ describe('rendering', () => {
     expect(text).toContain('vpc-9: nat-r: regional NAT gateway spans AZs itself: needs no failover');
     expect(text).toContain('rtb-1 (vpc-1): no dynamodb gateway endpoint route');
     expect(text).toContain('hold-down rtb-1: restore after 600s');
+  });
+
+  it('status with probes: per AZ the last verdict, when, rounds failed and the proof; per away table whether a restore is proven', () => {
+    const text = render(probed);
+    expect(text).toMatch(/^vpc-1 +us-east-1a +bad \(counts\) +failed \(event\) +2026-11-23T11:59:05Z +3 of 3 +-$/m);
+    expect(text).toMatch(/^vpc-1 +us-east-1b +ok +ok \(metric\) +2026-11-23T11:58:00Z +0 of 3 +2026-11-23T10:00:00Z$/m);
+    expect(text).toContain('rtb-1 (us-east-1a): home probes failing (last at 2026-11-23T11:59:05.000Z): recovery unproven');
+  });
+
+  it('status without probes says restores are unproven', () => {
+    expect(render({ ...status, probes: { configured: false, zones: [] } })).toContain('not configured (PROBES=off): restores rest on the hold-down alone and are unproven');
   });
 
   it('an error is one line naming the field and the code', () => {
@@ -95,5 +118,44 @@ describe('status: ErrorPortAllocation', () => {
     const res = await handleManual({ ...deps(cloud), portAllocation }, CONFIG, { action: 'status' });
     expect(res.ok).toBe(true);
     expect(render(res)).not.toContain('port allocation');
+  });
+});
+
+describe('status: probes (issue 13)', () => {
+  it('with PROBES=on reads the probes and shows each AZ: verdict, last result and when, rounds failed, proof', async () => {
+    // Prepare: us-east-1a's probes failed the last two minutes; b and c succeeded throughout.
+    const cloud = region();
+    const minute = (ago: number) => new Date(NOW.getTime() - ago * 60_000);
+    const rounds = (failedAgo: readonly number[]) =>
+      Array.from({ length: 15 }, (_, i) => 15 - i).map((ago) => ({ at: minute(ago), failed: failedAgo.includes(ago), rounds: 1, roundsFailed: failedAgo.includes(ago) ? 1 : 0, source: 'metric' as const }));
+    const asked: string[] = [];
+    Object.assign(cloud, {
+      readProbeMetrics: async (zones: readonly { vpcId: string; az: string }[]) => {
+        asked.push(...zones.map((z) => `${z.vpcId} ${z.az}`));
+        return new Map([
+          [`${VPC} us-east-1a`, rounds([2, 1])],
+          [`${VPC} us-east-1b`, rounds([])],
+          [`${VPC} us-east-1c`, rounds([])],
+        ]);
+      },
+    });
+
+    // Act
+    const res = await handleManual(deps(cloud), { ...CONFIG, probes: 'on' }, { action: 'status' });
+
+    // Assess
+    if (!res.ok || res.action !== 'status') throw new Error(`expected a status result: ${JSON.stringify(res)}`);
+    expect(asked).toStrictEqual([`${VPC} us-east-1a`, `${VPC} us-east-1b`, `${VPC} us-east-1c`]);
+    expect(res.probes?.configured).toBe(true);
+    const a = res.probes?.zones.find((z) => z.az === 'us-east-1a');
+    expect(a).toMatchObject({ verdict: 'bad', lastVerdict: 'failed', lastAt: minute(1).toISOString(), roundsFailed: 2, roundsCounted: 3, provenSince: null, counts: true });
+    expect(res.probes?.zones.find((z) => z.az === 'us-east-1b')).toMatchObject({ verdict: 'ok', provenSince: minute(15).toISOString() });
+    expect(render(res)).toContain('PROBES (data path');
+  });
+
+  it('with PROBES=off says so, and an away table\'s restore is unproven', async () => {
+    const res = await handleManual(deps(region()), CONFIG, { action: 'status' });
+    if (!res.ok || res.action !== 'status') throw new Error('expected a status result');
+    expect(res.probes).toStrictEqual({ configured: false, zones: [] });
   });
 });
