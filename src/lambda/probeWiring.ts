@@ -60,13 +60,21 @@ const warnLine = (message: string): void => {
  */
 export function probeRunner(config: ProbeConfig, parts: ProbeParts): () => Promise<ProbeSummary> {
   const warn = parts.warn ?? warnLine;
-  let placement: ProbePlacement | undefined;
+  // The read in flight or done (one per container, even if invocations overlapped); dropped on failure.
+  let placement: Promise<ProbePlacement> | undefined;
   const options = { timeoutMs: config.timeoutMs, ...(parts.ca !== undefined ? { ca: parts.ca } : {}) };
   return async () => {
-    if (placement === undefined) {
-      placement = await parts.cloud.placement(config.subnetId);
-      for (const w of placementWarnings(placement, config.managedTagKey)) warn(w);
-    }
+    placement ??= parts.cloud.placement(config.subnetId).then(
+      (p) => {
+        for (const w of placementWarnings(p, config.managedTagKey)) warn(w);
+        return p;
+      },
+      (e: unknown) => {
+        placement = undefined;
+        throw e;
+      },
+    );
+    const where = await placement;
     return probeOnce(
       {
         cloud: parts.cloud,
@@ -77,7 +85,7 @@ export function probeRunner(config: ProbeConfig, parts: ProbeParts): () => Promi
         warn,
       },
       config,
-      placement,
+      where,
     );
   };
 }
