@@ -10,7 +10,7 @@ import { placementWarnings } from '../../src/probe/probe';
 import { probeRunner, trustedCas } from '../../src/lambda/probeWiring';
 import { loadProbeConfig } from '../../src/probe/config';
 import type { ProbeCloud, ProbePlacement } from '../../src/probe/ports';
-import { httpsServer, refusingPort, type Running, silentTcp, tlsServer } from './servers';
+import { httpsServer, refusingPort, type Running, silentTcp } from './servers';
 
 const SUBNET = 'subnet-0a1b2c3d';
 const running: Running[] = [];
@@ -79,11 +79,11 @@ const CA = join(__dirname, 'fixtures', 'localhost.crt');
 
 describe('handlers/probe.ts', () => {
   it('healthy: one round, one EMF line with ProbeFailed 0 and the latency, no invoke; placement read once per container', async () => {
-    const tls = await silentTcp().then((s) => (running.push(s), s)); // a tcp:// target only needs to accept
+    const tcp = await silentTcp().then((s) => (running.push(s), s)); // a tcp:// target only needs to accept
     const https = await httpsServer(200).then((s) => (running.push(s), s));
     const { handler, ec2, lambda, Invoke, DescribeRouteTables } = await coldStart({
       PROBE_SUBNET_ID: SUBNET,
-      PROBE_TARGETS: `tcp://127.0.0.1:${tls.port},https://localhost:${https.port}/ping`,
+      PROBE_TARGETS: `tcp://127.0.0.1:${tcp.port},https://localhost:${https.port}/ping`,
       PROBE_CA_FILE: CA,
       RECONCILE_FUNCTION_NAME: 'nat-failover-test-reconcile',
     });
