@@ -21,6 +21,9 @@ const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const VPC = /^vpc-[0-9a-f]{8,17}$/;
 const MAX_PROBES = 6;
 
+/** A bad value as an error shows it: quoted, escaped (one line whatever it holds), capped. */
+const shown = (s) => JSON.stringify(String(s).slice(0, 40)).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+
 const list = (s) =>
   String(s ?? '')
     .split(',')
@@ -32,10 +35,10 @@ function probeSettings(custom) {
   const subnets = list(custom.subnets);
   if (subnets.length === 0) return undefined;
   if (subnets.length > MAX_PROBES) throw new Error(`probeSubnets: ${subnets.length} subnets; at most ${MAX_PROBES} (one per AZ)`);
-  for (const s of subnets) if (!SUBNET.test(s)) throw new Error(`probeSubnets: "${s.slice(0, 40)}" is not a subnet id (subnet-…)`);
+  for (const s of subnets) if (!SUBNET.test(s)) throw new Error(`probeSubnets: ${shown(s)} is not a subnet id (subnet-…)`);
   if (new Set(subnets).size !== subnets.length) throw new Error('probeSubnets: a subnet is listed twice');
   const vpcId = String(custom.vpcId ?? '').trim();
-  if (!VPC.test(vpcId)) throw new Error(`probeVpcId: the VPC of the probe subnets is needed for their security group (got "${vpcId.slice(0, 40)}")`);
+  if (!VPC.test(vpcId)) throw new Error(`probeVpcId: the VPC of the probe subnets is needed for their security group (got ${shown(vpcId)})`);
   return { subnets, vpcId };
 }
 
