@@ -12,6 +12,7 @@ import { steadyState } from './calls';
 import { cloudwatchCost, lambdaCost, PRICES, stackCost } from './cost';
 import { failover } from './failover';
 import { EC2_BUCKETS, LATENCY_MS } from './harness';
+import { probeCost } from './probeCost';
 import { reaction } from './reaction';
 import { steadyRunTelemetry } from './telemetry';
 
@@ -24,6 +25,8 @@ export const TARGETS = {
   bundleKbMax: 1536,
   stackUsdPerMonth3GatewaysMax: 2,
   initMsMax: 200,
+  // Issue 13: the data-plane probe, per AZ (one function per probe subnet), everything it adds.
+  probeUsdPerMonthPerAzMax: 0.5,
 } as const;
 
 const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
   const telemetry = await steadyRunTelemetry();
   const stack3 = stackCost(3, lambda, { ...telemetry, describeAlarmsPerRun: steady.rows[0]!.byOperation.DescribeAlarms ?? 0 });
   const mem = await peakMemory();
+  const probe = await probeCost();
 
   const cw3 = cw.rows.find((r) => r.gateways === 3)!;
   const targets = {
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
     initTimeOwnCode: { target: `< ${TARGETS.initMsMax} ms module init (our code; SDK preloaded)`, met: art.every((a) => a.ownInitMsMedian < TARGETS.initMsMax) },
     initTimeWithSdk: { target: `< ${TARGETS.initMsMax} ms module init of the shipped bundle (SDK inside, source maps on)`, met: art.every((a) => a.initMsMedian < TARGETS.initMsMax) },
     stackCost3Gateways: { target: `<= $${TARGETS.stackUsdPerMonth3GatewaysMax}/month for the whole stack, 3 gateways, defaults`, met: stack3.totalUsd <= TARGETS.stackUsdPerMonth3GatewaysMax },
+    probeCostPerAz: { target: `<= $${TARGETS.probeUsdPerMonthPerAzMax}/month per AZ for the probe (function, logs, NAT data and its metric series)`, met: probe.perAzMonthlyUsd <= TARGETS.probeUsdPerMonthPerAzMax },
   };
 
   const results = {
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
     reaction: react,
     cloudwatch: cw,
     lambda,
-    cost: { stack: { threeGateways: stack3 }, steadyRun: telemetry },
+    cost: { stack: { threeGateways: stack3 }, steadyRun: telemetry, probe },
     artefacts: art,
     sdkBundling,
     memory: mem,
@@ -118,6 +123,8 @@ async function main(): Promise<void> {
   out.push(`   Lambda: ${lambda.invocationsPerMonth.toLocaleString('en-US')} invocations/mo, ${lambda.memoryMb} MB ${lambda.architecture}, ${lambda.billedMsPerRun} ms billed per run -> requests $${lambda.requestUsdPerMonth.toFixed(4)} + compute $${lambda.computeUsdPerMonth.toFixed(4)} = $${lambda.totalUsdPerMonth.toFixed(4)}/mo (free tier ignored)`);
   out.push(`\n   Whole stack, 3 gateways, defaults, per month — target <= $${TARGETS.stackUsdPerMonth3GatewaysMax}: ${mark(targets.stackCost3Gateways.met)} ($${stack3.totalUsd.toFixed(2)})`);
   out.push(table(['item', '$/month', 'basis'], Object.entries(stack3.items).map(([k, i]) => [k, i.usd.toFixed(2), i.basis])));
+  out.push(`\n   Probe (issue 13), per AZ per month — target <= $${TARGETS.probeUsdPerMonthPerAzMax}: ${mark(targets.probeCostPerAz.met)} ($${probe.perAzMonthlyUsd.toFixed(2)}; without its metric series $${probe.functionOnlyUsd.toFixed(2)})`);
+  out.push(table(['item', '$/month', 'basis'], Object.entries(probe.items).map(([k, i]) => [k, i.usd.toFixed(2), i.basis])));
   out.push(`\n5. Lambda artefacts — size <= ${TARGETS.bundleKbMax} KB: ${mark(targets.bundleSize.met)}; init < ${TARGETS.initMsMax} ms own code: ${mark(targets.initTimeOwnCode.met)}, with SDK load: ${mark(targets.initTimeWithSdk.met)}`);
   out.push(
     table(

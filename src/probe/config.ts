@@ -1,3 +1,4 @@
+import { int, present } from '../config';
 import { ConfigError, quoted } from '../errors';
 import { parseTargets, type ProbeTarget } from './targets';
 
@@ -35,22 +36,8 @@ export const RECONCILE_FUNCTION_ENV = 'RECONCILE_FUNCTION_NAME';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const present = (env: Env, key: string): string | undefined => {
-  const v = env[key];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-};
-
-const int = (env: Env, key: string, def: number, min: number, max: number): number => {
-  const raw = present(env, key);
-  if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(key, `expected a whole number, got ${quoted(raw)}`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new ConfigError(key, `expected ${min}..${max}, got ${n}`);
-  return n;
-};
-
 export function loadProbeConfig(env: Env): ProbeConfig {
-  const targets = parseTargets(env.PROBE_TARGETS);
+  const targets = parseTargets(present(env, 'PROBE_TARGETS'));
   const subnetId = present(env, 'PROBE_SUBNET_ID');
   if (subnetId === undefined) throw new ConfigError('PROBE_SUBNET_ID', 'is not set: the probe needs the subnet it is attached to');
   if (!/^subnet-[0-9a-f]{8,17}$/.test(subnetId)) throw new ConfigError('PROBE_SUBNET_ID', `expected a subnet id (subnet-…), got ${quoted(subnetId)}`);
