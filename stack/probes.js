@@ -90,14 +90,17 @@ function probeStack({ service, stage, custom, logicalId }) {
   }
   const arn = (rest) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${rest}` });
   const resources = {
-    // Egress only (TCP to anywhere: the targets, and the AWS APIs through the NAT gateway); no
-    // ingress rule at all. DNS to the VPC resolver is not filtered by security groups.
+    // Egress only (TCP to anywhere: the targets, and the AWS APIs through the NAT gateway; UDP 53
+    // so name resolution works whichever resolver the VPC uses); no ingress rule at all.
     ProbeSecurityGroup: {
       Type: 'AWS::EC2::SecurityGroup',
       Properties: {
         GroupDescription: `${prefix} data-plane probes: egress only`,
         VpcId: settings.vpcId,
-        SecurityGroupEgress: [{ IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, CidrIp: '0.0.0.0/0', Description: 'probe targets and AWS APIs' }],
+        SecurityGroupEgress: [
+          { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, CidrIp: '0.0.0.0/0', Description: 'probe targets and AWS APIs' },
+          { IpProtocol: 'udp', FromPort: 53, ToPort: 53, CidrIp: '0.0.0.0/0', Description: 'DNS' },
+        ],
       },
     },
     ProbeRole: {

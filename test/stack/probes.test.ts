@@ -102,7 +102,10 @@ describe('serverless package with probeSubnets', () => {
     expect(sg.Properties.VpcId).toBe(VPC);
     expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
     expect(ofType('AWS::EC2::SecurityGroupIngress')).toEqual([]);
-    expect(sg.Properties.SecurityGroupEgress).toStrictEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, CidrIp: '0.0.0.0/0' })]);
+    expect(sg.Properties.SecurityGroupEgress).toStrictEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, CidrIp: '0.0.0.0/0' }),
+      expect.objectContaining({ IpProtocol: 'udp', FromPort: 53, ToPort: 53, CidrIp: '0.0.0.0/0' }),
+    ]);
   });
 
   it("leaves reconcile's role and function as they are (no VPC access policy on the shared role)", () => {
