@@ -42,7 +42,10 @@ export function placementWarnings(p: ProbePlacement, managedTagKey: string): str
  * { VpcId, AvailabilityZone }, timestamped at the first round's start. Lambda ships stdout to
  * CloudWatch Logs, which extracts the metrics: no PutMetricData request ($0.01 per 1,000, 43,200 a
  * month per AZ) and no network path needed from the function (the log goes out through Lambda,
- * not through the VPC's NAT gateway the probe may just have found broken).
+ * not through the VPC's NAT gateway the probe may just have found broken). Sources: CloudWatch guide,
+ * "Embedding metrics within logs" (the format; CloudWatch extracts the metrics); Lambda guide,
+ * "Publishing custom metrics with the embedded metric format" (no cloudwatch:PutMetricData
+ * permission needed: the logs permissions suffice).
  */
 export function metricLine(placement: ProbePlacement, r: RoundsResult): string {
   const metrics = [{ Name: PROBE_METRIC_FAILED, Unit: 'Count' }, ...(r.latencyMs !== undefined ? [{ Name: PROBE_METRIC_LATENCY, Unit: 'Milliseconds' }] : [])];

@@ -143,6 +143,8 @@ describe('handlers/probe.ts', () => {
       detail: { version: 1, vpcId: 'vpc-0a1b2c3d', availabilityZone: 'eu-west-1b', subnetId: SUBNET, natGatewayId: 'nat-b', verdict: 'failed', roundsRun: 2, roundsFailed: 2 },
     });
     expect(event.time).toBe(event.detail.at);
+    // The metric and the verdict are stamped with the same instant: the first round's start.
+    expect(emf[0]._aws.Timestamp).toBe(Date.parse(event.detail.at));
     expect(event.detail.results).toStrictEqual([
       expect.objectContaining({ target: `tcp://127.0.0.1:${refused}`, ok: false, stage: 'tcp', error: 'ECONNREFUSED' }),
       expect.objectContaining({ target: `tls://127.0.0.1:${hanging.port}`, ok: false, stage: 'tls', error: 'timeout' }),
