@@ -13,6 +13,7 @@ import { cloudwatchCost, lambdaCost, PRICES, stackCost } from './cost';
 import { failover } from './failover';
 import { LIMIT_FACTOR_MAX, oneAzDead, writeConcurrencySweep } from './evacuation';
 import { EC2_BUCKETS, LATENCY_MS } from './harness';
+import { probeCost } from './probeCost';
 import { reaction } from './reaction';
 import { realSdkSteady } from './realSdk';
 import { grayFailureDetection } from './detection';
@@ -32,6 +33,8 @@ export const TARGETS = {
   // Issue 13: a gray failure switched by the probes within a minute (median), 90 s at worst.
   grayFailureProbesMedianSecondsMax: 60,
   grayFailureProbesWorstSecondsMax: 90,
+  // Issue 13: the data-plane probe, per AZ (one function per probe subnet), everything it adds.
+  probeUsdPerMonthPerAzMax: 0.5,
 } as const;
 
 const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
   const stack3 = stackCost(3, lambda, { ...telemetry, describeAlarmsPerRun: steady.rows[0]!.byOperation.DescribeAlarms ?? 0 });
   const mem = await peakMemory();
   const realSdk = await realSdkSteady();
+  const probe = await probeCost();
 
   const cw3 = cw.rows.find((r) => r.gateways === 3)!;
   const targets = {
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
       target: `gray failure switched by the probes: median <= ${TARGETS.grayFailureProbesMedianSecondsMax} s, worst <= ${TARGETS.grayFailureProbesWorstSecondsMax} s (fault to last route switched)`,
       met: gray.probesSeconds <= TARGETS.grayFailureProbesMedianSecondsMax && gray.probesWorstSeconds <= TARGETS.grayFailureProbesWorstSecondsMax && gray.runs.every((r) => r.violations === 0),
     },
+    probeCostPerAz: { target: `<= $${TARGETS.probeUsdPerMonthPerAzMax}/month per AZ for the probe (function, logs, NAT data and its metric series)`, met: probe.perAzMonthlyUsd <= TARGETS.probeUsdPerMonthPerAzMax },
   };
 
   const results = {
@@ -104,7 +109,7 @@ async function main(): Promise<void> {
     detection: { grayFailure: gray },
     cloudwatch: cw,
     lambda,
-    cost: { stack: { threeGateways: stack3 }, steadyRun: telemetry },
+    cost: { stack: { threeGateways: stack3 }, steadyRun: telemetry, probe },
     artefacts: art,
     sdkBundling,
     memory: mem,
@@ -163,6 +168,8 @@ async function main(): Promise<void> {
   out.push(`   Lambda: ${lambda.invocationsPerMonth.toLocaleString('en-US')} invocations/mo, ${lambda.memoryMb} MB ${lambda.architecture}, ${lambda.billedMsPerRun} ms billed per run -> requests $${lambda.requestUsdPerMonth.toFixed(4)} + compute $${lambda.computeUsdPerMonth.toFixed(4)} = $${lambda.totalUsdPerMonth.toFixed(4)}/mo (free tier ignored)`);
   out.push(`\n   Whole stack, 3 gateways, defaults, per month — target <= $${TARGETS.stackUsdPerMonth3GatewaysMax}: ${mark(targets.stackCost3Gateways.met)} ($${stack3.totalUsd.toFixed(2)})`);
   out.push(table(['item', '$/month', 'basis'], Object.entries(stack3.items).map(([k, i]) => [k, i.usd.toFixed(2), i.basis])));
+  out.push(`\n   Probe (issue 13), per AZ per month — target <= $${TARGETS.probeUsdPerMonthPerAzMax}: ${mark(targets.probeCostPerAz.met)} ($${probe.perAzMonthlyUsd.toFixed(2)}; without its metric series $${probe.functionOnlyUsd.toFixed(2)})`);
+  out.push(table(['item', '$/month', 'basis'], Object.entries(probe.items).map(([k, i]) => [k, i.usd.toFixed(2), i.basis])));
   out.push(`\n5. Lambda artefacts — size <= ${TARGETS.bundleKbMax} KB: ${mark(targets.bundleSize.met)}; init < ${TARGETS.initMsMax} ms own code: ${mark(targets.initTimeOwnCode.met)}, with SDK load: ${mark(targets.initTimeWithSdk.met)}`);
   out.push(
     table(

@@ -41,12 +41,13 @@ export const ENV_VARS = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const present = (env: Env, key: string): string | undefined => {
+/** Shared with the probe's own loader (src/probe/config.ts): one definition of blank and whole number. */
+export const present = (env: Env, key: string): string | undefined => {
   const v = env[key];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 };
 
-const int = (env: Env, key: string, def: number, min: number, max: number): number => {
+export const int = (env: Env, key: string, def: number, min: number, max: number): number => {
   const raw = present(env, key);
   if (raw === undefined) return def;
   if (!/^\d+$/.test(raw)) throw new ConfigError(key, `expected a whole number, got ${quoted(raw)}`);

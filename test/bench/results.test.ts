@@ -250,3 +250,22 @@ describe('the cost figure is quoted from bench/results.json', () => {
     expect(page).toContain(`| **total** | **$${results.cost.stack.threeGateways.totalUsd.toFixed(2)}** |`);
   });
 });
+
+/** The probe's cost per AZ (issue 13) is quoted where an operator decides to turn probes on. */
+describe('the probe cost is quoted from bench/results.json', () => {
+  const probe = results?.cost?.probe;
+  const page = readFileSync(join(__dirname, '..', '..', 'docs', 'probes.md'), 'utf8');
+
+  it('has the per-AZ total, the function alone, every item and its target verdict', () => {
+    expect(finite(probe.perAzMonthlyUsd) && finite(probe.functionOnlyUsd) && finite(probe.billedMsPerInvocation)).toBe(true);
+    const sum = Object.values(probe.items as Record<string, { usd: number }>).reduce((a, i) => a + i.usd, 0);
+    expect(Math.abs(sum - probe.perAzMonthlyUsd)).toBeLessThan(0.0005);
+    expect(typeof results.targets.probeCostPerAz.met).toBe('boolean');
+  });
+
+  it('docs/probes.md quotes the per-AZ total and the function alone', () => {
+    expect(page).toContain(`**$${probe.perAzMonthlyUsd.toFixed(2)}/month per AZ**`);
+    expect(page).toContain(`the function itself **$${probe.functionOnlyUsd.toFixed(2)}**`);
+    expect(page).toContain(`are $${probe.items.metricSeries.usd.toFixed(2)}`);
+  });
+});

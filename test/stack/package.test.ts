@@ -269,3 +269,13 @@ describe('serverless package: the artefact', () => {
     console.log(`serverless package took ${(packageMs / 1000).toFixed(1)} s; ${sizes.join(', ')}; handlers/reconcile.js ${jsKiB} KiB unzipped`);
   });
 });
+
+describe('serverless package without probeSubnets (the default)', () => {
+  it('has no VPC-attached function, no probe function, role or security group', () => {
+    expect(ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties.VpcConfig !== undefined || r.Properties.Handler === 'handlers/probe.handler')).toEqual([]);
+    expect(resources.filter(([id]) => /^Probe/.test(id))).toEqual([]);
+    expect(ofType('AWS::EC2::SecurityGroup')).toEqual([]);
+    // The shared role gains the VPC access policy only when a function has a `vpc` key.
+    expect(template.Resources.IamRoleLambdaExecution.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
