@@ -24,6 +24,12 @@ export interface RetryOptions {
   readonly deadline?: () => number | undefined;
   /** Default DEADLINE_MARGIN_MS. */
   readonly marginMs?: number;
+  /**
+   * Which failures are worth another attempt; default isRetryable (throttled or transient). The
+   * CLI narrows it: an operator at a terminal with a wrong region or endpoint wants one clear
+   * error now, not the same DNS failure eight times over ~20 s (see src/cli/failure.ts).
+   */
+  readonly retryable?: (e: unknown) => boolean;
 }
 
 export interface RetryStats {
@@ -53,7 +59,7 @@ export class Retrier {
       try {
         return await call();
       } catch (e) {
-        if (!isRetryable(e) || attempt >= this.policy.maxAttempts) throw e;
+        if (!(this.options.retryable ?? isRetryable)(e) || attempt >= this.policy.maxAttempts) throw e;
         const ceiling = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
         const delay = Math.round(this.random() * ceiling);
         // Eight attempts can sleep ~22 s on one call; a Lambda that times out half-way is safe (the

@@ -41,6 +41,8 @@ export interface GatewayStatus {
 
 export interface StatusReport {
   readonly at: string;
+  /** The VPC asked about (`status --vpc`), or null for every VPC. */
+  readonly vpcId: string | null;
   readonly metricsJudged: { start: string; end: string } | null;
   readonly tables: readonly TableStatus[];
   readonly gateways: readonly GatewayStatus[];
@@ -111,6 +113,8 @@ export function buildStatus(
       endpoints: audit ? { present: audit.present, missing: audit.missing } : null,
     };
   });
+  // As the gateways below: by VPC, then AZ, then id, so a VPC's tables read together.
+  tables.sort((a, b) => a.vpcId.localeCompare(b.vpcId) || (a.az ?? '').localeCompare(b.az ?? '') || a.routeTableId.localeCompare(b.routeTableId));
 
   const served = new Map<string, number>();
   for (const t of obs.inventory.routeTables) {
@@ -143,6 +147,7 @@ export function buildStatus(
 
   return {
     at: obs.now.toISOString(),
+    vpcId: vpcId ?? null,
     metricsJudged: health.periodsJudged ? { start: health.periodsJudged.start.toISOString(), end: health.periodsJudged.end.toISOString() } : null,
     tables,
     gateways,

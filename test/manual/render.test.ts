@@ -6,6 +6,7 @@ const status: StatusResult = {
   ok: true,
   action: 'status',
   at: '2026-11-23T12:00:00.000Z',
+  vpcId: null,
   metricsJudged: null,
   tables: [
     { routeTableId: 'rtb-1', vpcId: 'vpc-1', az: 'us-east-1a', homeGateway: 'nat-a', currentTarget: 'nat-b', state: 'pinned', since: '2026-11-23T11:00:00.000Z', why: 'pinned away', next: null, pin: { awayFrom: 'us-east-1a', target: null, until: '2026-11-23T14:00:00.000Z', reason: 'CHG', by: 'ops' }, endpoints: { present: ['s3'], missing: ['dynamodb'] } },
