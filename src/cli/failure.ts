@@ -1,4 +1,5 @@
 import { CloudApiError, ConfigError, NatFailoverError, oneLine, ThrottledError, TransientError, unreachableCode } from '../errors';
+import { withIsoSeconds } from '../core/time';
 import { RequestError } from '../manual/requestError';
 
 /**
@@ -40,7 +41,8 @@ export class CliError extends Error {
     detail: string,
   ) {
     const s = oneLine(subject, SUBJECT_MAX).replace(/[()]/g, '') || 'request';
-    const d = oneLine(detail, DETAIL_MAX);
+    // Instants in the one format the CLI shows (ISO 8601 UTC, whole seconds), whoever wrote the text.
+    const d = oneLine(withIsoSeconds(detail), DETAIL_MAX);
     super(`${s}: ${d}`);
     this.subject = s;
     this.detail = d;
