@@ -88,7 +88,10 @@ const chain = (e: unknown): unknown[] => {
   for (let c = e, i = 0; c !== null && c !== undefined && i < 5; c = (c as { cause?: unknown }).cause, i++) out.push(c);
   return out;
 };
-const nameOf = (e: unknown): string => (e !== null && typeof e === 'object' ? String((e as { name?: unknown }).name ?? '') : '');
+const nameOf = (e: unknown): string => {
+  const name = e !== null && typeof e === 'object' ? (e as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : '';
+};
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**

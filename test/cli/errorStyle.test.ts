@@ -16,7 +16,7 @@ function capture() {
 }
 
 /** What a refusal must look like, whatever the input. */
-async function expectRefusal(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+async function expectRefusal(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   const c = capture();
   const code = await main(argv, c.io, env);
   expect(code).toBe(2);
@@ -46,7 +46,7 @@ const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 const notFlag = (v: string) => !v.startsWith('-');
 
 /** A valid command line plus one generated defect: every refusal path of the parser. */
-const badCommandLine: fc.Arbitrary<string[]> = fc.oneof(
+const badCommandLine: fc.Arbitrary<readonly string[]> = fc.oneof(
   hostile.filter((v) => notFlag(v) && !AZ.test(v.trim()) && v.trim() !== '').map((v) => ['failover', '--az', v, '--reason', 'r']),
   hostile.filter((v) => notFlag(v) && !NAT.test(v)).map((v) => ['failover', '--gateway', v, '--reason', 'r']),
   hostile.filter((v) => notFlag(v) && !NAT.test(v)).map((v) => ['failover', '--az', 'us-east-1a', '--target', v, '--reason', 'r']),

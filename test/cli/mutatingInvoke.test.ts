@@ -18,7 +18,7 @@ import { recordingClock, sdkError } from '../aws/fakes';
 const lambda = mockClient(LambdaClient);
 beforeEach(() => lambda.reset());
 
-const ok = { StatusCode: 200, Payload: Buffer.from(JSON.stringify({ ok: true, action: 'failover' })) };
+const ok = { StatusCode: 200, Payload: Buffer.from(JSON.stringify({ ok: true, action: 'failover' })) as never };
 const networkError = (code: string) => Object.assign(new Error(`connect ${code} 10.0.0.1:443`), { code });
 
 /** Every class of failure an Invoke can meet, with what it says about whether the function ran. */
@@ -70,7 +70,7 @@ describe('mutating invoke of the manual function', () => {
   });
 
   it('a function error (the function ran and failed or timed out) is an unknown outcome after one Invoke', async () => {
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from(JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 120.00 seconds' })) });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from(JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 120.00 seconds' })) as never });
     await expect(invoker()({ action: 'failover' })).rejects.toThrow(/may or may not have run: .*Task timed out after 120\.00 seconds/);
     expect(invokes()).toBe(1);
   });
