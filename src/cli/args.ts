@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isoSeconds } from '../core/time';
 import { quoted } from '../errors';
-import { ACTIONS, type ActionName } from '../manual/request';
+import { ACTIONS, type ActionName } from '../manual/actionNames';
 import { CliError } from './failure';
 
 /** A command line the CLI cannot act on: refused, one line naming the flag (failure.ts style). */
@@ -109,7 +109,9 @@ export function checkEndpoint(value: string, subject: string): void {
 
 /** node:util parseArgs's errors, reworded: the option it names becomes the subject. */
 function parseArgsError(e: unknown): UsageError {
-  const message = e instanceof Error ? (e.message.split('\n')[0] ?? '') : '';
+  // Read by shape, not instanceof: node:util's errors may come from another realm (jest's vm).
+  const raw = (e as { message?: unknown }).message;
+  const message = typeof raw === 'string' ? (raw.split('\n')[0] ?? '') : '';
   const code = (e as { code?: unknown }).code;
   const option = /'(-[^' ]*)/.exec(message)?.[1] ?? 'arguments';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError('unknown option', option);

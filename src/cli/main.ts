@@ -3,7 +3,6 @@
  * AWS SDK (`--help`, `--version` and every refusal answer at once); execute.ts does the rest.
  */
 import { userInfo } from 'node:os';
-import { parseRequest } from '../manual/request';
 import { checkEndpoint, checkRegion, parseCli, USAGE } from './args';
 import { EXIT, toCliError } from './failure';
 import { type Io, stdio } from './io';
@@ -62,7 +61,8 @@ async function dispatch(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv)
     io.out(VERSION);
     return EXIT.ok;
   }
-  // Shape errors need no network: say so before touching AWS.
+  // Shape errors need no network: say so before touching AWS. (zod loads here, not for --help.)
+  const { parseRequest } = await import('../manual/request');
   parseRequest(cli.request);
   applyAwsEnv(cli.aws, env);
   checkAwsEnv(env);

@@ -1,6 +1,6 @@
 /**
  * The CLI as a user gets it: a copy of the package installed with `npm ci --omit=dev` (offline,
- * from npm's cache, as the machine's first `npm ci` filled it) builds dist/cli.js in `prepare`
+ * from npm's cache, as the machine's first `npm ci` filled it) builds dist/cli/ in `prepare`
  * and runs without tsx, TypeScript or any other devDependency; the bundle then runs with no
  * node_modules at all. Before: bin/nat-failover.js required tsx, absent after --omit=dev.
  */
@@ -54,9 +54,9 @@ describeWithMoto('the built CLI after npm ci --omit=dev', () => {
       timeout: 60_000,
     });
 
-  it('installs without devDependencies and builds dist/cli.js in prepare', () => {
+  it('installs without devDependencies and builds dist/cli/main.mjs in prepare', () => {
     expect(install.status).toBe(0);
-    expect(existsSync(join(dir, 'dist', 'cli.js'))).toBe(true);
+    expect(existsSync(join(dir, 'dist', 'cli', 'main.mjs'))).toBe(true);
     for (const dev of ['tsx', 'typescript', 'jest', 'ts-jest', 'osls', 'eslint']) expect(existsSync(join(dir, 'node_modules', dev))).toBe(false);
   });
 

@@ -103,6 +103,9 @@ describe('every refusal is one line in the one style, exit 2', () => {
       'nat-failover: refused (--gateway): give exactly one of --az or --gateway; see nat-failover --help',
     );
     expect(await expectRefusal(['status', '--vpc', 'x'])).toBe('nat-failover: refused (--vpc): expected a VPC id (vpc-…)');
+    expect(await expectRefusal(['status', '--bogus'])).toBe('nat-failover: refused (--bogus): unknown option; see nat-failover --help');
+    expect(await expectRefusal(['failover', '--az'])).toBe('nat-failover: refused (--az): needs a value; see nat-failover --help');
+    expect(await expectRefusal(['status', '--json=yes'])).toBe('nat-failover: refused (--json): is a switch and takes no value; see nat-failover --help');
   });
 
   it("rewords the function's JSON field names as flags, and only its known phrases", () => {
