@@ -6,7 +6,8 @@
  * comparison, the same through tsx compiling src/cli on the fly (how bin/ ran before the bundle).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, statSync } from 'node:fs';
+import { buildDir } from './artefacts';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
@@ -46,12 +47,16 @@ function times(args: readonly string[], expectStatus: number): number[] {
 }
 
 export async function cliTimes(): Promise<CliTimes> {
-  // The bundle the bin runs, built as `npm ci` (prepare) builds it.
+  // The bundle the bin runs, built as `npm ci` (prepare) builds it, laid out as in the package
+  // (bin/ beside dist/cli/) in this run's own build directory, never over the working copy's dist/.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { buildCli, OUTDIR } = require('../scripts/build-cli.js') as { buildCli: () => Promise<string>; OUTDIR: string };
-  const entry = await buildCli();
-  const files = readdirSync(OUTDIR, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
-  const bin = join(ROOT, 'bin', 'nat-failover.js');
+  const { buildCli } = require('../scripts/build-cli.js') as { buildCli: (outdir: string) => Promise<string> };
+  const home = join(buildDir(), 'cli-package');
+  const outdir = join(home, 'dist', 'cli');
+  const entry = await buildCli(outdir);
+  cpSync(join(ROOT, 'bin'), join(home, 'bin'), { recursive: true });
+  const files = readdirSync(outdir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+  const bin = join(home, 'bin', 'nat-failover.js');
   const help = times([bin, '--help'], 0);
   const version = times([bin, '--version'], 0);
   const refused = times([bin, 'failover', '--az', 'us-east-1a'], 2);

@@ -45,7 +45,8 @@ export function applyAwsEnv(aws: { readonly region?: string; readonly profile?: 
 
 /** The region and endpoint the SDK will use, checked before anything is sent. */
 function checkAwsEnv(env: NodeJS.ProcessEnv): void {
-  for (const v of ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const) if (env[v]) checkRegion(env[v], v);
+  if (env.AWS_REGION) checkRegion(env.AWS_REGION, 'AWS_REGION');
+  if (env.AWS_DEFAULT_REGION) checkRegion(env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION');
   if (env.AWS_ENDPOINT_URL) checkEndpoint(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL');
 }
 
