@@ -33,6 +33,8 @@ describe('rendering', () => {
     expect(text).toContain('hold-down rtb-1: restore after 600s');
   });
 
+  // The function's own text rendering (serverless invoke local readers); the CLI prints errors in
+  // its one style instead (src/cli/failure.ts).
   it('an error is one line naming the field and the code', () => {
     const err: ManualResult = { ok: false, action: 'failover', error: { code: 'invalid-request', field: 'target', message: 'target: nat-a is in us-east-1a' } };
     expect(render(err)).toBe('error in target (invalid-request): nat-a is in us-east-1a');
