@@ -70,6 +70,9 @@ describeWithMoto('the built CLI after npm ci --omit=dev', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('nat-failover: refused (--reason): is required\n');
     expect(r.stderr.trimEnd()).toMatch(STYLE);
+    // As the README has it: npx finds the package's own bin.
+    const npx = spawnSync('npx', ['--offline', 'nat-failover', '--version'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` }, timeout: 60_000 });
+    expect(npx.stdout).toBe(`${VERSION}\n`);
   });
 
   it('status against moto with only an endpoint, a region and dummy credentials', () => {
