@@ -78,8 +78,9 @@ function functionErrorText(text: string): string {
 
 /**
  * What a failed synchronous invoke says about whether the function ran:
- * - `throttled`: Lambda refused before running it (429 TooManyRequestsException: "the request
- *   throughput limit or the concurrency limit was exceeded"; Lambda API reference, Invoke, Errors):
+ * - `throttled`: Lambda refused before running it (429 TooManyRequestsException, "The request
+ *   throughput limit was exceeded", Reason ConcurrentInvocationLimitExceeded,
+ *   ReservedFunctionConcurrentInvocationLimitExceeded, …: Lambda API reference, Invoke, Errors):
  *   safe to send again.
  * - `not-run`: the request never reached Lambda (no such host, connection refused) or Lambda
  *   answered with a definite 4xx refusal (no such function, access denied, bad payload).
@@ -116,7 +117,10 @@ export class InvokeOutcomeUnknownError extends NatFailoverError {
 export const MUTATING_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 4_000 };
 
 /**
- * Invokes a function whose request changes the world (failover, restore, release). Never retried
+ * Invokes a function whose request changes the world (failover, restore, release). The Invoke API
+ * reference warns "When an error occurs, your function may be invoked multiple times", and a
+ * client that gives up before the function's timeout and retries runs it twice (aws/aws-cli
+ * issue 2657: the CLI's 60 s read timeout re-invoking long functions). So: never retried
  * blindly: only a throttle, which Lambda answers before running anything, is sent again. A
  * timeout, a dropped connection, a 5xx or a function error leave the outcome unknown and are
  * thrown as InvokeOutcomeUnknownError for the caller to read the state; sending the request
