@@ -89,3 +89,18 @@ export const isRetryable = (e: unknown): e is ThrottledError | TransientError =>
 /** An error a cloud port raises for an API call that did not succeed (see CloudPort). */
 export const isCloudError = (e: unknown): e is ThrottledError | TransientError | CloudApiError =>
   isRetryable(e) || e instanceof CloudApiError;
+
+/** Node's code for a connection that never reached a server: no such host, or nobody listening. */
+const UNREACHABLE = new Set(['ENOTFOUND', 'ECONNREFUSED']);
+
+/**
+ * The network code (ENOTFOUND, ECONNREFUSED) when `e`, or an error it wraps, says the request
+ * never reached a server: nothing ran, and with a mistyped region or endpoint, retrying cannot help.
+ */
+export function unreachableCode(e: unknown): string | undefined {
+  for (let c: unknown = e, depth = 0; c !== null && typeof c === 'object' && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE.has(code)) return code;
+  }
+  return undefined;
+}

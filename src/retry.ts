@@ -30,6 +30,12 @@ export interface RetryOptions {
    * shrinks the local rate, an accepted one grows it back. Undefined: no pacing (the backoff alone).
    */
   readonly pacer?: WritePacers;
+  /**
+   * Which failures are worth another attempt; default isRetryable (throttled or transient). The
+   * CLI narrows it: an operator at a terminal with a wrong region or endpoint wants one clear
+   * error now, not the same DNS failure eight times over ~20 s (see src/cli/failure.ts).
+   */
+  readonly retryable?: (e: unknown) => boolean;
 }
 
 export interface RetryStats {
@@ -71,7 +77,7 @@ export class Retrier {
       } catch (e) {
         // The backoff below is unchanged (EC2 asks for it); the pacer also slows every other writer.
         if (pacer && e instanceof ThrottledError) pacer.throttled();
-        if (!isRetryable(e) || attempt >= this.policy.maxAttempts) throw e;
+        if (!(this.options.retryable ?? isRetryable)(e) || attempt >= this.policy.maxAttempts) throw e;
         const ceiling = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
         const delay = Math.round(this.random() * ceiling);
         // Eight attempts can sleep ~22 s on one call; a Lambda that times out half-way is safe (the

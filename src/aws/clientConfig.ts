@@ -19,5 +19,22 @@ export function clientConfig(requestTimeoutMs: number = REQUEST_TIMEOUT_MS) {
   };
 }
 
-/** Invoking reconcile waits for a whole run (its timeout is 60 s). */
-export const INVOKE_TIMEOUT_MS = 90_000;
+/**
+ * The functions' timeouts in seconds, as serverless.yml sets them (provider.timeout for reconcile,
+ * functions.manual.timeout): test/cli/invokeTimeouts.test.ts fails when the two disagree.
+ */
+export const FUNCTION_TIMEOUT_S = { reconcile: 60, manual: 120 } as const;
+
+/**
+ * A synchronous invoke answers when the function returns or hits its own timeout; the client
+ * must wait longer than that, or it gives up on a call that is still running and the caller
+ * cannot know whether it ran. The margin covers the invoke's network round trip and Lambda's
+ * cold start, which does not count towards the function's timeout.
+ */
+export const INVOKE_MARGIN_S = 30;
+
+/** Invoking reconcile waits for a whole run. */
+export const INVOKE_TIMEOUT_MS = (FUNCTION_TIMEOUT_S.reconcile + INVOKE_MARGIN_S) * 1000;
+
+/** The CLI invoking `manual` (which may itself wait out ~30 s of throttles and a reconcile run). */
+export const MANUAL_INVOKE_TIMEOUT_MS = (FUNCTION_TIMEOUT_S.manual + INVOKE_MARGIN_S) * 1000;

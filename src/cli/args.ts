@@ -1,17 +1,19 @@
 import { parseArgs } from 'node:util';
-import { oneLine, quoted } from '../errors';
-import { ACTIONS, type ActionName } from '../manual/request';
+import { isoSeconds } from '../core/time';
+import { quoted } from '../errors';
+import { ACTIONS, type ActionName } from '../manual/actionNames';
+import { CliError } from './failure';
 
-/** A command line the CLI cannot act on: one line for the operator, then the usage. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    // Arguments are operator input of any length: one bounded line, whatever was typed.
-    super(oneLine(message, 300));
-    this.name = 'UsageError';
+/** A command line the CLI cannot act on: refused, one line naming the flag (failure.ts style). */
+export class UsageError extends CliError {
+  constructor(message: string, subject = 'arguments') {
+    // Arguments are operator input of any length: CliError bounds both parts to one line.
+    super('refused', subject, `${message}; see nat-failover --help`);
   }
 }
 
 export const USAGE = `usage: nat-failover <status|plan|failover|restore|release> [options]
+       nat-failover --version
 
   status                                 where every managed table points, and why
   plan                                   what a reconcile run would do now (dry run)
@@ -45,10 +47,11 @@ const OPTIONS = {
   'function-name': { type: 'string' },
   stage: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 type Flag = keyof typeof OPTIONS;
-const GLOBAL: readonly Flag[] = ['region', 'profile', 'endpoint', 'json', 'direct', 'function-name', 'stage', 'help'];
+const GLOBAL: readonly Flag[] = ['region', 'profile', 'endpoint', 'json', 'direct', 'function-name', 'stage', 'help', 'version'];
 const PER_COMMAND: Record<ActionName, readonly Flag[]> = {
   status: ['vpc'],
   plan: ['vpc'],
@@ -58,7 +61,7 @@ const PER_COMMAND: Record<ActionName, readonly Flag[]> = {
 };
 
 export interface Cli {
-  readonly command: ActionName | 'help';
+  readonly command: ActionName | 'help' | 'version';
   readonly request: Record<string, unknown>;
   readonly json: boolean;
   readonly direct: boolean;
@@ -76,8 +79,47 @@ export function expiresAt(raw: string, now: Date): string {
   const m = DURATION.exec(raw.trim());
   if (!m) return raw.trim();
   const n = Number(m[1]);
-  if (n === 0) throw new UsageError(`--expires ${quoted(raw)}: a duration must be positive`);
-  return new Date(now.getTime() + n * UNIT_MS[m[2] as keyof typeof UNIT_MS]).toISOString();
+  if (n === 0) throw new UsageError('a duration must be positive', '--expires');
+  const at = new Date(now.getTime() + n * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
+  if (Number.isNaN(at.getTime())) throw new UsageError('is too far in the future', '--expires');
+  // Whole seconds: the one format instants are shown in (core/time.ts isoSeconds).
+  return isoSeconds(at);
+}
+
+// Region names: us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1 (the European Sovereign Cloud).
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+
+/** A region name, or a refusal naming where it came from (a flag or a variable). */
+export function checkRegion(value: string, subject: string): void {
+  if (!REGION.test(value)) throw new CliError('refused', subject, `${quoted(value, 40)} is not a region name, e.g. us-east-1`);
+}
+
+/** An http(s) URL with a host, or a refusal naming where it came from. */
+export function checkEndpoint(value: string, subject: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw new CliError('refused', subject, `${quoted(value, 60)} is not an http(s) URL, e.g. http://127.0.0.1:5000`);
+  }
+}
+
+/** node:util parseArgs's errors, reworded: the option it names becomes the subject. */
+function parseArgsError(e: unknown): UsageError {
+  // Read by shape, not instanceof: node:util's errors may come from another realm (jest's vm).
+  const raw = (e as { message?: unknown }).message;
+  const message = typeof raw === 'string' ? (raw.split('\n')[0] ?? '') : '';
+  const code = (e as { code?: unknown }).code;
+  const option = /'(-[^' ]*)/.exec(message)?.[1] ?? 'arguments';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError('unknown option', option);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return new UsageError(/does not take an argument/.test(message) ? 'is a switch and takes no value' : 'needs a value', option);
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError('unexpected argument');
+  return new UsageError(message || 'bad arguments');
 }
 
 export function parseCli(argv: readonly string[], now: Date, by: string): Cli {
@@ -85,24 +127,33 @@ export function parseCli(argv: readonly string[], now: Date, by: string): Cli {
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0] ?? 'bad arguments');
+    throw parseArgsError(e);
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals[0] === 'help') return { command: 'help', request: {}, json: false, direct: false, functionName: '', stage: '', aws: {} };
-  if (positionals.length === 0) throw new UsageError('missing command');
+  const none = { request: {}, json: false, direct: false, functionName: '', stage: '', aws: {} };
+  if (values.help || positionals[0] === 'help') return { command: 'help', ...none };
+  if (values.version) return { command: 'version', ...none };
+  if (positionals.length === 0) throw new UsageError('missing command', 'command');
   if (positionals.length > 1) throw new UsageError(`unexpected argument ${quoted(positionals[1])}`);
   const command = positionals[0] as string;
-  if (!(ACTIONS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${quoted(command)}`);
+  if (!(ACTIONS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${quoted(command)}`, 'command');
   const action = command as ActionName;
   const allowed = new Set<string>([...GLOBAL, ...PER_COMMAND[action]]);
   for (const k of Object.keys(values)) {
-    if (!allowed.has(k)) throw new UsageError(`--${k} does not apply to ${action}`);
+    if (!allowed.has(k)) throw new UsageError(`does not apply to ${action}`, `--${k}`);
   }
   for (const [k, v] of Object.entries(values)) {
-    if (typeof v === 'string' && v.trim() === '') throw new UsageError(`--${k} needs a value`);
+    if (typeof v === 'string' && v.trim() === '') throw new UsageError('needs a value', `--${k}`);
   }
   const stage = values.stage ?? 'prod';
-  if (!/^[a-zA-Z0-9-]{1,32}$/.test(stage)) throw new UsageError(`--stage ${quoted(stage)}: letters, digits and dashes only`);
+  if (!/^[a-zA-Z0-9-]{1,32}$/.test(stage)) throw new UsageError(`${quoted(stage)}: letters, digits and dashes only`, '--stage');
+  if (values.region !== undefined) checkRegion(values.region, '--region');
+  if (values.endpoint !== undefined) checkEndpoint(values.endpoint, '--endpoint');
+  // The cross-field rules of the request, worded with the flags (the function words them for JSON).
+  if ((action === 'failover' || action === 'release') && (values.az === undefined) === (values.gateway === undefined)) {
+    throw new UsageError('give exactly one of --az or --gateway', values.az === undefined ? '--az' : '--gateway');
+  }
+  if (action === 'restore' && values.force && values.reason === undefined) throw new UsageError('is required with --force', '--reason');
 
   const request: Record<string, unknown> = { action };
   const put = (field: string, v: unknown) => {

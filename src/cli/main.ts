@@ -1,28 +1,29 @@
+/**
+ * `nat-failover`: the CLI's front door. Parses and checks the command line without loading the
+ * AWS SDK (`--help`, `--version` and every refusal answer at once); execute.ts does the rest.
+ */
 import { userInfo } from 'node:os';
-import { manualFunctionInvoker } from '../aws/lambda';
-import { systemClock } from '../clock';
-import { loadConfig } from '../config';
-import { ConfigError, oneLine } from '../errors';
-import { handleManual, type ManualResult } from '../manual/actions';
-import { render } from '../manual/render';
-import { MUTATING, parseRequest, RequestError } from '../manual/request';
-import { manualDeps } from '../lambda/manualWiring';
-import { cliDeps } from '../lambda/wiring';
-import { silentRecorder } from '../reconcile/ports';
-import { type Cli, parseCli, USAGE, UsageError } from './args';
+import { checkEndpoint, checkRegion, parseCli, USAGE } from './args';
+import { EXIT, toCliError } from './failure';
+import { type Io, stdio } from './io';
+import { VERSION } from './version';
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { Io } from './io';
+export { EXIT } from './failure';
 
-const stdio: Io = {
-  out: (t) => process.stdout.write(`${t}\n`),
-  err: (t) => process.stderr.write(`${t}\n`),
-};
+/**
+ * A command of its own (not one of the manual actions): gets the arguments after its name and
+ * returns the exit code. Refusals are thrown as CliError (failure.ts: `refused(subject, why)`) or
+ * UsageError (args.ts), so they print in the CLI's one style; other errors are worded by toCliError.
+ */
+export type CommandRunner = (argv: readonly string[], io: Io, env: NodeJS.ProcessEnv) => Promise<number>;
 
-/** Exit codes: 0 done, 1 the action failed, 2 the command line or request was wrong. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Commands beyond the manual actions, by name. Loaded on use (dynamic import), so the bundle
+ * initialises a command's modules only when it runs. Register one per line, e.g.
+ *   doctor: () => import('./doctor').then((m) => m.doctor),
+ */
+export const COMMANDS: Readonly<Record<string, () => Promise<CommandRunner>>> = {};
 
 function operator(): string {
   try {
@@ -32,12 +33,8 @@ function operator(): string {
   }
 }
 
-const FLAG_OF: Readonly<Record<string, string>> = { vpcId: '--vpc', expiresAt: '--expires', dryRun: '--dry-run' };
-/** The request field as the operator typed it. */
-const flagOf = (field: string): string => FLAG_OF[field] ?? (/^[a-z]+$/.test(field) ? `--${field}` : field);
-
 /** Flags become the standard SDK environment, so the SDK's own resolution does the rest. */
-export function applyAwsEnv(aws: Cli['aws'], env: NodeJS.ProcessEnv): void {
+export function applyAwsEnv(aws: { readonly region?: string; readonly profile?: string; readonly endpoint?: string }, env: NodeJS.ProcessEnv): void {
   if (aws.region) {
     env.AWS_REGION = aws.region;
     env.AWS_DEFAULT_REGION = aws.region;
@@ -46,64 +43,48 @@ export function applyAwsEnv(aws: Cli['aws'], env: NodeJS.ProcessEnv): void {
   if (aws.endpoint) env.AWS_ENDPOINT_URL = aws.endpoint;
 }
 
-async function execute(cli: Cli, env: NodeJS.ProcessEnv): Promise<ManualResult> {
-  const mutating = MUTATING.has(cli.command as never);
-  if (mutating && !cli.direct) {
-    return (await manualFunctionInvoker(cli.functionName, systemClock)(cli.request)) as ManualResult;
-  }
-  // Read-only commands, and the break-glass path: this process, the operator's credentials.
-  // The stack names its managed alarms `nat-failover-<stage>-gw-…` (serverless.yml ALARM_PREFIX):
-  // read the same ones, or status and --direct would judge gateways without their alarms.
-  const config = loadConfig({ ALARM_PREFIX: `nat-failover-${cli.stage}`, ...env });
-  // The same dependencies as the functions (pushed signals included): see controllerDeps.
-  return handleManual(manualDeps(cliDeps(config, env, silentRecorder), config, env, true), config, cli.request);
+/** The region and endpoint the SDK will use, checked before anything is sent. */
+function checkAwsEnv(env: NodeJS.ProcessEnv): void {
+  if (env.AWS_REGION) checkRegion(env.AWS_REGION, 'AWS_REGION');
+  if (env.AWS_DEFAULT_REGION) checkRegion(env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION');
+  if (env.AWS_ENDPOINT_URL) checkEndpoint(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL');
 }
 
-export async function main(argv: readonly string[], io: Io = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let cli: Cli;
-  try {
-    cli = parseCli(argv, new Date(), operator());
-    if (cli.command === 'help') {
-      io.out(USAGE);
-      return EXIT.ok;
-    }
-    // Shape errors need no network: say so before touching AWS.
-    parseRequest(cli.request);
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof RequestError) {
-      io.err(`nat-failover: ${e instanceof RequestError ? `${flagOf(e.field)}: ${e.detail}` : e.message}`);
-      io.err(USAGE);
-      return EXIT.usage;
-    }
-    throw e;
+async function dispatch(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
+  const own = argv[0] !== undefined ? COMMANDS[argv[0]] : undefined;
+  if (own) return (await own())(argv.slice(1), io, env);
+  const cli = parseCli(argv, new Date(), operator());
+  if (cli.command === 'help') {
+    io.out(USAGE);
+    return EXIT.ok;
   }
+  if (cli.command === 'version') {
+    io.out(VERSION);
+    return EXIT.ok;
+  }
+  // Shape errors need no network: say so before touching AWS. (zod loads here, not for --help.)
+  const { parseRequest } = await import('../manual/request');
+  parseRequest(cli.request);
   applyAwsEnv(cli.aws, env);
-  let result: ManualResult;
+  checkAwsEnv(env);
+  const { execute } = await import('./execute');
+  return execute(cli, io, env);
+}
+
+/** Runs one command line; never throws: every error is one line in the style of failure.ts. */
+export async function main(argv: readonly string[], io: Io = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
-    result = await execute(cli, env);
+    return await dispatch(argv, io, env);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err(`nat-failover: configuration: ${e.message}`);
-      return EXIT.usage;
-    }
-    io.err(`nat-failover: ${oneLine(e instanceof Error ? e.message : String(e))}`);
-    return EXIT.failed;
+    const err = toCliError(e, { region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION, endpoint: env.AWS_ENDPOINT_URL });
+    io.err(err.line);
+    return err.exitCode;
   }
-  if (cli.json) io.out(JSON.stringify(result, null, 2));
-  else io[result.ok ? 'out' : 'err'](render(result));
-  if (result.ok) return EXIT.ok;
-  return result.error.code === 'invalid-request' ? EXIT.usage : EXIT.failed;
 }
 
 /** Entry point for bin/nat-failover.js. */
 export function run(argv: readonly string[]): void {
-  main(argv).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`nat-failover: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
-      process.exitCode = EXIT.failed;
-    },
-  );
+  void main(argv).then((code) => {
+    process.exitCode = code;
+  });
 }

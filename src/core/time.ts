@@ -33,3 +33,14 @@ export function excerpt(value: string, max = 40): string {
   const clean = value.replace(/[^\x20-\x7e]/g, '?');
   return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
 }
+
+/**
+ * The one format instants are shown in to people: ISO 8601, UTC, whole seconds
+ * (`2026-11-23T12:00:00Z`). Machine output (JSON) keeps toISOString's milliseconds.
+ */
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Every toISOString instant inside `text` shown as isoSeconds (for text assembled elsewhere). */
+export const withIsoSeconds = (text: string): string => text.replace(/(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d{3}Z/g, '$1Z');

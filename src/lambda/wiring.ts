@@ -5,6 +5,7 @@ import { type Config, loadConfig } from '../config';
 import type { ControllerDeps } from '../reconcile/controller';
 import { ConfigError } from '../errors';
 import type { Notifier, Recorder } from '../reconcile/ports';
+import type { RetryOptions } from '../retry';
 import { PushedSignals } from '../events/signals';
 import { powertoolsRecorder } from './telemetry';
 import { WritePacers } from '../pacer';
@@ -125,8 +126,8 @@ export function notifierFor(config: Config, cloud: AwsCloud, invokedFunctionArn:
 }
 
 /** The CLI's dependencies (status, plan, --direct): the operator's credentials, no Lambda context. */
-export function cliDeps(config: Config, env: NodeJS.ProcessEnv, recorder: Recorder): ControllerDeps {
-  const cloud = awsCloud(systemClock, { pacer: writePacer(config) });
+export function cliDeps(config: Config, env: NodeJS.ProcessEnv, recorder: Recorder, retry: RetryOptions = {}): ControllerDeps {
+  const cloud = awsCloud(systemClock, { ...retry, pacer: writePacer(config) });
   return controllerDeps(config, { cloud, recorder, notifier: notifierFor(config, cloud, undefined, { ...env, IS_LOCAL: 'true' }) });
 }
 

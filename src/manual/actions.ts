@@ -6,6 +6,7 @@ import type { PlanOverrides } from '../core/planner';
 import { type RunSummary, summarizeRun } from '../reconcile/report';
 import { pinValue, truncate } from '../core/state';
 import type { Observation, Pin } from '../core/types';
+import { isoSeconds } from '../core/time';
 import type { GatewayEndpointReader, PortAllocationReader, ReconcileRequest, ReconcileRunner } from './ports';
 import { ACTIONS, type ActionName, type ManualRequest, parseRequest, RequestError } from './request';
 import { resolveFailover, resolveRelease, resolveRestore, type World } from './resolve';
@@ -54,6 +55,11 @@ export interface ManualError {
   readonly error: { readonly code: ErrorCode; readonly field: string | null; readonly message: string };
   /** What was already recorded when a later step failed (the next scheduled run completes it). */
   readonly recorded?: readonly string[];
+  /**
+   * The error itself, for an in-process caller (the CLI words it: credentials, region, endpoint).
+   * Not enumerable: it never reaches JSON, so the function's answer is unchanged.
+   */
+  readonly cause?: unknown;
 }
 
 export interface StatusResult extends StatusReport {
@@ -141,6 +147,10 @@ const fail = (action: string | null, code: ErrorCode, message: string, field: st
 });
 
 function toFailure(action: string | null, e: unknown, recorded?: readonly string[]): ManualError {
+  return Object.defineProperty(failure(action, e, recorded), 'cause', { value: e, enumerable: false });
+}
+
+function failure(action: string | null, e: unknown, recorded?: readonly string[]): ManualError {
   if (e instanceof RequestError) return fail(action, 'invalid-request', e.message, e.field);
   const note = recorded ? ` (intent already recorded on ${recorded.join(', ')}: the next scheduled run applies it)` : '';
   // Any error may quote input (an SDK error echoing a parameter, a bug's message): one bounded line.
@@ -180,7 +190,7 @@ async function runChange(deps: ManualDeps, config: Config, req: Exclude<ManualRe
     // An empty key list would make EC2 delete every tag on the tables: only ask when needed.
     if (stale.length > 0) await recordedThen(f.tableIds, () => deps.cloud.deleteTags(f.tableIds, stale));
     const out = await recordedThen(f.tableIds, () => runVia({ action: 'failover', by, dryRun: false }));
-    return { ...base, message: `pinned ${f.tableIds.length} table(s) away from ${f.az}${f.pin.until ? ` until ${f.pin.until.toISOString()}` : ''}`, ...out };
+    return { ...base, message: `pinned ${f.tableIds.length} table(s) away from ${f.az}${f.pin.until ? ` until ${isoSeconds(f.pin.until)}` : ''}`, ...out };
   }
 
   if (req.action === 'release') {

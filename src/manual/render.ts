@@ -1,3 +1,4 @@
+import { withIsoSeconds } from '../core/time';
 import type { RunSummary } from '../reconcile/report';
 import type { ChangeResult, ManualResult, PlanResult, StatusResult } from './actions';
 
@@ -18,9 +19,15 @@ const shortTime = (iso: string | null): string => (iso ? iso.replace(/\.\d{3}Z$/
 
 export function renderStatus(s: StatusResult): string {
   const out: string[] = [`nat-failover status at ${shortTime(s.at)}${s.metricsJudged ? `; metrics judged ${shortTime(s.metricsJudged.start)}..${shortTime(s.metricsJudged.end)}` : '; metrics not read'}`, ''];
-  out.push('ROUTE TABLES');
-  out.push(
-    table(
+  if (s.tables.length === 0) {
+    // Never an empty table followed by "every managed table …": nothing is watched here, say so.
+    out.push(
+      `no managed route tables${s.vpcId ? ` in ${s.vpcId}` : ' in this region'}: nat-failover watches nothing here. A private route table is managed when it carries the managed tag (MANAGED_TAG_KEY=MANAGED_TAG_VALUE, by default nat-failover=enabled).`,
+    );
+  } else {
+    out.push('ROUTE TABLES');
+    out.push(
+      table(
       ['TABLE', 'VPC', 'AZ', 'HOME', 'TARGET', 'STATE', 'SINCE', 'WHY'],
       s.tables.map((t) => [
         t.routeTableId,
@@ -32,8 +39,9 @@ export function renderStatus(s: StatusResult): string {
         shortTime(t.since),
         dash(t.why),
       ]),
-    ),
-  );
+      ),
+    );
+  }
   out.push('', 'GATEWAYS');
   out.push(
     table(
@@ -92,8 +100,10 @@ export function renderStatus(s: StatusResult): string {
     out.push('', 'REGIONAL NAT (no failover needed)');
     for (const r of s.regionalVpcs) out.push(`  ${r.vpcId}: ${r.natGatewayIds.join(', ')}: ${r.note}`);
   }
-  out.push('', 'GATEWAY ENDPOINT AUDIT');
-  if (s.endpointAudit.flagged.length === 0) out.push('  every managed table routes S3 and DynamoDB through gateway endpoints');
+  if (s.tables.length > 0) out.push('', 'GATEWAY ENDPOINT AUDIT');
+  if (s.tables.length === 0) {
+    // No tables, no audit: "every managed table routes …" would be vacuously true.
+  } else if (s.endpointAudit.flagged.length === 0) out.push('  every managed table routes S3 and DynamoDB through gateway endpoints');
   else {
     for (const f of s.endpointAudit.flagged) out.push(`  ${f.routeTableId} (${f.vpcId}): no ${f.missing.join(', ')} gateway endpoint route`);
     out.push(`  (${s.endpointAudit.note})`);
@@ -145,7 +155,12 @@ export function renderChange(c: ChangeResult): string {
   return out.join('\n');
 }
 
+/** A result as text for a terminal; instants in one format (ISO 8601 UTC, whole seconds). */
 export function render(r: ManualResult): string {
+  return withIsoSeconds(renderAny(r));
+}
+
+function renderAny(r: ManualResult): string {
   if (!r.ok) {
     const { field, code, message } = r.error;
     const detail = field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { parseInstant } from '../core/time';
 import { quoted } from '../errors';
+import { ACTIONS, type ActionName } from './actionNames';
 import { RequestError } from './requestError';
 
 export { RequestError };
@@ -10,9 +11,7 @@ export { RequestError };
  * that need the world (does the AZ exist, is the target healthy) live in resolve.ts.
  */
 
-export const ACTIONS = ['status', 'plan', 'failover', 'restore', 'release'] as const;
-export type ActionName = (typeof ACTIONS)[number];
-export const MUTATING: ReadonlySet<ActionName> = new Set(['failover', 'restore', 'release']);
+export { ACTIONS, type ActionName, MUTATING } from './actionNames';
 
 // AZ names (us-east-1a, us-gov-west-1b, us-east-1-bos-1a) and AZ ids (use1-az1, usw2-lax1-az1).
 const AZ_NAME = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$|^[a-z]{2}(-[a-z]+)+-\d+(-[a-z0-9]+)+[a-z]$/;

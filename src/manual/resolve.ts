@@ -4,6 +4,7 @@ import { MEMORY_SLOTS_MIN, type RestoreRequest, tableConnectivity } from '../cor
 import type { HealthReport, NatGateway, Observation, Pin, Plan, TableView } from '../core/types';
 import { TAGS, TAGS_PER_RESOURCE_MAX } from '../core/constants';
 import { fitTagBudget, readPin } from '../core/state';
+import { isoSeconds } from '../core/time';
 import { type FailoverRequest, type ReleaseRequest, RequestError, type RestoreRequestInput } from './request';
 
 /**
@@ -91,7 +92,7 @@ export function resolveFailover(w: World, req: FailoverRequest, by: string, egre
   let until: Date | undefined;
   if (req.expiresAt !== undefined) {
     until = new Date(req.expiresAt);
-    if (until <= now) throw new RequestError('expiresAt', `${req.expiresAt} is not in the future (now ${now.toISOString()})`);
+    if (until <= now) throw new RequestError('expiresAt', `${req.expiresAt} is not in the future (now ${isoSeconds(now)})`);
   }
   const vpcs = [...new Set(tables.map((t) => t.vpcId))].sort();
   // The planner's rule, so the request is judged as the run will judge it. It never guesses

@@ -80,6 +80,8 @@ export interface GatewayStatus {
 
 export interface StatusReport {
   readonly at: string;
+  /** The VPC asked about (`status --vpc`), or null for every VPC. */
+  readonly vpcId: string | null;
   readonly metricsJudged: { start: string; end: string } | null;
   readonly tables: readonly TableStatus[];
   readonly gateways: readonly GatewayStatus[];
@@ -154,6 +156,8 @@ export function buildStatus(
       restoreProof: state !== 'home' && v.homeAz !== undefined ? restoreProof(health, v.vpcId, v.homeAz).text : null,
     };
   });
+  // As the gateways below: by VPC, then AZ, then id, so a VPC's tables read together.
+  tables.sort((a, b) => a.vpcId.localeCompare(b.vpcId) || (a.az ?? '').localeCompare(b.az ?? '') || a.routeTableId.localeCompare(b.routeTableId));
 
   // Port errors read with the metrics (capacity) cover the minutes the soft rules judged.
   const judgedWindow = obs.metrics?.capacity !== undefined && health.periodsJudged ? `the minutes judged (${health.periodsJudged.start.toISOString().slice(11, 16)}..${health.periodsJudged.end.toISOString().slice(11, 16)} UTC)` : undefined;
@@ -197,6 +201,7 @@ export function buildStatus(
 
   return {
     at: obs.now.toISOString(),
+    vpcId: vpcId ?? null,
     metricsJudged: health.periodsJudged ? { start: health.periodsJudged.start.toISOString(), end: health.periodsJudged.end.toISOString() } : null,
     tables,
     gateways,

@@ -183,6 +183,16 @@ describe('bench/results.json', () => {
  * (virtual times, call counts, prices) must be the ones in bench/results.json, so a change to the
  * controller that moves them fails here until the page is regenerated.
  */
+describe('bench/results.json cli', () => {
+  it('6. the CLI: --help, --version and a refused request, wall time of fresh processes', () => {
+    const cli = results.cli;
+    expect(typeof cli.method).toBe('string');
+    for (const k of ['helpMs', 'versionMs', 'refusedMs', 'tsxHelpMs', 'entryBytes', 'bundleBytes']) expect(finite(cli[k]) && cli[k] > 0).toBe(true);
+    expect(cli.helpMsRuns).toHaveLength(cli.runs);
+    expect(cli.refusedMsRuns).toHaveLength(cli.runs);
+  });
+});
+
 describe('docs/benchmarks.md quotes bench/results.json', () => {
   const page = readFileSync(join(__dirname, '..', '..', 'docs', 'benchmarks.md'), 'utf8');
   const start = page.indexOf('# Benchmarks');

@@ -122,7 +122,7 @@ describeWithMoto('every front door sees the pushed signals (moto)', () => {
       const before = await tagsOf(ec2, b!.routeTableId);
       const toC = await cli(moto.endpoint, 'failover', '--az', b!.az, '--target', c!.natId, '--reason', 'CHG-9', '--direct');
       expect(toC.code).toBe(2);
-      expect(toC.err).toMatch(new RegExp(`^error in target \\(invalid-request\\): ${c!.natId} is not a healthy available gateway: arc-zonal-shift evacuation of us-east-1c`));
+      expect(toC.err).toMatch(new RegExp(`^nat-failover: refused \\(--target\\): ${c!.natId} is not a healthy available gateway: arc-zonal-shift evacuation of us-east-1c`));
       const toA = await cli(moto.endpoint, 'failover', '--az', b!.az, '--target', a!.natId, '--reason', 'CHG-9', '--direct');
       expect(toA.code).toBe(2);
       expect(toA.err).toContain(`${a!.natId} is not a healthy available gateway: alarm in ALARM`);

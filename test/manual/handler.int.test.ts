@@ -34,7 +34,8 @@ describeWithMoto('manual function through its handler, invoke-local mode, agains
     const res = await handler({ action: 'status' }, ctx);
     expect(res.ok).toBe(true);
     expect(res.tables.map((t: any) => [t.routeTableId, t.az, t.homeGateway, t.currentTarget, t.state])).toEqual(
-      vpc.azs.map((a) => [a.routeTableId, a.az, a.natId, a.natId, 'home']).sort((x, y) => x[0]!.localeCompare(y[0]!)),
+      // One VPC: sorted by AZ (status sorts by VPC, then AZ).
+      vpc.azs.map((a) => [a.routeTableId, a.az, a.natId, a.natId, 'home']).sort((x, y) => x[1]!.localeCompare(y[1]!)),
     );
     expect(res.gateways).toHaveLength(3);
     expect(res.gateways.every((g: any) => g.state === 'available' && g.tablesServed >= 1)).toBe(true);

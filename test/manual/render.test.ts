@@ -7,6 +7,7 @@ const status: StatusResult = {
   ok: true,
   action: 'status',
   at: '2026-11-23T12:00:00.000Z',
+  vpcId: null,
   metricsJudged: null,
   tables: [
     { routeTableId: 'rtb-1', vpcId: 'vpc-1', az: 'us-east-1a', homeGateway: 'nat-a', currentTarget: 'nat-b', state: 'pinned', since: '2026-11-23T11:00:00.000Z', why: 'pinned away', next: null, pin: { awayFrom: 'us-east-1a', target: null, until: '2026-11-23T14:00:00.000Z', reason: 'CHG', by: 'ops' }, endpoints: { present: ['s3'], missing: ['dynamodb'] }, egress: [{ natGatewayId: 'nat-a', role: 'home', ips: ['192.0.2.1'] }, { natGatewayId: 'nat-b', role: 'target', ips: ['192.0.2.2', '192.0.2.12'] }] },
@@ -63,6 +64,8 @@ describe('rendering', () => {
     expect(render({ ...status, probes: { configured: false, zones: [] } })).toContain('not configured (PROBES=off): restores rest on the hold-down alone and are unproven');
   });
 
+  // The function's own text rendering (serverless invoke local readers); the CLI prints errors in
+  // its one style instead (src/cli/failure.ts).
   it('an error is one line naming the field and the code', () => {
     const err: ManualResult = { ok: false, action: 'failover', error: { code: 'invalid-request', field: 'target', message: 'target: nat-a is in us-east-1a' } };
     expect(render(err)).toBe('error in target (invalid-request): nat-a is in us-east-1a');
