@@ -23,7 +23,7 @@ const status: StatusResult = {
 
 const probed: StatusResult = {
   ...status,
-  tables: [{ ...status.tables[0]!, restoreProof: 'home probes failing (last at 2026-11-23T11:59:05.000Z): recovery unproven' }, status.tables[1]!],
+  tables: [{ ...status.tables[0]!, restoreProof: 'home probes failing (last at 2026-11-23T11:59:05Z): recovery unproven' }, status.tables[1]!],
   probes: {
     configured: true,
     zones: [
@@ -57,7 +57,7 @@ describe('rendering', () => {
     const text = render(probed);
     expect(text).toMatch(/^vpc-1 +us-east-1a +bad \(counts\) +failed \(event\) +2026-11-23T11:59:05Z +3 of 3 +-$/m);
     expect(text).toMatch(/^vpc-1 +us-east-1b +ok +ok \(metric\) +2026-11-23T11:58:00Z +0 of 3 +2026-11-23T10:00:00Z$/m);
-    expect(text).toContain('rtb-1 (us-east-1a): home probes failing (last at 2026-11-23T11:59:05.000Z): recovery unproven');
+    expect(text).toContain('rtb-1 (us-east-1a): home probes failing (last at 2026-11-23T11:59:05Z): recovery unproven');
   });
 
   it('status without probes says restores are unproven', () => {
