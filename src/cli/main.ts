@@ -10,6 +10,8 @@ import { manualDeps } from '../lambda/manualWiring';
 import { cliDeps } from '../lambda/wiring';
 import { silentRecorder } from '../reconcile/ports';
 import { type Cli, parseCli, USAGE, UsageError } from './args';
+import { doctorMain } from './doctor';
+import { seedMain } from './seed';
 
 export interface Io {
   out(text: string): void;
@@ -60,6 +62,9 @@ async function execute(cli: Cli, env: NodeJS.ProcessEnv): Promise<ManualResult> 
 }
 
 export async function main(argv: readonly string[], io: Io = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // doctor and seed parse their own flags (cli/doctor.ts, cli/seed.ts).
+  if (argv[0] === 'doctor') return doctorMain(argv.slice(1), io, env);
+  if (argv[0] === 'seed') return seedMain(argv.slice(1), io, env);
   let cli: Cli;
   try {
     cli = parseCli(argv, new Date(), operator());
