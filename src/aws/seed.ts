@@ -23,6 +23,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { IPV4_DEFAULT, METRIC_NAMESPACE, NAT64_PREFIX, type RuleMetric } from '../core/constants';
+import { clientConfig } from './clientConfig';
 import type { World } from '../sim/world';
 
 /** Emulator IDs by simulated ID (and back), so the drill can print the simulator's names. */
@@ -217,4 +218,18 @@ export async function seedDemoVpc(ec2: EC2Client, opts: DemoOptions = {}): Promi
   await ec2.send(new CreateRouteCommand({ RouteTableId: unmanagedRouteTableId, DestinationCidrBlock: IPV4_DEFAULT, NatGatewayId: azs[0]?.natId }));
   await ec2.send(new CreateTagsCommand({ Resources: [unmanagedRouteTableId], Tags: [{ Key: 'Name', Value: 'unmanaged' }] }));
   return { vpcId, azs, s3EndpointId: ep.VpcEndpoint?.VpcEndpointId as string, unmanagedRouteTableId };
+}
+
+/**
+ * `nat-failover seed`: the demonstration VPC, once per endpoint and region. A second run finds the
+ * first one's VPC by its Name tag and creates nothing.
+ */
+export async function seedDemoOnce(region: string, endpoint: string | undefined): Promise<{ readonly existing: string } | { readonly vpc: SeededVpc }> {
+  const ec2 = new EC2Client({ ...clientConfig(), region, ...(endpoint ? { endpoint } : {}) });
+  try {
+    const existing = await findDemoVpc(ec2);
+    return existing ? { existing } : { vpc: await seedDemoVpc(ec2) };
+  } finally {
+    ec2.destroy();
+  }
 }

@@ -10,7 +10,7 @@ import type { World } from '../manual/resolve';
 import { controllerDeps } from '../lambda/wiring';
 import { decide, observe } from '../reconcile/controller';
 import { silentRecorder } from '../reconcile/ports';
-import { UsageError } from './args';
+import { type Cli, UsageError } from './args';
 
 interface Io {
   out(text: string): void;
@@ -98,7 +98,13 @@ async function gather(args: DoctorArgs, env: NodeJS.ProcessEnv): Promise<DoctorF
 }
 
 /** `nat-failover doctor …` (argv without the command). */
-export async function doctorMain(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
+export async function doctorMain(
+  argv: readonly string[],
+  io: Io,
+  env: NodeJS.ProcessEnv,
+  /** main.ts's applyAwsEnv, passed in: importing main from here would make a cycle. */
+  applyAwsEnv: (aws: Cli['aws'], env: NodeJS.ProcessEnv) => void,
+): Promise<number> {
   let args: DoctorArgs;
   try {
     args = parseDoctorArgs(argv);
@@ -113,13 +119,8 @@ export async function doctorMain(argv: readonly string[], io: Io, env: NodeJS.Pr
     io.out(DOCTOR_USAGE);
     return 0;
   }
-  // Flags become the standard SDK environment, as for the other commands (main.ts applyAwsEnv).
-  if (args.region) {
-    env.AWS_REGION = args.region;
-    env.AWS_DEFAULT_REGION = args.region;
-  }
-  if (args.profile) env.AWS_PROFILE = args.profile;
-  if (args.endpoint) env.AWS_ENDPOINT_URL = args.endpoint;
+  // Flags become the standard SDK environment, as for the other commands.
+  applyAwsEnv({ region: args.region, profile: args.profile, endpoint: args.endpoint }, env);
   let facts: DoctorFacts;
   try {
     facts = await gather(args, env);

@@ -63,7 +63,7 @@ async function execute(cli: Cli, env: NodeJS.ProcessEnv): Promise<ManualResult> 
 
 export async function main(argv: readonly string[], io: Io = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // doctor and seed parse their own flags (cli/doctor.ts, cli/seed.ts).
-  if (argv[0] === 'doctor') return doctorMain(argv.slice(1), io, env);
+  if (argv[0] === 'doctor') return doctorMain(argv.slice(1), io, env, applyAwsEnv);
   if (argv[0] === 'seed') return seedMain(argv.slice(1), io, env);
   let cli: Cli;
   try {

@@ -1,7 +1,5 @@
 import { parseArgs } from 'node:util';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { clientConfig } from '../aws/clientConfig';
-import { DEMO_VPC_NAME, findDemoVpc, seedDemoVpc, type SeededVpc } from '../aws/seed';
+import { DEMO_VPC_NAME, seedDemoOnce, type SeededVpc } from '../aws/seed';
 import { oneLine, quoted } from '../errors';
 import { UsageError } from './args';
 
@@ -110,24 +108,20 @@ export async function seedMain(argv: readonly string[], io: Io, env: NodeJS.Proc
     throw e;
   }
 
-  const ec2 = new EC2Client({ ...clientConfig(), region, ...(endpoint ? { endpoint } : {}) });
   try {
-    const existing = await findDemoVpc(ec2);
-    if (existing) {
+    const r = await seedDemoOnce(region, endpoint);
+    if ('existing' in r) {
       // Refuse rather than seed a second copy: the walk-through's ids would then be ambiguous.
-      io.err(`nat-failover: seed: ${existing} (Name=${DEMO_VPC_NAME}) already exists in ${region} on this endpoint; nothing created (restart or reset the emulator to seed again)`);
+      io.err(`nat-failover: seed: ${r.existing} (Name=${DEMO_VPC_NAME}) already exists in ${region} on this endpoint; nothing created (restart or reset the emulator to seed again)`);
       return 2;
     }
-    const vpc = await seedDemoVpc(ec2);
-    if (json) io.out(JSON.stringify({ ok: true, region, endpoint: endpoint ?? null, ...vpc }, null, 2));
-    else io.out(seedLines(vpc, region).join('\n'));
+    if (json) io.out(JSON.stringify({ ok: true, region, endpoint: endpoint ?? null, ...r.vpc }, null, 2));
+    else io.out(seedLines(r.vpc, region).join('\n'));
     return 0;
   } catch (e) {
     // SDK errors may quote a parameter: one bounded line. Credentials are the caller's (an emulator
     // takes any, e.g. AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing).
     io.err(`nat-failover: seed failed: ${oneLine(e instanceof Error ? e.message : String(e))}`);
     return 1;
-  } finally {
-    ec2.destroy();
   }
 }

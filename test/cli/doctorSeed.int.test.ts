@@ -13,16 +13,10 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import fc from 'fast-check';
-import { main } from '../../src/cli/main';
 import { isAwsHostname } from '../../src/cli/seed';
 import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
 import { newEc2, seedVpc } from '../integration/seed';
-
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) } };
-}
+import { runCli } from './harness';
 
 describeWithMoto('doctor and seed through the CLI against moto', () => {
   let moto: Moto;
@@ -39,20 +33,7 @@ describeWithMoto('doctor and seed through the CLI against moto', () => {
     ec2 = newEc2();
   });
 
-  const cli = async (argv: string[], flags: string[] = ['--endpoint', moto.endpoint, '--region', 'us-east-1']) => {
-    const saved = { ...process.env };
-    delete process.env.AWS_ENDPOINT_URL;
-    delete process.env.AWS_REGION;
-    delete process.env.AWS_DEFAULT_REGION;
-    const c = io();
-    try {
-      const code = await main([...argv, ...flags], c.io);
-      return { code, out: c.out.join('\n'), err: c.err.join('\n') };
-    } finally {
-      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-      Object.assign(process.env, saved);
-    }
-  };
+  const cli = (argv: string[], flags: string[] = ['--endpoint', moto.endpoint, '--region', 'us-east-1']) => runCli([...argv, ...flags]);
 
   it('doctor on a sound VPC: exit 0, PASS for tables, gateways and targets; WARNs say what was not checked and why', async () => {
     const vpc = await seedVpc(ec2);
