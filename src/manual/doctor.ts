@@ -202,7 +202,7 @@ function tagRoom(w: World): DoctorCheck[] {
     most = Math.max(most, total);
     const room = TAGS_PER_RESOURCE_MAX - owner;
     if (room < STATE_ROOM) {
-      out.push(line('tag-room', 'FAIL', t.id, `${owner} owner tags leave ${room} of EC2's ${TAGS_PER_RESOURCE_MAX}: the controller needs ${STATE_ROOM} (${Object.keys(TAGS).length} state keys + ${MEMORY_SLOTS_MIN} evacuation memory); failovers cannot all be recorded`, `remove at least ${STATE_ROOM - room} tag(s) from ${t.id}`));
+      out.push(line('tag-room', 'FAIL', t.id, `${owner} owner tags leave ${room} of EC2's ${TAGS_PER_RESOURCE_MAX}: the controller needs ${STATE_ROOM} (${Object.keys(TAGS).length} state keys + ${MEMORY_SLOTS_MIN} evacuation memory); state that does not fit goes unrecorded (routes still move; the planner reports tag-budget)`, `remove at least ${STATE_ROOM - room} tag(s) from ${t.id}`));
     } else if (room < STATE_ROOM + TAG_ROOM_MARGIN) {
       out.push(line('tag-room', 'WARN', t.id, `${owner} owner tags leave ${room} of EC2's ${TAGS_PER_RESOURCE_MAX}, just above the ${STATE_ROOM} the controller needs; one more tag or a second evacuated AZ and state goes unrecorded`, `remove ${STATE_ROOM + TAG_ROOM_MARGIN - room} tag(s) from ${t.id}`));
     }
