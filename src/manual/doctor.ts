@@ -91,9 +91,12 @@ export const STATE_ROOM = Object.keys(TAGS).length + MEMORY_SLOTS_MIN;
 export const TAG_ROOM_MARGIN = 2;
 
 /**
- * Regional NAT gateways are public-connectivity only and not offered in the AWS GovCloud (US) or
- * China partitions (Amazon VPC User Guide, "Regional NAT gateways for automatic multi-AZ
- * expansion"). Partition by region name prefix, as the ARNs do.
+ * Regional NAT gateways (AWS, November 2025) support public connectivity only (Amazon VPC User
+ * Guide, "Regional NAT gateways for automatic multi-AZ expansion", as cited by
+ * ansible-collections/amazon.aws#2989, whose module rejects connectivity_type=private for them) and
+ * launched in the commercial Regions: the GovCloud (US) and China partitions are taken as without
+ * them (not verified here against a per-Region list; a Region added later reads as commercial).
+ * Partition by region name prefix, as the ARNs do.
  */
 export function partitionOf(region: string): 'aws' | 'aws-us-gov' | 'aws-cn' | 'other' {
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
