@@ -95,7 +95,8 @@ export const TAG_ROOM_MARGIN = 2;
  * Guide, "Regional NAT gateways for automatic multi-AZ expansion", as cited by
  * ansible-collections/amazon.aws#2989, whose module rejects connectivity_type=private for them) and
  * launched in the commercial Regions: the GovCloud (US) and China partitions are taken as without
- * them (not verified here against a per-Region list; a Region added later reads as commercial).
+ * them (not verified here against a per-Region list). A region name of another shape (us-iso-…,
+ * eusc-…) is said to be unknown.
  * Partition by region name prefix, as the ARNs do.
  */
 export function partitionOf(region: string): 'aws' | 'aws-us-gov' | 'aws-cn' | 'other' {
@@ -258,6 +259,8 @@ function regionalFit(f: DoctorFacts, w: World): DoctorCheck[] {
     const types = new Set([...used].map((n) => n.connectivityType));
     if (partition === 'aws-us-gov' || partition === 'aws-cn') {
       out.push(line('regional-nat-fit', 'PASS', vpc, `AWS's regional NAT gateway is not offered in ${f.region} (${partition}): zonal gateways with failover remain the way`));
+    } else if (partition === 'other') {
+      out.push(line('regional-nat-fit', 'PASS', vpc, `doctor does not know whether AWS's regional NAT gateway is offered in ${f.region}: check the Amazon VPC User Guide before planning a move`));
     } else if (types.has('private')) {
       out.push(line('regional-nat-fit', 'PASS', vpc, "private NAT gateways: AWS's regional NAT gateway supports public connectivity only, so zonal gateways with failover remain the way"));
     } else {

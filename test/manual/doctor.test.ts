@@ -181,6 +181,7 @@ describe('doctor checks (pure)', () => {
     expect(verdicts(facts(), 'regional-nat-fit')).toStrictEqual([`WARN ${VPC}`]);
     expect(verdicts(facts({ region: 'us-gov-west-1' }), 'regional-nat-fit')).toStrictEqual([`PASS ${VPC}`]);
     expect(verdicts(facts({ region: 'cn-north-1' }), 'regional-nat-fit')).toStrictEqual([`PASS ${VPC}`]);
+    expect(doctorReport(facts({ region: 'us-iso-east-1' })).checks.find((c) => c.check === 'regional-nat-fit')?.message).toMatch(/does not know/);
     const priv = (n: NatGateway): NatGateway => ({ ...n, connectivityType: 'private' });
     const w = world({ natGateways: [priv(nat(NAT.a, 'us-east-1a')), priv(nat(NAT.b, 'us-east-1b')), priv(nat(NAT.c, 'us-east-1c'))] });
     const line = doctorReport(facts({ world: { ok: true, value: w } })).checks.find((c) => c.check === 'regional-nat-fit');
