@@ -12,11 +12,48 @@ import {
   DescribeRouteTablesCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { DisableRuleCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import fc from 'fast-check';
 import { isAwsHostname } from '../../src/cli/seed';
 import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
 import { newEc2, seedVpc } from '../integration/seed';
 import { runCli } from './harness';
+
+/**
+ * What `serverless deploy` would leave, as far as doctor reads it: the two functions (reconcile with
+ * reserved concurrency 1), a schedule rule and an event rule targeting reconcile, the two alarms.
+ * moto's CreateFunction wants an existing role, created here with IAM's query API (no IAM client
+ * among the project's dependencies).
+ */
+async function deployStackStandIn(endpoint: string): Promise<string> {
+  const body = new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: 'nat-failover-test', AssumeRolePolicyDocument: '{}' });
+  const auth = 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x';
+  const res = await fetch(`${endpoint}/`, { method: 'POST', body, headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' } });
+  const role = /<Arn>([^<]+)<\/Arn>/.exec(await res.text())?.[1];
+  if (!role) throw new Error('moto did not create the role');
+  const lambda = new LambdaClient({});
+  const zip = Buffer.from('UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==', 'base64'); // an empty zip archive
+  const fn = async (name: string) =>
+    (await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Role: role, Handler: 'index.handler', Code: { ZipFile: zip } }))).FunctionArn!;
+  const arn = await fn('nat-failover-prod-reconcile');
+  await fn('nat-failover-prod-manual');
+  await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'nat-failover-prod-reconcile', ReservedConcurrentExecutions: 1 }));
+  const events = new EventBridgeClient({});
+  await events.send(new PutRuleCommand({ Name: 'nat-failover-prod-schedule', ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' }));
+  await events.send(new PutRuleCommand({ Name: 'nat-failover-prod-health', EventPattern: JSON.stringify({ source: ['aws.health'] }), State: 'ENABLED' }));
+  for (const rule of ['nat-failover-prod-schedule', 'nat-failover-prod-health']) {
+    await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'reconcile', Arn: arn }] }));
+  }
+  const cw = new CloudWatchClient({});
+  for (const [name, metric] of [['nat-failover-prod-reconcile-errors', 'Errors'], ['nat-failover-prod-reconcile-not-running', 'Invocations']] as const) {
+    await cw.send(
+      new PutMetricAlarmCommand({ AlarmName: name, Namespace: 'AWS/Lambda', MetricName: metric, Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', ActionsEnabled: true }),
+    );
+  }
+  return arn;
+}
 
 describeWithMoto('doctor and seed through the CLI against moto', () => {
   let moto: Moto;
@@ -82,6 +119,26 @@ describeWithMoto('doctor and seed through the CLI against moto', () => {
     ]);
   });
 
+  it('doctor on a deployed stack: functions, reserved slot, rules and alarms PASS; a disabled schedule FAILs', async () => {
+    await seedVpc(ec2);
+    const deployedArn = await deployStackStandIn(moto.endpoint);
+    let r = await cli(['doctor']);
+    expect({ code: r.code, err: r.err }).toStrictEqual({ code: 0, err: '' });
+    expect(r.out).toMatch(/^PASS {2}function +nat-failover-prod-reconcile: active, reserved concurrency 1$/m);
+    expect(r.out).toMatch(/^PASS {2}function +nat-failover-prod-manual: active$/m);
+    expect(r.out).toMatch(/^PASS {2}rules +nat-failover-prod-reconcile: 2 EventBridge rule\(s\) target reconcile, all enabled \(schedule rate\(1 minute\)\)$/m);
+    expect(r.out).toMatch(/^PASS {2}alarms +nat-failover-prod-reconcile-errors: present, actions enabled$/m);
+    expect(r.out).toMatch(/^PASS {2}alarms +nat-failover-prod-reconcile-not-running: present, actions enabled$/m);
+    expect(r.out).toMatch(/^PASS {2}concurrency +reconcile holds its reserved slot/m);
+    expect(deployedArn).toMatch(/:function:nat-failover-prod-reconcile$/);
+
+    await new EventBridgeClient({}).send(new DisableRuleCommand({ Name: 'nat-failover-prod-schedule' }));
+    r = await cli(['doctor']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL {2}rules +nat-failover-prod-schedule: EventBridge rule is DISABLED: reconcile misses its schedule — fix: aws events enable-rule --name nat-failover-prod-schedule$/m);
+    expect(r.out).toMatch(/^FAIL {2}rules +nat-failover-prod-reconcile: no enabled schedule rule targets reconcile/m);
+  });
+
   it('doctor --vpc of a VPC without managed tables: FAIL for it; a bad --vpc: one line, exit 2', async () => {
     await seedVpc(ec2);
     const r = await cli(['doctor', '--vpc', 'vpc-0123456789abcdef0']);
@@ -128,6 +185,16 @@ describeWithMoto('doctor and seed through the CLI against moto', () => {
     expect(again.out).toBe('');
     expect(again.err).toMatch(/^nat-failover: seed: vpc-\w+ \(Name=nat-failover-demo\) already exists in us-east-1 on this endpoint; nothing created/);
     expect((await ec2.send(new DescribeNatGatewaysCommand({}))).NatGateways).toHaveLength(3);
+  });
+
+  it('seed --json: the same resources as data', async () => {
+    const r = await cli(['seed', '--json']);
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.out);
+    expect(body).toMatchObject({ ok: true, region: 'us-east-1', endpoint: moto.endpoint, vpcId: expect.stringMatching(/^vpc-/), s3EndpointId: expect.stringMatching(/^vpce-/) });
+    expect(body.azs.map((a: { az: string }) => a.az)).toStrictEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    const tables = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }] }));
+    expect(tables.RouteTables!.map((t) => t.RouteTableId).sort()).toStrictEqual(body.azs.map((a: { routeTableId: string }) => a.routeTableId).sort());
   });
 
   it('seed refuses a real AWS endpoint or none, before any call, unless --yes-real-aws', async () => {

@@ -143,7 +143,9 @@ describe('doctor checks (pure)', () => {
     expect(verdicts(facts({ stack: notDeployed }), 'stack')).toStrictEqual(['WARN nat-failover-prod']);
     // Deployed with its slot: already reserved, whatever is left is the account's.
     expect(verdicts(facts({ unreservedConcurrency: { ok: true, value: 100 } }), 'concurrency')).toStrictEqual(['PASS -']);
-    expect(verdicts(facts({ unreservedConcurrency: { ok: false, error: 'AccessDeniedException: no' } }), 'concurrency')).toStrictEqual(['WARN -']);
+    expect(verdicts(facts({ stack: notDeployed, unreservedConcurrency: { ok: false, error: 'AccessDeniedException: no' } }), 'concurrency')).toStrictEqual(['WARN -']);
+    // Deployed with its slot, the account setting is not needed to know there was room.
+    expect(verdicts(facts({ unreservedConcurrency: { ok: false, error: 'AccessDeniedException: no' } }), 'concurrency')).toStrictEqual(['PASS -']);
   });
 
   it('stack: a disabled rule, a missing schedule, reserved concurrency lost, an alarm without actions', () => {
