@@ -9,7 +9,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
 import { natTargetOf, newEc2, routesOf } from '../integration/seed';
-import { ROOT, stageProject } from '../stack/project';
+import { onPath, ROOT, stageProject } from '../stack/project';
 
 const DOC = join(ROOT, 'docs', 'emulators.md');
 
@@ -31,6 +31,8 @@ describeWithMoto('docs/emulators.md walk-through, copy-pasted', () => {
   });
 
   it('seed, status, break a gateway, reconcile, status: AZ a\'s table ends failed over', async () => {
+    // The walk-through breaks a gateway with the AWS CLI, as a reader would.
+    expect({ awsCliOnPath: onPath('aws') }).toStrictEqual({ awsCliOnPath: true });
     // Prepare: the doc's blocks; the first starts moto (ours is running), the rest are the walk-through.
     const blocks = walkthroughBlocks(readFileSync(DOC, 'utf8'));
     expect(blocks[0]?.trim()).toBe('moto_server -H 127.0.0.1 -p 5000');
