@@ -1,7 +1,9 @@
 /**
- * Seeds an emulator (moto) with a simulated world through the SDK, and plays the faults an
- * emulator can express: deleting or replacing a NAT gateway, and NAT metrics via PutMetricData.
- * Endpoint, region and credentials come from the standard SDK environment.
+ * Seeds an emulator (moto, LocalStack) through the SDK: the demonstration VPC of `nat-failover
+ * seed` and the integration tests (seedDemoVpc), and a simulated world for the drills
+ * (EmulatorSeeder), which also plays the faults an emulator can express: deleting or replacing a
+ * NAT gateway, and NAT metrics via PutMetricData. Endpoint, region and credentials come from the
+ * standard SDK environment.
  */
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import {
@@ -13,11 +15,15 @@ import {
   CreateSubnetCommand,
   CreateTagsCommand,
   CreateVpcCommand,
+  CreateVpcEndpointCommand,
   DeleteNatGatewayCommand,
+  DescribeAvailabilityZonesCommand,
   DescribeRouteTablesCommand,
+  DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { IPV4_DEFAULT, METRIC_NAMESPACE, NAT64_PREFIX, type RuleMetric } from '../core/constants';
+import { clientConfig } from './clientConfig';
 import type { World } from '../sim/world';
 
 /** Emulator IDs by simulated ID (and back), so the drill can print the simulator's names. */
@@ -120,5 +126,110 @@ export class EmulatorSeeder {
       });
     }
     return out;
+  }
+}
+
+/** The Name tag of the demonstration VPC: how `seed` knows it already ran against an emulator. */
+export const DEMO_VPC_NAME = 'nat-failover-demo';
+
+export interface SeededAz {
+  readonly az: string;
+  readonly publicSubnetId: string;
+  readonly natId: string;
+  readonly privateSubnetId: string;
+  readonly routeTableId: string;
+}
+
+export interface SeededVpc {
+  readonly vpcId: string;
+  readonly azs: readonly SeededAz[];
+  /** The S3 gateway endpoint whose route every managed table carries. */
+  readonly s3EndpointId: string;
+  /** Not tagged for management, default route to the first AZ's gateway: must never move. */
+  readonly unmanagedRouteTableId: string;
+}
+
+export interface DemoOptions {
+  /** AZ names; default the region's first three (by name) that are plain availability zones. */
+  readonly azs?: readonly string[];
+  readonly cidr?: string;
+  /** Also a 64:ff9b::/96 (NAT64) route to each AZ's gateway; default true. */
+  readonly nat64?: boolean;
+  readonly managedTag?: readonly [string, string];
+}
+
+async function firstZones(ec2: EC2Client, n: number): Promise<string[]> {
+  const res = await ec2.send(new DescribeAvailabilityZonesCommand({}));
+  return (res.AvailabilityZones ?? [])
+    .filter((z) => z.ZoneName && (z.ZoneType === undefined || z.ZoneType === 'availability-zone'))
+    .map((z) => z.ZoneName as string)
+    .sort()
+    .slice(0, n);
+}
+
+/** The demonstration VPC already seeded on this endpoint and region, if any. */
+export async function findDemoVpc(ec2: EC2Client): Promise<string | undefined> {
+  const res = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: [DEMO_VPC_NAME] }] }));
+  return res.Vpcs?.[0]?.VpcId;
+}
+
+/**
+ * A 3-AZ VPC as the controller expects to find one: per AZ a public subnet with a NAT gateway and a
+ * private subnet whose managed route table points 0.0.0.0/0 (and 64:ff9b::/96) at it; an S3
+ * gateway-endpoint route on every managed table (never touched); one unmanaged table that must
+ * never move. `nat-failover seed` and the integration tests both build it here.
+ */
+export async function seedDemoVpc(ec2: EC2Client, opts: DemoOptions = {}): Promise<SeededVpc> {
+  const region = await ec2.config.region();
+  const azNames = opts.azs ?? (await firstZones(ec2, 3));
+  if (azNames.length === 0) throw new Error(`region ${region} lists no availability zones`);
+  const [tagKey, tagValue] = opts.managedTag ?? ['nat-failover', 'enabled'];
+  const cidr = opts.cidr ?? '10.0.0.0/16';
+  const base = cidr.split('.').slice(0, 2).join('.');
+  const vpc = await ec2.send(
+    new CreateVpcCommand({ CidrBlock: cidr, TagSpecifications: [{ ResourceType: 'vpc', Tags: [{ Key: 'Name', Value: DEMO_VPC_NAME }] }] }),
+  );
+  const vpcId = vpc.Vpc?.VpcId as string;
+  const azs: SeededAz[] = [];
+  for (const [i, az] of azNames.entries()) {
+    const pub = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `${base}.${i}.0/24`, AvailabilityZone: az }));
+    const priv = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `${base}.${100 + i}.0/24`, AvailabilityZone: az }));
+    const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const publicSubnetId = pub.Subnet?.SubnetId as string;
+    const nat = await ec2.send(new CreateNatGatewayCommand({ SubnetId: publicSubnetId, AllocationId: eip.AllocationId }));
+    const natId = nat.NatGateway?.NatGatewayId as string;
+    const rt = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }));
+    const routeTableId = rt.RouteTable?.RouteTableId as string;
+    const privateSubnetId = priv.Subnet?.SubnetId as string;
+    await ec2.send(new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: privateSubnetId }));
+    await ec2.send(new CreateRouteCommand({ RouteTableId: routeTableId, DestinationCidrBlock: IPV4_DEFAULT, NatGatewayId: natId }));
+    if (opts.nat64 !== false) {
+      await ec2.send(new CreateRouteCommand({ RouteTableId: routeTableId, DestinationIpv6CidrBlock: NAT64_PREFIX, NatGatewayId: natId }));
+    }
+    await ec2.send(new CreateTagsCommand({ Resources: [routeTableId], Tags: [{ Key: tagKey, Value: tagValue }] }));
+    azs.push({ az, publicSubnetId, natId, privateSubnetId, routeTableId });
+  }
+  // Created with the tables named, because moto's ModifyVpcEndpoint AddRouteTableIds adds no routes.
+  const ep = await ec2.send(
+    new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: `com.amazonaws.${region}.s3`, VpcEndpointType: 'Gateway', RouteTableIds: azs.map((a) => a.routeTableId) }),
+  );
+  const un = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }));
+  const unmanagedRouteTableId = un.RouteTable?.RouteTableId as string;
+  await ec2.send(new CreateRouteCommand({ RouteTableId: unmanagedRouteTableId, DestinationCidrBlock: IPV4_DEFAULT, NatGatewayId: azs[0]?.natId }));
+  await ec2.send(new CreateTagsCommand({ Resources: [unmanagedRouteTableId], Tags: [{ Key: 'Name', Value: 'unmanaged' }] }));
+  return { vpcId, azs, s3EndpointId: ep.VpcEndpoint?.VpcEndpointId as string, unmanagedRouteTableId };
+}
+
+/**
+ * `nat-failover seed`: the demonstration VPC, once per endpoint and region. A second run finds the
+ * first one's VPC by its Name tag and creates nothing.
+ */
+export async function seedDemoOnce(region: string, endpoint: string | undefined): Promise<{ readonly existing: string } | { readonly vpc: SeededVpc }> {
+  const ec2 = new EC2Client({ ...clientConfig(), region, ...(endpoint ? { endpoint } : {}) });
+  try {
+    const existing = await findDemoVpc(ec2);
+    return existing ? { existing } : { vpc: await seedDemoVpc(ec2) };
+  } finally {
+    ec2.destroy();
   }
 }

@@ -12,7 +12,7 @@ export class UsageError extends CliError {
   }
 }
 
-export const USAGE = `usage: nat-failover <status|plan|failover|restore|release> [options]
+export const USAGE = `usage: nat-failover <status|plan|failover|restore|release|doctor|seed> [options]
        nat-failover --version
 
   status                                 where every managed table points, and why
@@ -20,6 +20,8 @@ export const USAGE = `usage: nat-failover <status|plan|failover|restore|release>
   failover (--az AZ | --gateway NAT) --reason TEXT [--target NAT] [--expires 2h|90m|1d|ISO]
   restore  --az AZ [--force --reason TEXT]
   release  (--az AZ | --gateway NAT)
+  doctor   [--vpc VPC]... [--stage S]         preflight: PASS / WARN / FAIL per check, and the fix
+  seed     --endpoint URL                     a demonstration VPC in an emulator (moto, LocalStack)
 
   --vpc VPC            only this VPC (status, plan, failover, release)
   --dry-run            show the change, write nothing (failover, restore, release)

@@ -23,7 +23,11 @@ export type CommandRunner = (argv: readonly string[], io: Io, env: NodeJS.Proces
  * initialises a command's modules only when it runs. Register one per line, e.g.
  *   doctor: () => import('./doctor').then((m) => m.doctor),
  */
-export const COMMANDS: Readonly<Record<string, () => Promise<CommandRunner>>> = {};
+export const COMMANDS: Readonly<Record<string, () => Promise<CommandRunner>>> = {
+  // doctor and seed parse their own flags (cli/doctor.ts, cli/seed.ts).
+  doctor: () => import('./doctor').then((m): CommandRunner => (argv, io, env) => m.doctorMain(argv, io, env, applyAwsEnv)),
+  seed: () => import('./seed').then((m): CommandRunner => (argv, io, env) => m.seedMain(argv, io, env)),
+};
 
 function operator(): string {
   try {

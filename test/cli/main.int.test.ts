@@ -3,12 +3,7 @@ import { main } from '../../src/cli/main';
 import { readPin } from '../../src/core/state';
 import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
 import { natTargetOf, newEc2, routesOf, type SeededVpc, seedVpc, tagsOf } from '../integration/seed';
-
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) } };
-}
+import { io, runCli } from './harness';
 
 describeWithMoto('CLI in-process against moto (--endpoint, --direct)', () => {
   let moto: Moto;
@@ -27,21 +22,7 @@ describeWithMoto('CLI in-process against moto (--endpoint, --direct)', () => {
     vpc = await seedVpc(ec2);
   });
 
-  // The CLI must find moto through its own flags: the harness's endpoint and region are hidden.
-  const cli = async (...argv: string[]) => {
-    const saved = { ...process.env };
-    delete process.env.AWS_ENDPOINT_URL;
-    delete process.env.AWS_REGION;
-    delete process.env.AWS_DEFAULT_REGION;
-    const c = io();
-    try {
-      const code = await main([...argv, '--endpoint', moto.endpoint, '--region', 'us-east-1'], c.io);
-      return { code, out: c.out.join('\n'), err: c.err.join('\n') };
-    } finally {
-      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-      Object.assign(process.env, saved);
-    }
-  };
+  const cli = (...argv: string[]) => runCli([...argv, '--endpoint', moto.endpoint, '--region', 'us-east-1']);
 
   it('status prints a table of every managed table and gateway, and the endpoint audit', async () => {
     const r = await cli('status');
