@@ -33,6 +33,6 @@ module.exports = {
   testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION] },
-    { ...shared, displayName: 'integration', testRegex: INTEGRATION },
+    { ...shared, displayName: 'integration', testRegex: INTEGRATION, globalSetup: '<rootDir>/test/buildCli.js' },
   ],
 };

@@ -16,6 +16,7 @@ import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwa
 import { DisableRuleCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import fc from 'fast-check';
+import { STYLE } from '../../src/cli/failure';
 import { isAwsHostname } from '../../src/cli/seed';
 import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
 import { newEc2, seedVpc } from '../integration/seed';
@@ -148,7 +149,7 @@ describeWithMoto('doctor and seed through the CLI against moto', () => {
     expect(bad).toMatchObject({ code: 2, out: '' });
     expect(bad.err.split('\n')).toHaveLength(1);
     expect(bad.err.length).toBeLessThan(400);
-    expect(bad.err).toMatch(/^nat-failover: doctor: --vpc "xyyy.*is not a VPC id/);
+    expect(bad.err).toMatch(/^nat-failover: refused \(--vpc\): "xyyy.*is not a VPC id/);
   });
 
   it('doctor with a region that does not answer: one FAIL line for credentials/region, exit 1', async () => {
@@ -183,7 +184,7 @@ describeWithMoto('doctor and seed through the CLI against moto', () => {
     const again = await cli(['seed']);
     expect(again.code).toBe(2);
     expect(again.out).toBe('');
-    expect(again.err).toMatch(/^nat-failover: seed: vpc-\w+ \(Name=nat-failover-demo\) already exists in us-east-1 on this endpoint; nothing created/);
+    expect(again.err).toMatch(/^nat-failover: refused \(seed\): vpc-\w+ \(Name=nat-failover-demo\) already exists in us-east-1 on this endpoint; nothing created/);
     expect((await ec2.send(new DescribeNatGatewaysCommand({}))).NatGateways).toHaveLength(3);
   });
 
@@ -208,7 +209,8 @@ describeWithMoto('doctor and seed through the CLI against moto', () => {
     ]) {
       const r = await cli(['seed'], flags);
       expect({ flags, code: r.code, out: r.out, lines: r.err.split('\n').length }).toStrictEqual({ flags, code: 2, out: '', lines: 1 });
-      expect(r.err).toMatch(/^nat-failover: seed: /);
+      expect(r.err).toMatch(STYLE);
+      expect(r.err).toMatch(/^nat-failover: refused \(--endpoint\): /);
     }
     expect((await ec2.send(new DescribeNatGatewaysCommand({}))).NatGateways).toHaveLength(0);
   });
