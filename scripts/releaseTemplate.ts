@@ -20,7 +20,10 @@ export type Json = Record<string, any>; // eslint-disable-line @typescript-eslin
 const MARK = 'NFPARAM';
 /** Alphanumeric, so it survives wherever serverless puts a param (names, ARNs, JSON strings). */
 export const sentinel = (name: string): string => `${MARK}${name}${MARK}`;
-const SENTINELS = new RegExp(`${MARK}([A-Za-z0-9]+)${MARK}`, 'g');
+// A name is alphanumeric and holds no MARK, so two sentinels side by side read as two.
+const ONE = `${MARK}((?:(?!${MARK})[A-Za-z0-9])+)${MARK}`;
+const SENTINELS = new RegExp(ONE, 'g');
+const WHOLE = new RegExp(`^${ONE}$`);
 
 /** The params `serverless.yml` uses (`${param:name}` or `${param:name, fallback}`), in order of first use. */
 export function paramNames(yaml: string): string[] {
@@ -82,7 +85,7 @@ export function releaseTemplate(input: ReleaseInput): Release {
   // Params serverless.yml declares as CloudFormation parameters itself: their Default is the sentinel.
   const sourceParams: Json = source.Parameters ?? {};
   for (const [id, p] of Object.entries(sourceParams)) {
-    const m = typeof p.Default === 'string' ? new RegExp(`^${MARK}([A-Za-z0-9]+)${MARK}$`).exec(p.Default) : null;
+    const m = typeof p.Default === 'string' ? WHOLE.exec(p.Default) : null;
     if (m?.[1]) {
       parameters[m[1]] = id;
       declared.add(m[1]);
@@ -107,7 +110,7 @@ export function releaseTemplate(input: ReleaseInput): Release {
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') {
       if (!node.includes(MARK)) return node;
-      const whole = new RegExp(`^${MARK}([A-Za-z0-9]+)${MARK}$`).exec(node);
+      const whole = WHOLE.exec(node);
       if (whole?.[1]) return { Ref: idOf(whole[1]) };
       return { 'Fn::Sub': node.replaceAll('${', '${!').replace(SENTINELS, (_, n: string) => `\${${idOf(n)}}`) };
     }
