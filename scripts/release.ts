@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- CloudFormation JSON has an open shape: the code checks what it relies on (Type, Code, Default) and throws otherwise */
 /**
  * `npm run release -- [--stage NAME] [--out DIR] [--strict]`: the artefact for CloudFormation
  * StackSets, plain CloudFormation and Terraform (docs/organization.md). Writes DIR (default

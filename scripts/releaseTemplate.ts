@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- CloudFormation JSON has an open shape: the code checks what it relies on (Type, Code, Default) and throws otherwise */
 /**
  * The release template, derived from the template `serverless package` writes, by a pure transform
  * (so `serverless deploy` stays the primary path and the two cannot drift apart):
@@ -202,7 +203,8 @@ export function releaseTemplate(input: ReleaseInput): Release {
           { Label: { default: 'Settings (docs/configuration.md)' }, Parameters: settings },
         ],
       },
-      'nat-failover': input.metadata,
+      // Which template parameter each serverless.yml param became (for `--param=name=value` users).
+      'nat-failover': { ...input.metadata, parameters: Object.fromEntries(Object.entries(parameters).filter(([n]) => used.has(n))) },
     },
     Parameters: params,
     ...(conditions ? { Conditions: conditions } : {}),

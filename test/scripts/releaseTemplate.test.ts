@@ -87,7 +87,7 @@ describe('release template: the transform', () => {
     expect(Object.keys(t.Resources).sort()).toEqual(['AFunction', 'Role']);
     expect(Object.keys(t.Outputs)).toEqual(['Fn']);
     expect(JSON.stringify(t)).not.toMatch(/ServerlessDeploymentBucket|serverless\/svc/);
-    expect(t.Metadata['nat-failover']).toEqual({ version: '1.0.0' });
+    expect(t.Metadata['nat-failover']).toEqual({ version: '1.0.0', parameters: { vpcIds: 'VpcIds', tag: 'Tag' } });
     expect(t.Metadata['AWS::CloudFormation::Interface'].ParameterGroups.flatMap((g: Json) => g.Parameters).sort()).toEqual(Object.keys(t.Parameters).sort());
   });
 
