@@ -136,7 +136,9 @@ function main(): void {
 
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, TEMPLATE), `${JSON.stringify(release.template, null, 2)}\n`);
+    // Compact: a template body passed inline (Terraform's template_body, `aws cloudformation deploy`
+    // without --s3-bucket) may be at most 51,200 bytes (CloudFormation quotas); `jq .` reads it.
+    writeFileSync(join(out, TEMPLATE), `${JSON.stringify(release.template)}\n`);
     for (const zip of release.zips) copyFileSync(join(work, zip), join(out, zip));
     const sums = Object.fromEntries([TEMPLATE, ...release.zips].map((f) => [f, sha256(join(out, f))]));
     writeFileSync(join(out, SUMS), checksumFile(sums));

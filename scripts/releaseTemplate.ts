@@ -55,6 +55,8 @@ export interface Release {
 
 export const CODE_BUCKET = 'CodeBucket';
 export const CODE_KEY_PREFIX = 'CodeKeyPrefix';
+export const CODE_BUCKET_REGION_SUFFIX = 'CodeBucketRegionSuffix';
+const CODE_BUCKET_PER_REGION = 'CodeBucketPerRegion';
 
 const pascal = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -78,7 +80,7 @@ function references(node: unknown, into = new Set<string>()): Set<string> {
 
 export function releaseTemplate(input: ReleaseInput): Release {
   const source = structuredClone(input.template);
-  const taken = new Set([...Object.keys(source.Parameters ?? {}), ...Object.keys(source.Resources ?? {}), ...Object.keys(source.Conditions ?? {}), ...Object.keys(source.Outputs ?? {})]);
+  const taken = new Set([CODE_BUCKET, CODE_BUCKET_REGION_SUFFIX, CODE_KEY_PREFIX, 'CodeBucketPerRegion', ...Object.keys(source.Parameters ?? {}), ...Object.keys(source.Resources ?? {}), ...Object.keys(source.Conditions ?? {}), ...Object.keys(source.Outputs ?? {})]);
   const parameters: Record<string, string> = {};
   const declared = new Set<string>();
   const used = new Set<string>();
@@ -145,7 +147,7 @@ export function releaseTemplate(input: ReleaseInput): Release {
     const zip = key.split('/').pop() ?? '';
     if (!/^[\w.-]+\.zip$/.test(zip)) throw new Error(`${id}: S3Key does not end in a zip name`);
     zips.push(zip);
-    r.Properties.Code = { S3Bucket: { Ref: CODE_BUCKET }, S3Key: { 'Fn::Sub': `\${${CODE_KEY_PREFIX}}${zip}` } };
+    r.Properties.Code = { S3Bucket: { 'Fn::If': [CODE_BUCKET_PER_REGION, { 'Fn::Sub': `\${${CODE_BUCKET}}-\${AWS::Region}` }, { Ref: CODE_BUCKET }] }, S3Key: { 'Fn::Sub': `\${${CODE_KEY_PREFIX}}${zip}` } };
   }
   for (const [id, r] of Object.entries(resources)) {
     if (r.Type === 'AWS::S3::BucketPolicy' && buckets.has(r.Properties?.Bucket?.Ref)) delete resources[id];
@@ -163,11 +165,21 @@ export function releaseTemplate(input: ReleaseInput): Release {
   if (rest.includes(MARK)) throw new Error(`a param value is left unparameterized: ${rest.slice(Math.max(0, rest.indexOf(MARK) - 60), rest.indexOf(MARK) + 60)}`);
 
   const params: Json = {
+    // Lambda reads a zip only from a bucket in the function's own region (AWS::Lambda::Function Code,
+    // S3Bucket), so each region needs its copy. With the suffix on (default), one value serves every
+    // region of a stack set: CodeBucket `acme-nat-failover` reads from `acme-nat-failover-eu-west-1`.
     [CODE_BUCKET]: {
       Type: 'String',
-      Description: 'S3 bucket holding the function zips, in the region of the stack (Lambda reads code from a bucket in its own region)',
-      AllowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
-      ConstraintDescription: 'an S3 bucket name',
+      Description: 'S3 bucket holding the function zips; with CodeBucketRegionSuffix=true the base name, the stack reading <CodeBucket>-<its region>',
+      // 48 leaves room for '-' and the longest region name within S3's 63 characters.
+      AllowedPattern: '^[a-z0-9][a-z0-9.-]{1,46}[a-z0-9]$',
+      ConstraintDescription: 'an S3 bucket name (a base name of at most 48 characters)',
+    },
+    [CODE_BUCKET_REGION_SUFFIX]: {
+      Type: 'String',
+      Description: 'true: read the zips from <CodeBucket>-<region> (one bucket per region, one parameter value for all); false: from CodeBucket itself',
+      Default: 'true',
+      AllowedValues: ['true', 'false'],
     },
     [CODE_KEY_PREFIX]: {
       Type: 'String',
@@ -191,7 +203,8 @@ export function releaseTemplate(input: ReleaseInput): Release {
   }
   for (const [id, p] of Object.entries(sourceParams)) if (!(id in params)) params[id] = p;
 
-  const settings = Object.keys(params).filter((id) => id !== CODE_BUCKET && id !== CODE_KEY_PREFIX);
+  const code = [CODE_BUCKET, CODE_BUCKET_REGION_SUFFIX, CODE_KEY_PREFIX];
+  const settings = Object.keys(params).filter((id) => !code.includes(id));
   const template: Json = {
     AWSTemplateFormatVersion: source.AWSTemplateFormatVersion ?? '2010-09-09',
     Description: input.description,
@@ -199,7 +212,7 @@ export function releaseTemplate(input: ReleaseInput): Release {
       ...(source.Metadata ?? {}),
       'AWS::CloudFormation::Interface': {
         ParameterGroups: [
-          { Label: { default: 'Code location (upload the release zips here first)' }, Parameters: [CODE_BUCKET, CODE_KEY_PREFIX] },
+          { Label: { default: 'Code location (upload the release zips here first)' }, Parameters: code },
           { Label: { default: 'Settings (docs/configuration.md)' }, Parameters: settings },
         ],
       },
@@ -207,7 +220,7 @@ export function releaseTemplate(input: ReleaseInput): Release {
       'nat-failover': { ...input.metadata, parameters: Object.fromEntries(Object.entries(parameters).filter(([n]) => used.has(n))) },
     },
     Parameters: params,
-    ...(conditions ? { Conditions: conditions } : {}),
+    Conditions: { ...(conditions ?? {}), [CODE_BUCKET_PER_REGION]: { 'Fn::Equals': [{ Ref: CODE_BUCKET_REGION_SUFFIX }, 'true'] } },
     Resources: resources,
     ...(outputs && Object.keys(outputs).length > 0 ? { Outputs: outputs } : {}),
   };

@@ -74,14 +74,19 @@ describe('release template: the transform', () => {
     // serverless.yml's own CloudFormation parameter is kept, with its pattern, and its default filled in.
     expect(t.Parameters.VpcIds).toMatchObject({ Default: '', AllowedPattern: expect.stringMatching(/^\^\(vpc-/) });
     expect(t.Parameters.Tag).toMatchObject({ Type: 'String', Default: 'enabled', MinLength: 1 });
-    expect(t.Conditions).toEqual(packaged().Conditions);
+    expect(t.Conditions).toEqual({ ...packaged().Conditions, CodeBucketPerRegion: expect.anything() });
     expect(JSON.stringify(t)).not.toContain('NFPARAM');
   });
 
   it('loads code from CodeBucket + CodeKeyPrefix and drops the deployment bucket, its policy and its output', () => {
     const { template: t, zips } = releaseTemplate(input());
     expect(zips).toEqual(['a.zip']);
-    expect(t.Resources.AFunction.Properties.Code).toEqual({ S3Bucket: { Ref: 'CodeBucket' }, S3Key: { 'Fn::Sub': '${CodeKeyPrefix}a.zip' } });
+    expect(t.Resources.AFunction.Properties.Code).toEqual({
+      S3Bucket: { 'Fn::If': ['CodeBucketPerRegion', { 'Fn::Sub': '${CodeBucket}-${AWS::Region}' }, { Ref: 'CodeBucket' }] },
+      S3Key: { 'Fn::Sub': '${CodeKeyPrefix}a.zip' },
+    });
+    expect(t.Conditions.CodeBucketPerRegion).toEqual({ 'Fn::Equals': [{ Ref: 'CodeBucketRegionSuffix' }, 'true'] });
+    expect(t.Parameters.CodeBucketRegionSuffix.Default).toBe('true');
     expect(t.Parameters.CodeKeyPrefix.Default).toBe('nat-failover/1.0.0-abc/');
     expect(t.Parameters.CodeBucket).not.toHaveProperty('Default');
     expect(Object.keys(t.Resources).sort()).toEqual(['AFunction', 'Role']);

@@ -17,7 +17,7 @@ import { onPath, ROOT, type StagedProject, stageProject } from './project';
 
 const STAGE = 'prod';
 const TEMPLATE = 'nat-failover.template.json';
-const CODE = ['CodeBucket', 'CodeKeyPrefix'];
+const CODE = ['CodeBucket', 'CodeBucketRegionSuffix', 'CodeKeyPrefix'];
 
 let project: StagedProject;
 let template: Json;
@@ -71,6 +71,7 @@ function deployed(t: Json, values: Record<string, string>): Json {
     if (id === 'ServerlessDeploymentBucket' || (r.Type === 'AWS::S3::BucketPolicy' && r.Properties.Bucket?.Ref === 'ServerlessDeploymentBucket')) delete out.Resources[id];
   }
   delete out.Outputs.ServerlessDeploymentBucketName;
+  delete out.Conditions.CodeBucketPerRegion;
   return out;
 }
 const defaultsOf = (t: Json): Record<string, string> => Object.fromEntries(Object.entries((t.Parameters ?? {}) as Json).flatMap(([id, p]) => (p.Default === undefined ? [] : [[id, String(p.Default)]])));
@@ -88,10 +89,15 @@ describe('npm run release', () => {
     expect(releaseLog).toMatch(/release: nat-failover .* stage prod: .*out-release\/ \(/);
   });
 
-  it('refers to no Serverless deployment bucket or timestamped key; the code comes from CodeBucket + CodeKeyPrefix', () => {
+  it('refers to no Serverless deployment bucket or timestamped key; the code comes from CodeBucket(-region) + CodeKeyPrefix', () => {
     const text = JSON.stringify(template);
     expect(text).not.toMatch(/ServerlessDeploymentBucket|serverless\/nat-failover\/|NFPARAM/);
-    for (const [, f] of functions(template)) expect(f.Properties.Code).toEqual({ S3Bucket: { Ref: 'CodeBucket' }, S3Key: { 'Fn::Sub': expect.stringMatching(/^\$\{CodeKeyPrefix\}[\w-]+\.zip$/) } });
+    for (const [, f] of functions(template)) {
+      expect(f.Properties.Code).toEqual({
+        S3Bucket: { 'Fn::If': ['CodeBucketPerRegion', { 'Fn::Sub': '${CodeBucket}-${AWS::Region}' }, { Ref: 'CodeBucket' }] },
+        S3Key: { 'Fn::Sub': expect.stringMatching(/^\$\{CodeKeyPrefix\}[\w-]+\.zip$/) },
+      });
+    }
     const version = read(join(ROOT, 'package.json')).version;
     expect(template.Parameters.CodeKeyPrefix.Default).toMatch(new RegExp(`^nat-failover/${version.replaceAll('.', '\\.')}-[0-9a-f]{12}/$`));
     expect(template.Metadata['nat-failover']).toMatchObject({ version, stage: STAGE });
@@ -127,7 +133,7 @@ describe('npm run release', () => {
     const envOf = functions(template).map(([id, f]) => [id, refs(f.Properties.Environment)] as const);
     const inEnv = new Set(envOf.flatMap(([, r]) => [...r]));
     for (const [, r] of envOf) expect(settings.filter((id) => inEnv.has(id) && !r.has(id))).toEqual([]);
-    const conditions = refs(template.Conditions);
+    const conditions = refs(Object.fromEntries(Object.entries(template.Conditions as Json).filter(([id]) => id !== 'CodeBucketPerRegion')));
     expect(settings.filter((id) => !inEnv.has(id) && !conditions.has(id))).toEqual([]);
     expect(settings.filter((id) => !inEnv.has(id))).toEqual(['DashboardParam']);
   });
@@ -151,6 +157,13 @@ describe('npm run release', () => {
     const names = functions(byDefault).map(([, f]) => String(f.Properties.Code.S3Key).split('/').pop()!);
     expect(names.length).toBeGreaterThanOrEqual(2);
     for (const zip of names) expect(sha256(join(releaseDir(), zip))).toBe(sha256(join(project.dir, 'out-default', zip)));
+  });
+
+  it('fits an inline template body (51,200 bytes) and uses no transform (StackSets with service-managed permissions take none)', () => {
+    const bytes = readFileSync(join(releaseDir(), TEMPLATE)).length;
+    expect(bytes).toBeLessThan(51_200);
+    expect(template).not.toHaveProperty('Transform');
+    expect(Buffer.byteLength(template.Description)).toBeLessThanOrEqual(1024);
   });
 
   it('passes cfn-lint', () => {
