@@ -164,6 +164,14 @@ export function releaseTemplate(input: ReleaseInput): Release {
   const rest = JSON.stringify({ resources, conditions, outputs });
   if (rest.includes(MARK)) throw new Error(`a param value is left unparameterized: ${rest.slice(Math.max(0, rest.indexOf(MARK) - 60), rest.indexOf(MARK) + 60)}`);
 
+  // The environment variables each Parameter sets, for its Description.
+  const variables = new Map<string, string[]>();
+  for (const r of Object.values(resources)) {
+    for (const [v, value] of Object.entries((r.Properties?.Environment?.Variables ?? {}) as Json)) {
+      const ref: unknown = value?.Ref;
+      if (typeof ref === 'string' && !(variables.get(ref) ?? []).includes(v)) variables.set(ref, [...(variables.get(ref) ?? []), v]);
+    }
+  }
   const params: Json = {
     // Lambda reads a zip only from a bucket in the function's own region (AWS::Lambda::Function Code,
     // S3Bucket), so each region needs its copy. With the suffix on (default), one value serves every
@@ -196,7 +204,7 @@ export function releaseTemplate(input: ReleaseInput): Release {
     if (def.includes('${')) throw new Error(`param ${name}: default ${JSON.stringify(def.slice(0, 60))} is a variable; a release needs a literal default`);
     const base: Json = declared.has(name) ? { ...sourceParams[id] } : { Type: 'String', ...(input.constraints[name] ?? {}) };
     base.Default = def;
-    if (!base.Description) base.Description = `serverless.yml param ${name} (docs/configuration.md)`;
+    if (!base.Description) base.Description = `${variables.get(id)?.join(', ') ?? 'stack setting'}: serverless.yml param ${name} (docs/configuration.md)`;
     const c: Constraint = base as Constraint;
     if (!accepts(c, def)) throw new Error(`param ${name}: its default ${JSON.stringify(def.slice(0, 60))} breaks its own constraint`);
     params[id] = base;

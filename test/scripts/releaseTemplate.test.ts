@@ -74,6 +74,7 @@ describe('release template: the transform', () => {
     // serverless.yml's own CloudFormation parameter is kept, with its pattern, and its default filled in.
     expect(t.Parameters.VpcIds).toMatchObject({ Default: '', AllowedPattern: expect.stringMatching(/^\^\(vpc-/) });
     expect(t.Parameters.Tag).toMatchObject({ Type: 'String', Default: 'enabled', MinLength: 1 });
+    expect(t.Parameters.Tag.Description).toBe('TAG: serverless.yml param tag (docs/configuration.md)');
     expect(t.Conditions).toEqual({ ...packaged().Conditions, CodeBucketPerRegion: expect.anything() });
     expect(JSON.stringify(t)).not.toContain('NFPARAM');
   });

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { accepts, type Constraint } from '../../scripts/releaseParameters';
 import { envReads } from '../envScan';
@@ -164,6 +164,17 @@ describe('npm run release', () => {
     expect(bytes).toBeLessThan(51_200);
     expect(template).not.toHaveProperty('Transform');
     expect(Buffer.byteLength(template.Description)).toBeLessThanOrEqual(1024);
+  });
+
+  it('refuses --strict outside a git checkout, and a bad --stage, in one line each, writing nothing', () => {
+    const run = (args: string[]) => spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/release.ts', ...args], { cwd: project.dir, encoding: 'utf8' });
+    const strict = run(['--strict', '--out', 'out-strict']);
+    expect(strict.status).toBe(2);
+    expect(strict.stderr.trim()).toBe('release: --strict needs a git checkout (it checks the tree and the tag)');
+    const stage = run(['--stage', 'no_underscores', '--out', 'out-stage']);
+    expect(stage.status).toBe(2);
+    expect(stage.stderr).toMatch(/^release: --stage: letters, digits and dashes, at most 16\nusage: npm run release/);
+    expect(existsSync(join(project.dir, 'out-strict')) || existsSync(join(project.dir, 'out-stage'))).toBe(false);
   });
 
   it('passes cfn-lint', () => {
