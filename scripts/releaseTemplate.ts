@@ -11,8 +11,11 @@
  *   taking the param's default and its constraints (releaseParameters.ts). A param that
  *   serverless.yml already declares as a CloudFormation parameter (its Default is `${param:x}`)
  *   keeps that parameter and its constraints.
- * - Function code comes from `CodeBucket` + `CodeKeyPrefix` + the zip's name: one template, a
- *   regional bucket per region. The deployment bucket, its policy and its output are dropped.
+ * - Function code comes from `CodeBucket` (`<CodeBucket>-<region>` while CodeBucketRegionSuffix is
+ *   true) + `CodeKeyPrefix` + the zip's name: one template and one set of values for every region,
+ *   each reading its regional bucket. The deployment bucket, its policy and its output are dropped.
+ * - A param used where a string cannot go (a number-typed serverless setting) fails `serverless
+ *   package` in the release: such a param cannot become a CloudFormation Parameter anyway.
  */
 import { accepts, type Constraint } from './releaseParameters';
 
