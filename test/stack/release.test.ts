@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { accepts, type Constraint } from '../../scripts/releaseParameters';
+import { paramNames } from '../../scripts/releaseTemplate';
 import { envReads } from '../envScan';
 import { instantiate, normalize, refs, type Json } from '../scripts/cfn';
 import { onPath, ROOT, type StagedProject, stageProject } from './project';
@@ -126,6 +127,14 @@ describe('npm run release', () => {
     expect(release.Conditions).toEqual(packaged.Conditions);
     // The opt-in tag value reaches the IAM conditions, not only the environment.
     expect(JSON.stringify(packaged.Resources)).toContain(`"aws:ResourceTag/nat-failover":"${other.ManagedTagValue}"`);
+  });
+
+  it('turns every param serverless.yml uses into a Parameter (found in serverless.yml, not listed here)', () => {
+    const used = paramNames(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'));
+    const mapped: Record<string, string> = template.Metadata['nat-failover'].parameters;
+    expect(used.length).toBeGreaterThanOrEqual(18);
+    expect(Object.keys(mapped).sort()).toEqual([...used].sort());
+    for (const id of Object.values(mapped)) expect(template.Parameters).toHaveProperty(id);
   });
 
   it('wires every Parameter into every function\'s environment, or into a Condition (stack switches such as the dashboard)', () => {
