@@ -245,7 +245,7 @@ describe('docs/benchmarks.md quotes bench/results.json', () => {
 /** The whole-stack figure is quoted where a user decides to deploy: the README and the deploy guide. */
 describe('the cost figure is quoted from bench/results.json', () => {
   const figure = `$${results.cost.stack.threeGateways.totalUsd.toFixed(2)}/month`;
-  for (const file of ['README.md', 'docs/deploy.md']) {
+  for (const file of ['README.md', 'docs/deploy.md', 'docs/organization.md']) {
     it(`${file} quotes ${figure} for 3 gateways`, () => {
       const text = readFileSync(join(__dirname, '..', '..', file), 'utf8');
       expect(text).toContain(`**${figure}** for 3 NAT gateways`);

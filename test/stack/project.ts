@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '../..');
-const SOURCES = ['serverless.yml', 'package.json', 'tsconfig.json', 'handlers', 'src', 'events', 'stack'];
+const SOURCES = ['serverless.yml', 'package.json', 'tsconfig.json', 'handlers', 'src', 'events', 'stack', 'scripts'];
 
 export interface StagedProject {
   readonly dir: string;
