@@ -8,8 +8,8 @@
  * exponents ("An integer or float"), which the loader refuses for whole-number settings, and
  * MinValue/MaxValue apply only to `Number` (AllowedPattern only to `String`): CloudFormation
  * user guide, "Parameters" (template anatomy). So ranges are written as patterns (intPattern).
- * Not expressible: SOFT_BAD_PERIODS <= SOFT_WINDOW_PERIODS (Rules have no numeric comparison);
- * that one is still refused at cold start with one line naming the variable.
+ * Not expressible: SOFT_BAD_PERIODS <= SOFT_WINDOW_PERIODS and PROBE_BAD_ROUNDS <= PROBE_WINDOW_ROUNDS
+ * (Rules have no numeric comparison); those are still refused at cold start with one line naming the variable.
  */
 
 export interface Constraint {
@@ -75,6 +75,19 @@ export const CONSTRAINTS: Readonly<Record<string, Constraint>> = {
   writeConcurrency: int(1, 50),
   alarms: { AllowedValues: ['managed', 'off'] },
   evacuationMaxAgeSeconds: int(60, 604_800),
+  ec2WriteBurst: int(1, 100_000),
+  ec2WriteRate: int(1, 10_000),
+  // Empty (no allow-list) or comma-separated CIDRs. The pattern admits the characters and shape of
+  // a CIDR list only; a block with host bits set (203.0.113.7/24) or a bad prefix length is refused
+  // at cold start with one line naming the entry (core/cidr.ts): a regex cannot check CIDR math.
+  // 4,096 characters is CloudFormation's limit for a parameter value (cfn-lint E2001).
+  egressAllowList: { MaxLength: 4096, AllowedPattern: '^$|^[0-9A-Fa-f.:]+/[0-9]{1,3}( ?, ?[0-9A-Fa-f.:]+/[0-9]{1,3})*$', ConstraintDescription: 'empty, or comma-separated CIDR blocks, e.g. 203.0.113.0/24,198.51.100.7/32' },
+  probes: { AllowedValues: ['off', 'on'] },
+  probeBadRounds: int(1, 20),
+  probeWindowRounds: int(1, 20),
+  probeFreshSeconds: int(60, 3600),
+  probeLagSeconds: int(0, 900),
+  probeWaitSeconds: int(0, 45),
   // Powertools Logger's levels (its LogLevel constant, Powertools for AWS Lambda TypeScript API reference).
   logLevel: { AllowedValues: ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] },
 };

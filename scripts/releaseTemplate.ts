@@ -31,8 +31,20 @@ const WHOLE = new RegExp(`^${ONE}$`);
 
 /** The params `serverless.yml` uses (`${param:name}` or `${param:name, fallback}`), in order of first use. */
 export function paramNames(yaml: string): string[] {
-  const names = [...yaml.matchAll(/\$\{param:([A-Za-z0-9]+)\s*[,}]/g)].map((m) => m[1] ?? '');
+  const packageTime = new Set(packageTimeParams(yaml));
+  const names = [...yaml.matchAll(/\$\{param:([A-Za-z0-9]+)\s*[,}]/g)].map((m) => m[1] ?? '').filter((n) => !packageTime.has(n));
   return [...new Set(names)];
+}
+
+/**
+ * Params read at package time by stack/probes.js (serverless.yml `custom.probes`): they decide
+ * which resources exist (one probe function per subnet), which a CloudFormation Parameter cannot.
+ * The release leaves them at their defaults (no probe functions): probes are per VPC and deployed
+ * with `serverless deploy --param probeSubnets=…` (docs/probes.md, docs/organization.md).
+ */
+export function packageTimeParams(yaml: string): string[] {
+  const block = /^custom:\n(?:(?: {2}.*|)\n)*? {2}probes:\n((?: {4}.*\n)+)/m.exec(yaml)?.[1] ?? '';
+  return [...new Set([...block.matchAll(/\$\{param:([A-Za-z0-9]+)\s*[,}]/g)].map((m) => m[1] ?? ''))];
 }
 
 export interface ReleaseInput {

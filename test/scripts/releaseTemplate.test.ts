@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENV_VARS, loadConfig } from '../../src/config';
 import { accepts, CONSTRAINTS, intPattern } from '../../scripts/releaseParameters';
-import { checksumFile, paramNames, releaseTemplate, sentinel as S, type ReleaseInput } from '../../scripts/releaseTemplate';
+import { checksumFile, packageTimeParams, paramNames, releaseTemplate, sentinel as S, type ReleaseInput } from '../../scripts/releaseTemplate';
 import { instantiate, normalize, type Json } from './cfn';
 
 const ROOT = resolve(__dirname, '../..');
@@ -163,13 +163,29 @@ describe('release template: serverless.yml params and their constraints', () => 
     expect(paramNames(yaml)).toEqual(expect.arrayContaining(['managedTagValue', 'vpcIds', 'dashboard', 'logLevel']));
   });
 
+  it('leaves out the params that decide at package time which probe functions exist (custom.probes), and only those', () => {
+    const synthetic = 'provider:\n  environment:\n    A: ${param:a}\ncustom:\n  other:\n    x: ${param:x}\n  probes:\n    subnets: ${param:subnets}\n    vpcId: ${param:vpc}\n  esbuild:\n    y: ${param:y}\n';
+    expect(packageTimeParams(synthetic)).toEqual(['subnets', 'vpc']);
+    expect(paramNames(synthetic)).toEqual(['a', 'x', 'y']);
+    expect(packageTimeParams(yaml)).toEqual(expect.arrayContaining(['probeSubnets', 'probeVpcId']));
+    // The reconcile side of the probes is configuration like any other: it stays a Parameter.
+    expect(paramNames(yaml)).toEqual(expect.arrayContaining(['probes', 'probeBadRounds']));
+    expect(paramNames(yaml)).not.toContain('probeSubnets');
+  });
+
   it('has a constraint for every param (add one to scripts/releaseParameters.ts), unless serverless.yml declares its own CloudFormation parameter', () => {
     expect(paramNames(yaml).filter((n) => !(n in CONSTRAINTS) && !declaresOwnParameter(n))).toEqual([]);
   });
 
   // The loader's one cross-setting rule (SOFT_BAD_PERIODS <= SOFT_WINDOW_PERIODS) is not expressible
   // in a parameter constraint; each side is checked with the other at its extreme.
-  const relax: Record<string, Record<string, string>> = { SOFT_BAD_PERIODS: { SOFT_WINDOW_PERIODS: '60' }, SOFT_WINDOW_PERIODS: { SOFT_BAD_PERIODS: '1' } };
+  const relax: Record<string, Record<string, string>> = {
+    SOFT_BAD_PERIODS: { SOFT_WINDOW_PERIODS: '60' },
+    SOFT_WINDOW_PERIODS: { SOFT_BAD_PERIODS: '1' },
+    // The same M <= N rule for the probe rounds.
+    PROBE_BAD_ROUNDS: { PROBE_WINDOW_ROUNDS: '20' },
+    PROBE_WINDOW_ROUNDS: { PROBE_BAD_ROUNDS: '1' },
+  };
   const loaded = Object.entries(CONSTRAINTS).flatMap(([name, c]) => {
     const variable = variableOf.get(name);
     return variable && variable in ENV_VARS ? [[name, variable, c] as const] : [];

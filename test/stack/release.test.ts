@@ -32,7 +32,7 @@ const read = (path: string): Json => JSON.parse(readFileSync(path, 'utf8'));
 
 /** A value other than the default that the parameter's constraints accept (to prove it reaches every place). */
 function otherValue(id: string, p: Json): string {
-  const candidates = ['true', 'off', 'DEBUG', '7', '2', '59', '3600', '0.25', 'vpc-0123abcd,vpc-0123456789abcdef0', 'on-call'];
+  const candidates = ['true', 'off', 'DEBUG', '7', '2', '59', '3600', '0.25', 'vpc-0123abcd,vpc-0123456789abcdef0', 'on-call', 'on', '203.0.113.0/24,198.51.100.7/32'];
   const v = candidates.find((c) => c !== p.Default && accepts(p as Constraint, c));
   if (v === undefined) throw new Error(`no other value for parameter ${id}: add one to the candidates in test/stack/release.test.ts`);
   return v;
