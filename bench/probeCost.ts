@@ -32,8 +32,8 @@ export const PROBE_ASSUMPTIONS = {
    * servers' half of every handshake, so it is an overestimate) is scaled by 1769 / memoryMb.
    */
   fullVcpuMb: 1769,
-  /** ProbeFailed and ProbeLatencyMs, each one series per AZ (the contract, src/core/probe.ts). */
-  metricSeries: 2,
+  /** ProbeFailed, one series per AZ (the contract, src/core/probe.ts; the latency is a log property, not a metric). */
+  metricSeries: 1,
 };
 
 const KEY = readFileSync(join(__dirname, '..', 'test', 'probe', 'fixtures', 'localhost.key'), 'utf8');
@@ -95,7 +95,7 @@ export async function probeCost(runs = 40): Promise<ProbeCost> {
     logs: { usd: usd(logsUsd), basis: `${(logBytes / 1024 ** 2).toFixed(1)} MB/month: one ${lineBytes}-byte EMF line + ${PLATFORM_LINES.events} platform lines an invocation` },
     natDataProcessing: { usd: usd(natGb * a.natPerGb), basis: `${natGb.toFixed(2)} GB/month through the home NAT gateway (${a.targets} checks x ${a.natBytesPerCheck / 1024} KB a minute) at $${a.natPerGb}/GB` },
     apiRequests: { usd: 0, basis: 'none when healthy: metrics go out as EMF log lines (no PutMetricData); describes once per cold start (free); Invoke only on a failed verdict' },
-    metricSeries: { usd: usd(a.metricSeries * PRICES.customMetricPerMonth), basis: `${a.metricSeries} custom metrics per AZ (ProbeFailed, ProbeLatencyMs, dimensions VpcId+AvailabilityZone) at $${PRICES.customMetricPerMonth} each` },
+    metricSeries: { usd: usd(a.metricSeries * PRICES.customMetricPerMonth), basis: `${a.metricSeries} custom metric per AZ (ProbeFailed, dimensions VpcId+AvailabilityZone; ProbeLatencyMs is a log property) at $${PRICES.customMetricPerMonth} each` },
   };
   const functionOnlyUsd = usd(items.lambda.usd + items.logs.usd + items.natDataProcessing.usd + items.apiRequests.usd);
   return {

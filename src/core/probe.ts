@@ -13,7 +13,12 @@
 export const PROBE_NAMESPACE = 'NatFailover/Probe';
 /** 1 when the invocation's verdict was `failed`, 0 when `ok`. One datum per invocation. */
 export const PROBE_METRIC_FAILED = 'ProbeFailed';
-/** Median connect+handshake milliseconds over the invocation's successful checks (absent if none). */
+/**
+ * Median connect+handshake milliseconds over the invocation's successful checks (absent if none).
+ * A property of the probe's EMF log line, NOT a published metric: each custom metric series costs
+ * $0.30 a month per AZ, and one series (ProbeFailed) keeps the probe under $0.50 per AZ
+ * (bench/results.json cost.probe). Query it with CloudWatch Logs Insights.
+ */
 export const PROBE_METRIC_LATENCY = 'ProbeLatencyMs';
 export const PROBE_DIMENSION_VPC = 'VpcId';
 export const PROBE_DIMENSION_AZ = 'AvailabilityZone';

@@ -48,7 +48,9 @@ export function placementWarnings(p: ProbePlacement, managedTagKey: string): str
  * permission needed: the logs permissions suffice).
  */
 export function metricLine(placement: ProbePlacement, r: RoundsResult): string {
-  const metrics = [{ Name: PROBE_METRIC_FAILED, Unit: 'Count' }, ...(r.latencyMs !== undefined ? [{ Name: PROBE_METRIC_LATENCY, Unit: 'Milliseconds' }] : [])];
+  // One metric series per AZ (ProbeFailed); the latency rides along as a plain log property
+  // (src/core/probe.ts PROBE_METRIC_LATENCY: not a metric, to stay under $0.50 per AZ).
+  const metrics = [{ Name: PROBE_METRIC_FAILED, Unit: 'Count' }];
   return JSON.stringify({
     _aws: {
       Timestamp: r.at.getTime(),

@@ -97,7 +97,7 @@ describe('handlers/probe.ts', () => {
     const emf = out.lines.map((l) => JSON.parse(l)).filter((o) => o._aws);
     expect(emf).toHaveLength(2);
     expect(emf[0]._aws.CloudWatchMetrics).toStrictEqual([
-      { Namespace: PROBE_NAMESPACE, Dimensions: [['VpcId', 'AvailabilityZone']], Metrics: [{ Name: 'ProbeFailed', Unit: 'Count' }, { Name: 'ProbeLatencyMs', Unit: 'Milliseconds' }] },
+      { Namespace: PROBE_NAMESPACE, Dimensions: [['VpcId', 'AvailabilityZone']], Metrics: [{ Name: 'ProbeFailed', Unit: 'Count' }] },
     ]);
     expect(emf[0]).toMatchObject({ VpcId: 'vpc-0a1b2c3d', AvailabilityZone: 'eu-west-1b', ProbeFailed: 0 });
     expect(typeof emf[0].ProbeLatencyMs).toBe('number');
