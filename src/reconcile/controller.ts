@@ -529,6 +529,22 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
         conflicted.set(id, r.detail ?? 'changed by someone else');
       }
     }
+    // A table this run did not write, which another writer put on a gateway this run knew to be
+    // no healthy target (its event opened an evacuation the other writer had not seen): the fresh
+    // decision moves it, and this run, the one holding the newer knowledge, does it now instead of
+    // leaving it there until the next scheduled run.
+    // Only a route that moved since this run's first reading counts (a table the cap or the deadline
+    // deferred has not moved, and stays deferred).
+    const touchedIds = new Set(touched.map((r) => r.action.routeTableId));
+    const firstTarget = (id: string, destination: string): string | undefined => {
+      const t = first.observation.inventory.routeTables.find((x) => x.id === id)?.routes.find((x) => x.destination === destination)?.target;
+      return t?.kind === 'nat' ? t.id : undefined;
+    };
+    for (const a of again.values()) {
+      if (touchedIds.has(a.routeTableId)) continue;
+      const stranded = a.routes.find((c) => firstTarget(a.routeTableId, c.destination) !== c.from && !eligibleOn(decidedOn.observation, decidedOn.health, c.from) && !eligibleOn(fresh, health, c.from));
+      if (stranded) conflicted.set(a.routeTableId, `${stranded.destination} was moved to ${stranded.from} by another writer after this run read it; this run knows ${stranded.from} is no healthy target`);
+    }
     if (conflicted.size === 0) return all;
     const lastSet = new Set(last);
     const mark = (r: ActionResult): ActionResult => {
