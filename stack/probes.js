@@ -194,6 +194,10 @@ class Probes {
     const res = sls.service.resources;
     res.Resources = { ...(res.Resources || {}), ...added.resources };
     res.extensions = { ...(res.extensions || {}), ...added.extensions };
+    // Deployed probes are read: reconcile's PROBES follows probeSubnets (a stack with probe
+    // functions and PROBES=off would ignore their verdicts, and restores would stay unproven).
+    // PROBES=on without probeSubnets stays possible for probes deployed by another stack.
+    sls.service.provider.environment = { ...(sls.service.provider.environment || {}), PROBES: 'on' };
   }
 }
 

@@ -277,5 +277,7 @@ describe('serverless package without probeSubnets (the default)', () => {
     expect(ofType('AWS::EC2::SecurityGroup')).toEqual([]);
     // The shared role gains the VPC access policy only when a function has a `vpc` key.
     expect(template.Resources.IamRoleLambdaExecution.Properties.ManagedPolicyArns).toBeUndefined();
+    // Without probe functions reconcile does not wait for probe proof (PROBES defaults to off).
+    for (const [, f] of ofType('AWS::Lambda::Function')) expect(f.Properties.Environment.Variables.PROBES).toBe('off');
   });
 });

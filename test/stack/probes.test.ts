@@ -116,6 +116,13 @@ describe('serverless package with probeSubnets', () => {
     expect(shared.filter((a) => a.includes('NetworkInterface'))).toEqual([]);
   });
 
+  it('turns PROBES on for reconcile and manual: deployed probes are read (the param defaults to off)', () => {
+    for (const name of ['nat-failover-test-reconcile', 'nat-failover-test-manual']) {
+      const f = functions().find(([, r]) => r.Properties.FunctionName === name)![1];
+      expect({ name, PROBES: f.Properties.Environment.Variables.PROBES }).toStrictEqual({ name, PROBES: 'on' });
+    }
+  });
+
   it('bundles the probe handler into its own small zip per function', () => {
     for (const s of SUBNETS) {
       const zip = join(out, `probe${s.slice('subnet-'.length)}.zip`);
