@@ -119,7 +119,7 @@ describeWithMoto('a change whose answer is lost (fake Lambda, moto EC2)', () => 
     const keys = tables.map((t) => `${t.vpcId} ${t.az}`);
     expect(keys).toEqual([...keys].sort());
     const text = await cli('status');
-    const rows = text.out[0]!.split('\n').filter((l) => /^rtb-/.test(l)).map((l) => l.split(/\s+/).slice(1, 3).join(' '));
+    const rows = text.out[0]!.split('\n').filter((l) => /^rtb-\S+\s+vpc-/.test(l)).map((l) => l.split(/\s+/).slice(1, 3).join(' '));
     expect(rows).toEqual(keys);
   });
 });

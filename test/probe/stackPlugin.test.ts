@@ -25,6 +25,7 @@ class FakeError extends Error {
 function fakeServerless(custom: Record<string, unknown>) {
   const service = {
     service: 'nat-failover',
+    provider: { environment: { PROBES: 'off', LOG_LEVEL: 'INFO' } as Record<string, string> },
     custom: { probes: { ...params, ...custom } },
     functions: { reconcile: { handler: 'handlers/reconcile.handler' } },
     resources: { Resources: { NotificationTopic: { Type: 'AWS::SNS::Topic' } }, extensions: { ManualLambdaFunction: { DependsOn: ['ManualRole'] } } },
@@ -56,6 +57,8 @@ describe('stack/probes.js', () => {
       Probe0a1b2c3dLambdaFunction: { Properties: { VpcConfig: { SubnetIds: ['subnet-0a1b2c3d'] } } },
       Probe0b2c3d4eLambdaFunction: { Properties: { VpcConfig: { SubnetIds: ['subnet-0b2c3d4e'] } } },
     });
+    // Deployed probes are read: PROBES follows probeSubnets, the rest of the environment stays.
+    expect(sls.service.provider.environment).toStrictEqual({ PROBES: 'on', LOG_LEVEL: 'INFO' });
     // No `vpc` key on the function: that would attach the VPC access policy to the shared role.
     for (const f of Object.values(sls.service.functions)) expect(f).not.toHaveProperty('vpc');
   });
