@@ -23,6 +23,8 @@ export interface GrayFailureDetection {
     readonly confirmRounds: number;
     readonly failedRoundSeconds: number;
     readonly probePublishLagSeconds: number;
+    readonly invokeTimeoutSeconds: number;
+    readonly destinationLatencySeconds: number;
     readonly probeWaitSeconds: number;
     readonly natMetricLagSeconds: number;
     readonly softRule: string;
@@ -86,6 +88,11 @@ export async function grayFailureDetection(): Promise<GrayFailureDetection> {
       confirmRounds: PROBE_SIM_DEFAULTS.confirmRounds,
       failedRoundSeconds: PROBE_SIM_DEFAULTS.failedRoundSeconds,
       probePublishLagSeconds: PROBE_SIM_DEFAULTS.publishLagSeconds,
+      // A gray failure of the probe's own gateway also breaks its direct invoke of reconcile: the
+      // verdict goes by the OnFailure destination, after the invoke's timeout (upper bound) and an
+      // assumed delivery delay.
+      invokeTimeoutSeconds: PROBE_SIM_DEFAULTS.invokeTimeoutMs / 1000,
+      destinationLatencySeconds: PROBE_SIM_DEFAULTS.destinationLatencyMs / 1000,
       probeWaitSeconds: DEFAULTS.probeWaitSeconds,
       natMetricLagSeconds: new SimRegion(buildWorld()).options.metricLagSeconds,
       softRule: `${DEFAULTS.softBadPeriods} of ${DEFAULTS.softWindowPeriods} minutes, judged ${DEFAULTS.metricLagSeconds} s late, polled every minute while away and every ${DEFAULTS.metricPollMinutes} min otherwise`,

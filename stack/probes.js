@@ -77,6 +77,10 @@ function probeStack({ service, stage, custom, logicalId }) {
       // A lost or failed invocation is not worth a retry: the next minute's runs anyway.
       maximumRetryAttempts: 0,
       maximumEventAge: 60,
+      // A failed verdict the probe could not send (its invoke goes out through the home NAT gateway,
+      // maybe the broken one) fails the invocation with the verdict: Lambda itself, outside the VPC,
+      // hands that record to reconcile (handlers/probe.ts, src/events/parse.ts).
+      destinations: { onFailure: 'reconcile' },
       // `rate` as a list: the framework normalized the YAML functions' schedules before `initialize`.
       events: [{ schedule: { rate: ['rate(1 minute)'], enabled: true } }],
     };

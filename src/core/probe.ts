@@ -24,6 +24,15 @@ export const PROBE_DIMENSION_VPC = 'VpcId';
 export const PROBE_DIMENSION_AZ = 'AvailabilityZone';
 
 export const PROBE_EVENT_SOURCE = 'nat-failover.probe';
+
+/**
+ * The error a probe invocation ends with when its failed verdict could not be sent to reconcile
+ * (the invoke goes out through the home NAT gateway, often the very thing that is broken). Its
+ * message is the {@link ProbeVerdictEvent} as JSON. The probe function's asynchronous OnFailure
+ * destination is reconcile, and Lambda delivers that record itself, outside the function's VPC
+ * path, so the verdict still arrives: reconcile unwraps it (src/events/parse.ts).
+ */
+export const PROBE_UNDELIVERED_ERROR = 'ProbeVerdictUndelivered';
 export const PROBE_EVENT_DETAIL_TYPE = 'NAT Failover Probe Verdict';
 
 /** Where one target's check stopped: `ok` = every requested stage passed. */

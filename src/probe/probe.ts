@@ -6,6 +6,7 @@ import {
   PROBE_METRIC_FAILED,
   PROBE_METRIC_LATENCY,
   PROBE_NAMESPACE,
+  PROBE_UNDELIVERED_ERROR,
   type ProbeCheckResult,
   type ProbeVerdictEvent,
 } from '../core/probe';
@@ -111,6 +112,21 @@ export interface ProbeSummary {
   readonly reconcileNotified: boolean;
   /** Why reconcile could not be told (the verdict still reached the metric). */
   readonly notifyError?: string;
+  /** The failed verdict reconcile could not be sent: the handler ends with ProbeVerdictUndelivered. */
+  readonly undelivered?: ProbeVerdictEvent;
+}
+
+/**
+ * Ends a probe invocation whose failed verdict could not be sent: Lambda hands the error (its
+ * name as errorType, the verdict as JSON in errorMessage) to the function's OnFailure destination,
+ * reconcile, from outside the VPC. Lambda guide, "Capturing records of Lambda asynchronous
+ * invocations" (destinations; the invocation record's responsePayload is the error).
+ */
+export class ProbeVerdictUndelivered extends Error {
+  constructor(verdict: ProbeVerdictEvent) {
+    super(JSON.stringify(verdict));
+    this.name = PROBE_UNDELIVERED_ERROR;
+  }
 }
 
 /**
@@ -128,7 +144,7 @@ export async function probeOnce(deps: ProbeDeps, config: ProbeConfig, placement:
     return { ...base, reconcileNotified: true };
   } catch (e) {
     const notifyError = e instanceof Error ? e.message : String(e);
-    deps.warn(`could not invoke ${config.reconcileFunction} with the failed verdict (${notifyError}); the ProbeFailed metric still reports it`);
-    return { ...base, reconcileNotified: false, notifyError };
+    deps.warn(`could not invoke ${config.reconcileFunction} with the failed verdict (${notifyError}); it goes by the OnFailure destination, and the ProbeFailed metric reports it`);
+    return { ...base, reconcileNotified: false, notifyError, undelivered: verdictEvent(placement, r) };
   }
 }

@@ -55,6 +55,14 @@ export interface SimProbeOptions {
   readonly publishLagSeconds: number;
   /** Lambda async invoke to the reconcile run starting. */
   readonly invokeLatencyMs: number;
+  /**
+   * When the probe's own gateway is the broken thing, its invoke (through that gateway) fails after
+   * the probe's request timeout (src/aws/probe.ts PROBE_REQUEST_TIMEOUT_MS, an upper bound: a dead
+   * path usually fails at connect), the invocation ends with the verdict, and Lambda hands it to the
+   * OnFailure destination, reconcile, after destinationLatencyMs (assumed: AWS gives no figure).
+   */
+  readonly invokeTimeoutMs: number;
+  readonly destinationLatencyMs: number;
 }
 
 export const PROBE_SIM_DEFAULTS: SimProbeOptions = {
@@ -64,6 +72,8 @@ export const PROBE_SIM_DEFAULTS: SimProbeOptions = {
   confirmRounds: 3,
   publishLagSeconds: 20,
   invokeLatencyMs: 300,
+  invokeTimeoutMs: 5_000,
+  destinationLatencyMs: 1_000,
 };
 
 /** One probe invocation as the simulated probe function ran it. */
@@ -76,6 +86,8 @@ export interface SimProbeInvocation {
   readonly failed: boolean;
   readonly rounds: number;
   readonly roundsFailed: number;
+  /** The probe's own gateway was dead at the end: its direct invoke of reconcile fails too. */
+  readonly pathDead: boolean;
 }
 
 /** Trouble only the data path shows: new connections through `nat` fail ('*' = the probe targets, from every AZ). */
@@ -709,7 +721,8 @@ export class SimRegion implements CloudPort, SignalSource {
         } while (failedRounds > 0 && rounds < o.confirmRounds);
         // Failed when most rounds failed: one lost round in a confirmation is not a verdict.
         const failed = failedRounds * 2 > rounds;
-        const inv: SimProbeInvocation = { vpcId, az, natGatewayId: nat, at, endsAt: t, failed, rounds, roundsFailed: failedRounds };
+        const pathDead = nat === undefined || this.truth(nat, t).status === 'dead';
+        const inv: SimProbeInvocation = { vpcId, az, natGatewayId: nat, at, endsAt: t, failed, rounds, roundsFailed: failedRounds, pathDead };
         this.probeInvocations.push(inv);
         const key = probeZoneKey(vpcId, az);
         this.probeData.set(key, [...(this.probeData.get(key) ?? []), { at, failed, readableAt: t + o.publishLagSeconds * 1000 }]);

@@ -400,7 +400,11 @@ export async function runScenario(
         if (sim.clock.nowMs() < probeAt) sim.clock.advanceTo(probeAt);
         const invocations = sim.runProbes(probeAt);
         for (const inv of invocations.filter((i) => i.failed)) {
-          const at = Math.max(inv.endsAt + (sim.options.probe.invokeLatencyMs ?? 0), sim.clock.nowMs());
+          // The direct invoke leaves through the probe's own gateway: when that is what broke, the
+          // verdict arrives by the OnFailure destination after the invoke's timeout instead.
+          const p = sim.options.probe;
+          const delay = inv.pathDead ? (p.invokeTimeoutMs ?? 0) + (p.destinationLatencyMs ?? 0) : (p.invokeLatencyMs ?? 0);
+          const at = Math.max(inv.endsAt + delay, sim.clock.nowMs());
           sim.clock.advanceTo(at);
           const trigger = triggerOf(probeVerdictEvent(inv));
           await runOnce(m + (at - runAt) / MIN, at, [], { trigger: trigger.name, policy: runPolicy, ...(trigger.probe ? { probeVerdict: trigger.probe } : {}) }, snapshot);

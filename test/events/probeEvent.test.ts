@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import sample from '../../events/probe-verdict.json';
 import { parseEvent } from '../../src/events/parse';
 import { triggerOf } from '../../src/events/triggers';
+import { PROBE_EVENT_SOURCE, PROBE_UNDELIVERED_ERROR } from '../../src/core/probe';
 
 const clone = (): any => JSON.parse(JSON.stringify(sample));
 
@@ -86,5 +87,48 @@ describe('the probe verdict event (src/core/probe.ts contract)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  describe('delivered by Lambda as the probe function\'s OnFailure destination (its own invoke failed)', () => {
+    const record = (errorType: unknown, errorMessage: unknown) => ({
+      version: '1.0',
+      timestamp: '2026-11-23T12:00:09.000Z',
+      requestContext: { requestId: 'r-1', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:nat-failover-prod-probe-subnet-0a1b2c3d:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 1 },
+      requestPayload: { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: { errorType, errorMessage, trace: [] },
+    });
+
+    it('unwraps the verdict: the same evidence as the direct invoke', () => {
+      const direct = parseEvent(clone());
+      const viaDestination = triggerOf(record(PROBE_UNDELIVERED_ERROR, JSON.stringify(clone())));
+      expect(viaDestination.probe).toEqual(direct.probe);
+      expect(viaDestination.probe).toBeDefined();
+      expect(viaDestination.name).toBe(`${PROBE_EVENT_SOURCE}:destination`);
+    });
+
+    it('another error, or a message that is not a verdict, is a plain run that says why', () => {
+      for (const r of [record('Runtime.ExitError', 'boom'), record(PROBE_UNDELIVERED_ERROR, '{"source":"aws.events"}'), record(PROBE_UNDELIVERED_ERROR, 'not json'), record(PROBE_UNDELIVERED_ERROR, 42)]) {
+        const t = triggerOf(r);
+        expect(t.probe).toBeUndefined();
+        expect(t.ignored).toMatch(/record/);
+        expect(t.ignored!.length).toBeLessThanOrEqual(300);
+      }
+    });
+
+    it('never throws, and accepts only a whole verdict, whatever the record holds (fuzz)', () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.constant(PROBE_UNDELIVERED_ERROR), fc.string()), fc.oneof(fc.anything(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.constant(JSON.stringify(clone()))), (type, message) => {
+          const t = triggerOf(record(type, message));
+          expect(t.ignored ?? '').not.toMatch(/^unreadable/);
+          expect(t.ignored ?? '').not.toMatch(/\n/);
+          if (t.probe !== undefined) {
+            expect(type).toBe(PROBE_UNDELIVERED_ERROR);
+            expect(t.probe).toEqual(parseEvent(JSON.parse(message as string)).probe);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
   });
 });

@@ -5,7 +5,8 @@
  */
 import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
-import { PROBE_NAMESPACE, type ProbeVerdictEvent } from '../../src/core/probe';
+import { PROBE_EVENT_SOURCE, PROBE_NAMESPACE, PROBE_UNDELIVERED_ERROR, type ProbeVerdictEvent } from '../../src/core/probe';
+import { parseEvent } from '../../src/events/parse';
 import { placementWarnings } from '../../src/probe/probe';
 import { probeRunner, trustedCas } from '../../src/lambda/probeWiring';
 import { loadProbeConfig } from '../../src/probe/config';
@@ -153,19 +154,28 @@ describe('handlers/probe.ts', () => {
     for (const r of event.detail.results) expect(Object.keys(r).sort()).toEqual(['error', 'ms', 'ok', 'stage', 'target']);
   });
 
-  it('a failed invoke (the broken NAT is also the way to the Lambda API) still leaves the metric, and does not throw', async () => {
+  it('a failed invoke (the broken NAT is also the way to the Lambda API) still leaves the metric, and fails the invocation with the verdict for the OnFailure destination', async () => {
     const refused = await refusingPort();
     const { handler } = await coldStart({ PROBE_SUBNET_ID: SUBNET, PROBE_TARGETS: `tcp://127.0.0.1:${refused}`, PROBE_ROUND_GAP_MS: '0', RECONCILE_FUNCTION_NAME: 'r' }, (l, m) =>
       void l.on(m.InvokeCommand).rejects(Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' })),
     );
     const out = stdoutLines();
-    let summary: unknown;
+    let error: unknown;
     try {
-      summary = await handler();
+      await handler();
+    } catch (e) {
+      error = e;
     } finally {
       out.restore();
     }
-    expect(summary).toMatchObject({ verdict: 'failed', reconcileNotified: false, notifyError: expect.stringMatching(/TimeoutError/) });
+    // Lambda reports the error's name as errorType and its message as errorMessage to the
+    // destination (reconcile): the message is the whole verdict event, which reconcile unwraps.
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe(PROBE_UNDELIVERED_ERROR);
+    const verdict = JSON.parse((error as Error).message) as ProbeVerdictEvent;
+    expect(verdict).toMatchObject({ source: PROBE_EVENT_SOURCE, detail: { verdict: 'failed', subnetId: SUBNET } });
+    const parsed = parseEvent({ version: '1.0', requestContext: { condition: 'RetriesExhausted' }, responseContext: { functionError: 'Unhandled' }, responsePayload: { errorType: (error as Error).name, errorMessage: (error as Error).message } });
+    expect(parsed.probe).toMatchObject({ kind: 'probe-verdict', round: { failed: true } });
     expect(out.lines.some((l) => l.includes('"ProbeFailed":1'))).toBe(true);
     expect(out.lines.some((l) => l.includes('"WARN"') && l.includes('could not invoke r'))).toBe(true);
   });

@@ -52,12 +52,14 @@ describe('serverless package with probeSubnets', () => {
     expect(functions().filter(([, r]) => r.Properties.VpcConfig !== undefined)).toHaveLength(SUBNETS.length);
   });
 
-  it('runs each probe every minute, and never retries a failed or stale invocation', () => {
+  it('runs each probe every minute, never retries a failed or stale invocation, and sends a failed one to reconcile', () => {
     for (const [id] of probes()) {
       const rules = ofType('AWS::Events::Rule').filter(([, r]) => asList(r.Properties.Targets as Json[]).some((t) => JSON.stringify(t.Arn).includes(`"${id}"`)));
       expect(rules.map(([, r]) => [r.Properties.ScheduleExpression, r.Properties.State])).toStrictEqual([['rate(1 minute)', 'ENABLED']]);
       const conf = ofType('AWS::Lambda::EventInvokeConfig').filter(([, c]) => JSON.stringify(c.Properties.FunctionName).includes(`"${id}"`));
       expect(conf.map(([, c]) => [c.Properties.MaximumRetryAttempts, c.Properties.MaximumEventAgeInSeconds])).toStrictEqual([[0, 60]]);
+      // A failed verdict the probe could not send goes to reconcile by Lambda itself, outside the VPC.
+      expect(conf.map(([, c]) => c.Properties.DestinationConfig)).toStrictEqual([{ OnFailure: { Destination: { 'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'] } } }]);
     }
   });
 
