@@ -3,12 +3,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { reconcile } from '../src/reconcile/controller';
-import { isInternalPayload, parseInternalPayload } from '../src/manual/internal';
 import { summarizeRun } from '../src/reconcile/report';
 import { logger, metrics } from '../src/lambda/telemetry';
-import { triggerOf } from '../src/events/triggers';
+import { readInvocation } from '../src/lambda/invocation';
 import { configFromEnv, lambdaDeps, selfInvokeFor } from '../src/lambda/wiring';
-import { chainOf, continueIfUnfinished, isContinuation } from '../src/reconcile/continuation';
+import { continueIfUnfinished } from '../src/reconcile/continuation';
 import type { RunReport } from '../src/reconcile/types';
 
 const config = configFromEnv();
@@ -16,33 +15,20 @@ const depsFor = lambdaDeps(config);
 
 /**
  * A run cut short by the invocation's deadline continues at once in a new invocation (an
- * asynchronous self-invoke), not at the next schedule tick.
+ * asynchronous self-invoke carrying the chain's first event), not at the next schedule tick.
  */
-async function continueAfter(report: RunReport, chain: number, context: Context): Promise<void> {
+async function continueAfter(report: RunReport, chain: number, origin: unknown, context: Context): Promise<void> {
   const invoke = selfInvokeFor(context);
-  if (invoke) await continueIfUnfinished(report, chain, invoke, depsFor(context).recorder);
+  if (invoke) await continueIfUnfinished(report, chain, invoke, depsFor(context).recorder, origin);
 }
 
-/** EventBridge schedule (and alarm / Health / ARC events): one level-triggered reconcile pass. */
+/** EventBridge schedule (and alarm / Health / ARC / probe events), the manual function's request, or a continuation: one level-triggered reconcile pass. */
 export const handler = middy(async (event: unknown, context: Context) => {
-  if (isContinuation(event)) {
-    const chain = chainOf(event);
-    const report = await reconcile(depsFor(context), config, { trigger: 'continuation' });
-    await continueAfter(report, chain, context);
-    return summarizeRun(report);
-  }
-  // The manual function's request: it recorded its intent (pins) and asks for one run now.
-  if (isInternalPayload(event)) {
-    const run = parseInternalPayload(event);
-    const report = await reconcile(depsFor(context), config, { trigger: `manual:${run.action}`, forceMetrics: true, dryRun: run.dryRun, overrides: run.overrides });
-    await continueAfter(report, 0, context);
-    return summarizeRun(report);
-  }
-  const trigger = triggerOf(event);
+  const run = readInvocation(event);
   // An event that says nothing usable still gets a plain level-triggered run: always safe, never a guess.
-  if (trigger.ignored) logger.warn('event ignored; running a plain reconcile', { trigger: trigger.name, reason: trigger.ignored });
-  const report = await reconcile(depsFor(context), config, { trigger: trigger.name, forceMetrics: trigger.forceMetrics, signalUpdates: trigger.updates, ...(trigger.probe ? { probeVerdict: trigger.probe } : {}) });
-  await continueAfter(report, 0, context);
+  if (run.ignored) logger.warn('event ignored; running a plain reconcile', { trigger: run.ignored.trigger, reason: run.ignored.reason });
+  const report = await reconcile(depsFor(context), config, run.options);
+  await continueAfter(report, run.chain, run.origin, context);
   return summarizeRun(report);
 })
   .use(injectLambdaContext(logger))

@@ -92,6 +92,8 @@ interface Ctx {
   readonly share: ReadonlyMap<string, number>;
   /** Connections this plan has moved onto (+) or off (-) each gateway so far. */
   readonly added: Map<string, number>;
+  /** Tables of unknown load (their gateway's connections unread, or gone) this plan moved onto each gateway. */
+  readonly addedBlind: Map<string, number>;
   readonly allow: AllowList;
 }
 
@@ -171,7 +173,14 @@ interface TargetChoice {
 }
 
 /** A candidate's headroom with the tables this plan already moved onto it. */
-const candidateHeadroom = (ctx: Ctx, n: NatGateway): Headroom => headroom(n, ctx.capacity.get(n.id), ctx.added.get(n.id) ?? 0);
+const candidateHeadroom = (ctx: Ctx, n: NatGateway): Headroom => {
+  const h = headroom(n, ctx.capacity.get(n.id), ctx.added.get(n.id) ?? 0);
+  // Tables whose load is unknown (a deleted gateway's, or unread) make a target's headroom unknown
+  // once they land there: otherwise one "ok" target would take them all and never fill up, where
+  // the spread rule wants them shared (found in review: 40 tables of a deleted gateway on one).
+  const blind = ctx.addedBlind.get(n.id) ?? 0;
+  return blind > 0 && h.verdict === 'ok' ? { ...h, verdict: 'unknown', detail: `${h.detail}, plus ${blind} table(s) of unknown load moved there this run` } : h;
+};
 
 /** Tables per IP: a gateway with two IPs takes twice the tables (IPs unknown count as one). */
 const loadPerIp = (ctx: Ctx, n: NatGateway): number => (ctx.load.get(n.id) ?? 0) / Math.max(1, n.ips?.length ?? 1);
@@ -225,7 +234,7 @@ function moveLoad(ctx: Ctx, from: string | undefined, to: string): void {
   if (share !== undefined && from !== undefined) {
     ctx.added.set(from, (ctx.added.get(from) ?? 0) - share);
     ctx.added.set(to, (ctx.added.get(to) ?? 0) + share);
-  }
+  } else ctx.addedBlind.set(to, (ctx.addedBlind.get(to) ?? 0) + 1);
 }
 
 /**
@@ -442,9 +451,12 @@ function decidePinned(ctx: Ctx, m: ManagedTable, pin: Pin): Move {
   // table ping-pong between two gateways on alternate runs.
   else if (ok(current)) desired = currentId;
   else {
-    // A healthy home outside the pinned AZ is where the table belongs anyway.
-    const chosen = ok(home) ? undefined : chooseTarget(ctx, peers.filter((n) => ok(n)));
-    const choice = ok(home) ? home : chosen?.nat;
+    // A healthy home outside the pinned AZ is where the table belongs anyway, once proven: with
+    // probes, an unproven home is no target for a pin either (found in review).
+    const proof = restoreProof(ctx.health, m.t.vpcId, m.homeAz);
+    const homeUsable = ok(home) && (!proof.probes || proof.since !== undefined);
+    const chosen = homeUsable ? undefined : chooseTarget(ctx, peers.filter((n) => ok(n) && n !== home));
+    const choice = homeUsable ? home : chosen?.nat;
     if (chosen) reasons.push(chosen.why, ...chosen.passedOver);
     // A pin never wins over safety: rather than leave traffic on a dead gateway, use a healthy
     // one even inside the pinned AZ (home first), and say so.
@@ -543,11 +555,16 @@ function decideRestore(ctx: Ctx, m: ManagedTable, home: NatGateway): Move {
   }
   if (!eligible(ctx, current)) {
     const choice = chooseTarget(ctx, awayCandidates(ctx, m));
+    // With probes, an unproven home is no early way out of a target that is only soft-bad: it may be
+    // the very gateway the probes saw fail. A certainly dead target still goes home (found in review).
+    if (!choice && unproven && !certainlyDead(ctx, currentId)) {
+      return stayPut(m, [finding(m, 'hold-down', `${describeUnhealthy(ctx, current, currentId)}, but home ${home.id} ${proof.text}: left on ${currentId} until the probes prove the home or ${currentId} dies`)]);
+    }
     return {
       desired: choice?.nat.id ?? home.id,
       transition: choice ? 'failover' : 'restore',
       priority: PRIORITY.evacuateDead,
-      reasons: [`${describeUnhealthy(ctx, current, currentId)}; ${choice ? `home still in hold-down` : `home ${home.id} is healthy, so going home early`}`, ...(choice ? [choice.why, ...choice.passedOver] : [])],
+      reasons: [`${describeUnhealthy(ctx, current, currentId)}; ${choice ? `home still in hold-down` : `home ${home.id} is healthy, so going home early`}`, ...(choice ? [choice.why, ...choice.passedOver] : proof.probes ? [proof.text] : [])],
       findings: [],
     };
   }
@@ -598,7 +615,9 @@ function followNat64(ctx: Ctx, m: ManagedTable, move: Move): { readonly routes: 
   if (move.desired !== m.currentId) routes.push({ destination: m.primary, from: m.currentId, to: move.desired });
   if (m.primary !== IPV4_DEFAULT) return { routes, move };
   const v6 = m.t.routes.find((r) => r.destination === NAT64_PREFIX && r.target.kind === 'nat');
-  if (!v6 || v6.target.id === move.desired || !eligible(ctx, ctx.nats.get(move.desired))) return { routes, move };
+  const dest = ctx.nats.get(move.desired);
+  // The allow-list binds the NAT64 route too: a gateway outside it is never written into (review).
+  if (!v6 || v6.target.id === move.desired || !eligible(ctx, dest) || !dest || !allowedFor(ctx, m, dest)) return { routes, move };
   // A route on a regional gateway is never moved off it: AWS spans AZs for it.
   if (ctx.nats.get(v6.target.id)?.availabilityMode === 'regional') return { routes, move };
   routes.push({ destination: NAT64_PREFIX, from: v6.target.id, to: move.desired });
@@ -791,6 +810,7 @@ export function plan(obs: Observation, health: HealthReport, config: PlannerConf
     capacity,
     share: tableShares(capacity, load),
     added: new Map(),
+    addedBlind: new Map(),
     allow: allowListOf(config.egressAllowList),
   };
 

@@ -30,6 +30,10 @@ export function parseProbeEvent(event: Json): ParsedEvent {
   if (!az || !AZ_NAME.test(az)) return ignore('detail.availabilityZone is not an AZ name');
   const verdict = d.verdict === 'ok' || d.verdict === 'failed' ? d.verdict : undefined;
   if (!verdict) return ignore('detail.verdict is neither ok nor failed');
+  // The probe sends only failed verdicts; an `ok` event would stand in for its minute's metric datum
+  // and could erase a failed minute from the recovery proof (found in review). Successes count only
+  // from the metric, which only the probe's own log can write.
+  if (verdict === 'ok') return ignore('detail.verdict is ok: the probe sends only failed verdicts; successes come from its metric');
   const rounds = count(d.roundsRun);
   const roundsFailed = count(d.roundsFailed);
   if (rounds === undefined || rounds < 1 || roundsFailed === undefined || roundsFailed > rounds) return ignore('detail.roundsRun/roundsFailed are not 0 <= failed <= run, 1..100 rounds');

@@ -12,6 +12,17 @@ export interface ContinuationPayload {
   readonly 'nat-failover': typeof CONTINUATION;
   /** Continuations so far in this chain (the first continuation is 1). */
   readonly chain: number;
+  /** The event that started the chain (never a continuation), when small enough to carry. */
+  readonly origin?: unknown;
+}
+
+/** Lambda takes 256 KB for an asynchronous payload; the events we carry are a few KB. */
+export const ORIGIN_MAX_BYTES = 64 * 1024;
+
+/** The chain's first event, if the continuation carries one (and it is not itself a continuation). */
+export function originOf(event: unknown): unknown {
+  const o = (event as Record<string, unknown>).origin;
+  return o === undefined || o === null || isContinuation(o) ? undefined : o;
 }
 
 /**
@@ -44,6 +55,7 @@ export async function continueIfUnfinished(
   chain: number,
   invoke: (payload: ContinuationPayload) => Promise<void>,
   recorder: Recorder,
+  origin?: unknown,
 ): Promise<boolean> {
   if (!report.continuation || report.dryRun) return false;
   if (chain >= MAX_CHAIN) {
@@ -51,7 +63,10 @@ export async function continueIfUnfinished(
     return false;
   }
   try {
-    await invoke({ 'nat-failover': CONTINUATION, chain: chain + 1 });
+    const carried = origin === undefined || isContinuation(origin) ? undefined : origin;
+    const size = carried === undefined ? 0 : Buffer.byteLength(JSON.stringify(carried) ?? '');
+    if (size > ORIGIN_MAX_BYTES) recorder.warn('continuation without its first event (too large to carry); it runs as a plain pass', { bytes: size });
+    await invoke({ 'nat-failover': CONTINUATION, chain: chain + 1, ...(carried !== undefined && size <= ORIGIN_MAX_BYTES ? { origin: carried } : {}) });
     recorder.info('continuation invoked', { chain: chain + 1 });
     return true;
   } catch (e) {

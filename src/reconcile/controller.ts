@@ -598,7 +598,10 @@ async function awaitProbeCorroboration(
   let observation = first;
   let decided = decide(observation, config, opts);
   if (config.probes !== 'on') return { observation, ...decided };
-  const deadline = first.now.getTime() + config.probeWaitSeconds * 1000;
+  // Never wait into the invocation's wrap-up: a failover decided after the wait must still be
+  // written in this invocation, not deferred to a continuation (found in review).
+  const invocationEnd = deps.deadline?.();
+  const deadline = Math.min(first.now.getTime() + config.probeWaitSeconds * 1000, invocationEnd === undefined ? Infinity : invocationEnd - WRAP_UP_MS - PROBE_WAIT_STEP_MS);
   let waited = false;
   while (awaitingCorroboration(decided.health, opts.probeVerdict)) {
     const left = deadline - deps.clock.now().getTime();

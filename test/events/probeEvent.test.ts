@@ -131,4 +131,12 @@ describe('the probe verdict event (src/core/probe.ts contract)', () => {
       );
     });
   });
+
+  it('refuses an ok verdict: the probe sends only failures, and an ok event would stand in for a failed minute of the recovery proof (found in review)', () => {
+    const e = clone();
+    e.detail = { ...e.detail, verdict: 'ok', roundsFailed: 0 };
+    const t = triggerOf(e);
+    expect(t.probe).toBeUndefined();
+    expect(t.ignored).toMatch(/only failed verdicts/);
+  });
 });
