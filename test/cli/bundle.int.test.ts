@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { STYLE } from '../../src/cli/failure';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, type Moto, useMoto } from '../integration/moto';
 import { newEc2, seedVpc } from '../integration/seed';
 
 const ROOT = join(__dirname, '..', '..');
@@ -24,6 +24,7 @@ describeWithMoto('the built CLI after npm ci --omit=dev', () => {
   let ec2: EC2Client;
   let install: ReturnType<typeof spawnSync>;
 
+  useMoto((m) => (moto = m));
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nat-failover-omit-dev-'));
     for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'src']) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
@@ -36,12 +37,10 @@ describeWithMoto('the built CLI after npm ci --omit=dev', () => {
       env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
       timeout: 240_000,
     });
-    moto = await startMoto();
     ec2 = newEc2();
     await seedVpc(ec2);
   }, 300_000);
   afterAll(async () => {
-    await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -18,7 +18,7 @@ import { CreateFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand } fr
 import fc from 'fast-check';
 import { STYLE } from '../../src/cli/failure';
 import { isAwsHostname } from '../../src/cli/seed';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, type Moto, useMoto } from '../integration/moto';
 import { newEc2, seedVpc } from '../integration/seed';
 import { runCli } from './harness';
 
@@ -60,14 +60,8 @@ describeWithMoto('doctor and seed through the CLI against moto', () => {
   let moto: Moto;
   let ec2: EC2Client;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  useMoto((m) => (moto = m), { resetEach: true });
   beforeEach(async () => {
-    await moto.reset();
     ec2 = newEc2();
   });
 

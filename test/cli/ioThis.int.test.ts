@@ -4,7 +4,7 @@
  * throws after the action has already run. Found by @typescript-eslint/unbound-method.
  */
 import { type Io, main } from '../../src/cli/main';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, type Moto, useMoto } from '../integration/moto';
 
 class BufferIo implements Io {
   readonly lines: string[] = [];
@@ -18,12 +18,7 @@ class BufferIo implements Io {
 
 describeWithMoto('CLI with a class-based Io', () => {
   let moto: Moto;
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  useMoto((m) => (moto = m));
 
   it('prints the rendered result through io.out', async () => {
     const io = new BufferIo();

@@ -1,7 +1,7 @@
 import { DeleteNatGatewayCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { main } from '../../src/cli/main';
 import { readPin } from '../../src/core/state';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, type Moto, useMoto } from '../integration/moto';
 import { natTargetOf, newEc2, routesOf, type SeededVpc, seedVpc, tagsOf } from '../integration/seed';
 import { io, runCli } from './harness';
 
@@ -10,14 +10,8 @@ describeWithMoto('CLI in-process against moto (--endpoint, --direct)', () => {
   let ec2: EC2Client;
   let vpc: SeededVpc;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  useMoto((m) => (moto = m), { resetEach: true });
   beforeEach(async () => {
-    await moto.reset();
     ec2 = newEc2();
     vpc = await seedVpc(ec2);
   });

@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { STYLE } from '../../src/cli/failure';
 import { main } from '../../src/cli/main';
 import { readPin } from '../../src/core/state';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, type Moto, useMoto } from '../integration/moto';
 import { newEc2, type SeededVpc, seedVpc, tagsOf } from '../integration/seed';
 import { sdkError } from '../aws/fakes';
 
@@ -25,12 +25,9 @@ describeWithMoto('a change whose answer is lost (fake Lambda, moto EC2)', () => 
   let vpc: SeededVpc;
   const lambda = mockClient(LambdaClient);
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
+  useMoto((m) => (moto = m));
   afterAll(async () => {
     lambda.restore();
-    await moto?.stop();
   });
   beforeEach(async () => {
     lambda.reset();

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, type Moto, useMoto } from '../integration/moto';
 import { natTargetOf, newEc2, routesOf } from '../integration/seed';
 import { onPath, ROOT } from '../stack/project';
 
@@ -26,12 +26,7 @@ export function walkthroughBlocks(markdown: string): string[] {
 
 describeWithMoto('docs/emulators.md walk-through, copy-pasted', () => {
   let moto: Moto;
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  useMoto((m) => (moto = m));
 
   it('seed, status, break a gateway, reconcile, status: AZ a\'s table ends failed over', async () => {
     // The walk-through breaks a gateway with the AWS CLI, as a reader would.

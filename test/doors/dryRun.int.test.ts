@@ -8,7 +8,7 @@ import { DeleteNatGatewayCommand, DescribeAvailabilityZonesCommand, DescribeRout
 import zonalShiftSample from '../../events/zonal-shift.json';
 import { main } from '../../src/cli/main';
 import { coldStart } from '../integration/handler';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, type Moto, useMoto } from '../integration/moto';
 import { newEc2, type SeededVpc, seedVpc } from '../integration/seed';
 import { stageProject } from '../stack/project';
 
@@ -19,15 +19,11 @@ describeWithMoto('a DRY_RUN deployment writes nothing (moto)', () => {
   let ec2: EC2Client;
   let vpc: SeededVpc;
 
+  useMoto((m) => (moto = m), { resetEach: true });
   beforeAll(async () => {
-    moto = await startMoto();
     ec2 = newEc2();
   });
-  afterAll(async () => {
-    await moto?.stop();
-  });
   beforeEach(async () => {
-    await moto.reset();
     vpc = await seedVpc(ec2);
     // A failover is due (AZ a's gateway deleted): a writing deployment would move routes now.
     await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: vpc.azs[0]!.natId }));

@@ -11,7 +11,7 @@ import zonalShiftSample from '../../events/zonal-shift.json';
 import { main } from '../../src/cli/main';
 import { stageProject, type StagedProject } from '../stack/project';
 import { coldStart } from '../integration/handler';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, type Moto, useMoto } from '../integration/moto';
 import { natTargetOf, newEc2, routesOf, type SeededVpc, seedVpc, tagsOf } from '../integration/seed';
 
 // What the stack sets for stage prod (serverless.yml ALARM_PREFIX = nat-failover-<stage>).
@@ -63,12 +63,9 @@ describeWithMoto('every front door sees the pushed signals (moto)', () => {
   let ec2: EC2Client;
   let vpc: SeededVpc;
 
+  useMoto((m) => (moto = m));
   beforeAll(async () => {
-    moto = await startMoto();
     ec2 = newEc2();
-  });
-  afterAll(async () => {
-    await moto?.stop();
   });
 
   /** AZ c evacuated by ARC (remembered in tags), and optionally AZ a's packet-drop alarm in ALARM. */

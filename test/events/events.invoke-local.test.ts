@@ -10,7 +10,7 @@ import arcCompleted from '../../events/arc-autoshift-completed.json';
 import arcStarted from '../../events/arc-autoshift.json';
 import multi from '../../events/health-multiple-services.json';
 import { EVACUATION_TAG_PREFIX } from '../../src/events/memory';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, useMoto } from '../integration/moto';
 import { natTargetOf, newEc2, routesOf, seedVpc, tagsOf } from '../integration/seed';
 import { stageProject, type StagedProject } from '../stack/project';
 
@@ -24,15 +24,13 @@ function resultOf(stdout: string): any {
 }
 
 describeWithMoto('events through serverless invoke local against moto', () => {
-  let moto: Moto;
   let project: StagedProject;
+  useMoto();
   beforeAll(async () => {
-    moto = await startMoto();
     project = stageProject('events');
   });
   afterAll(async () => {
     project?.remove();
-    await moto?.stop();
   });
 
   const invoke = (event: unknown) => {

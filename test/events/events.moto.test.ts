@@ -15,7 +15,7 @@ import zonalShiftSample from '../../events/zonal-shift.json';
 import { main as cli } from '../../src/cli/main';
 import { EVACUATION_TAG_PREFIX } from '../../src/events/memory';
 import { coldStart, type Invoke } from '../integration/handler';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, type Moto, useMoto } from '../integration/moto';
 import { natTargetOf, newEc2, routesOf, type SeededVpc, seedVpc, tagsOf } from '../integration/seed';
 
 const V4 = '0.0.0.0/0';
@@ -68,16 +68,12 @@ describeWithMoto('events through the real handler (moto)', () => {
   let zoneIdOfA: string;
   let invoke: Invoke;
 
+  useMoto((m) => (moto = m), { resetEach: true });
   beforeAll(async () => {
-    moto = await startMoto();
     ec2 = newEc2();
     cw = new CloudWatchClient({});
   });
-  afterAll(async () => {
-    await moto?.stop();
-  });
   beforeEach(async () => {
-    await moto.reset();
     vpc = await seedVpc(ec2);
     const zones = await ec2.send(new DescribeAvailabilityZonesCommand({}));
     zoneIdOfA = zones.AvailabilityZones!.find((z) => z.ZoneName === vpc.azs[0]!.az)!.ZoneId!;

@@ -5,7 +5,7 @@
 import { AllocateAddressCommand, CreateNatGatewayCommand, DeleteNatGatewayCommand, type EC2Client, type Route } from '@aws-sdk/client-ec2';
 import { WRAP_UP_MS } from '../../src/reconcile/controller';
 import { coldStart, subnetOfNat } from './handler';
-import { describeWithMoto, type Moto, startMoto } from './moto';
+import { describeWithMoto, useMoto } from './moto';
 import { natTargetOf, newEc2, routesOf, seedVpc, tagsOf } from './seed';
 
 const V4 = '0.0.0.0/0';
@@ -18,17 +18,10 @@ const shape = (routes: readonly Route[]) =>
     .sort();
 
 describeWithMoto('reconcile handler against moto', () => {
-  let moto: Moto;
   let ec2: EC2Client;
+  useMoto(undefined, { resetEach: true });
   beforeAll(async () => {
-    moto = await startMoto();
     ec2 = newEc2();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
-  beforeEach(async () => {
-    await moto.reset();
   });
 
   it('fails a deleted gateway\'s table over (IPv4 and NAT64) and moves nothing unmanaged', async () => {

@@ -4,17 +4,11 @@
  */
 import { DeleteNatGatewayCommand } from '@aws-sdk/client-ec2';
 import { stageProject } from '../stack/project';
-import { describeWithMoto, type Moto, startMoto } from './moto';
+import { describeWithMoto, useMoto } from './moto';
 import { natTargetOf, newEc2, routesOf, seedVpc, tagsOf } from './seed';
 
 describeWithMoto('serverless invoke local against moto', () => {
-  let moto: Moto;
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  useMoto();
 
   it('fails a deleted gateway\'s table over through the packaged handler', async () => {
     // Prepare

@@ -6,7 +6,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { BAD, coldStart, GOOD, judgedMinutes, newCloudWatch, putNatTraffic, sumsOf } from './handler';
-import { describeWithMoto, type Moto, startMoto } from './moto';
+import { describeWithMoto, useMoto } from './moto';
 import { natTargetOf, newEc2, routesOf, seedVpc, type SeededVpc } from './seed';
 
 const V4 = '0.0.0.0/0';
@@ -14,19 +14,12 @@ const V6 = '64:ff9b::/96';
 const POLL = { ALARMS: 'off', METRIC_POLL_MINUTES: '1' };
 
 describeWithMoto('soft signals through the handler against moto', () => {
-  let moto: Moto;
   let ec2: EC2Client;
   let cw: CloudWatchClient;
+  useMoto(undefined, { resetEach: true });
   beforeAll(async () => {
-    moto = await startMoto();
     ec2 = newEc2();
     cw = newCloudWatch();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
-  beforeEach(async () => {
-    await moto.reset();
   });
 
   const targets = async (vpc: SeededVpc) => Promise.all(vpc.azs.map(async (z) => natTargetOf(await routesOf(ec2, z.routeTableId), V4)));

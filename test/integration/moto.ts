@@ -44,6 +44,27 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * One moto per test file: started before the file's tests (pointing the SDK at it), stopped after
+ * them, and, with `resetEach`, wiped before each test. Call it before the file's own hooks, which
+ * then run after it (jest runs hooks in declaration order) and see the emulator.
+ */
+export function useMoto(onStarted: (moto: Moto) => void = () => undefined, opts: { readonly resetEach?: boolean } = {}): void {
+  let moto: Moto | undefined;
+  beforeAll(async () => {
+    moto = await startMoto();
+    onStarted(moto);
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  if (opts.resetEach) {
+    beforeEach(async () => {
+      await moto?.reset();
+    });
+  }
+}
+
 export interface Moto {
   readonly endpoint: string;
   reset(): Promise<void>;

@@ -9,7 +9,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { PROBE_DIMENSION_AZ, PROBE_DIMENSION_VPC, PROBE_METRIC_FAILED, PROBE_NAMESPACE } from '../../src/core/probe';
 import sample from '../../events/probe-verdict.json';
 import { coldStart, newCloudWatch } from './handler';
-import { describeWithMoto, type Moto, startMoto } from './moto';
+import { describeWithMoto, useMoto } from './moto';
 import { natTargetOf, newEc2, routesOf, seedVpc, tagsOf, type SeededVpc } from './seed';
 
 const V4 = '0.0.0.0/0';
@@ -17,19 +17,14 @@ const MINUTE = 60_000;
 const ENV = { ALARMS: 'off', PROBES: 'on', PROBE_WAIT_SECONDS: '0' };
 
 describeWithMoto('probes through the handler against moto', () => {
-  let moto: Moto;
   let ec2: EC2Client;
   let cw: CloudWatchClient;
+  useMoto(undefined, { resetEach: true });
   beforeAll(async () => {
-    moto = await startMoto();
     ec2 = newEc2();
     cw = newCloudWatch();
   });
-  afterAll(async () => {
-    await moto?.stop();
-  });
   beforeEach(async () => {
-    await moto.reset();
     // Keep clear of a minute edge: "this minute" here and in the handler must be the same one, and
     // the probe data of this minute (stamped at second 5, as the probe's round start) in the past.
     const into = Date.now() % MINUTE;

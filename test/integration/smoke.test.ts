@@ -1,15 +1,9 @@
 import { DeleteNatGatewayCommand, DescribeNatGatewaysCommand } from '@aws-sdk/client-ec2';
-import { describeWithMoto, type Moto, startMoto } from './moto';
+import { describeWithMoto, useMoto } from './moto';
 import { natTargetOf, newEc2, routesOf, seedVpc } from './seed';
 
 describeWithMoto('moto harness', () => {
-  let moto: Moto;
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  useMoto();
 
   it('seeds a 3-AZ VPC and a deleted NAT fails its AZ over through the handler', async () => {
     const ec2 = newEc2();

@@ -1,28 +1,25 @@
 import { CreateTagsCommand, DeleteNatGatewayCommand, DescribeAvailabilityZonesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, useMoto } from '../integration/moto';
 import { natTargetOf, newEc2, routesOf, type SeededVpc, seedVpc, tagsOf } from '../integration/seed';
 
 type Handler = (event: unknown, context: never) => Promise<any>;
 const ctx = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:nat-failover-prod-manual' } as never;
 
 describeWithMoto('manual function through its handler, invoke-local mode, against moto', () => {
-  let moto: Moto;
   let ec2: EC2Client;
   let vpc: SeededVpc;
   let handler: Handler;
 
+  useMoto(undefined, { resetEach: true });
   beforeAll(async () => {
-    moto = await startMoto();
     process.env.IS_LOCAL = 'true';
     jest.resetModules();
     handler = (await import('../../handlers/manual')).handler as unknown as Handler;
   });
   afterAll(async () => {
     delete process.env.IS_LOCAL;
-    await moto?.stop();
   });
   beforeEach(async () => {
-    await moto.reset();
     ec2 = newEc2();
     vpc = await seedVpc(ec2);
   });

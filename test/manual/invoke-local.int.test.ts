@@ -4,7 +4,7 @@
  * the same process (the break-glass path) instead of invoking the deployed function.
  */
 import { stageProject, type StagedProject } from '../stack/project';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, useMoto } from '../integration/moto';
 import { natTargetOf, newEc2, routesOf, seedVpc, tagsOf } from '../integration/seed';
 
 /** invoke local prints the handler's result as JSON after any log lines. */
@@ -14,15 +14,13 @@ function resultOf(stdout: string): any {
 }
 
 describeWithMoto('serverless invoke local -f manual against moto', () => {
-  let moto: Moto;
   let project: StagedProject;
+  useMoto();
   beforeAll(async () => {
-    moto = await startMoto();
     project = stageProject('manual');
   });
   afterAll(async () => {
     project?.remove();
-    await moto?.stop();
   });
 
   const invoke = (data: unknown) => {

@@ -1,6 +1,6 @@
 import { runOnEmulator } from '../../src/sim/emulator';
 import { findScenario } from '../../src/sim/scenarios';
-import { describeWithMoto, type Moto, startMoto } from '../integration/moto';
+import { describeWithMoto, type Moto, useMoto } from '../integration/moto';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +8,7 @@ import { join } from 'node:path';
 describeWithMoto('drill --endpoint (moto, through the real AWS adapter)', () => {
   let moto: Moto;
   const out = mkdtempSync(join(tmpdir(), 'drill-'));
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  useMoto((m) => (moto = m));
 
   it('fails a deleted gateway\'s table over on the emulator and grades the expectations', async () => {
     const lines: string[] = [];
