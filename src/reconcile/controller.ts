@@ -13,7 +13,7 @@ import { notificationFor, SAFETY } from './notification';
 import { mapLimit } from '../retry';
 import type { WritePacers } from '../pacer';
 import { whyNotQuiet } from '../core/quiet';
-import type { TableMemory } from './tableMemory';
+import { type TableMemory, witnessTables } from './tableMemory';
 import type { Finding, HealthReport, Inventory, MetricWindow, Observation, Plan, ProbeObservation, ProbeRound, Route, RouteChange, RouteTable, UnreadSignalSource } from '../core/types';
 
 export type { ActionResult, ActionStatus, RunReport } from './types';
@@ -182,7 +182,14 @@ async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOpt
         read = inv.routeTables;
         const merged = memory.merge(p.slice, inv.routeTables, now);
         if ('full' in merged) throw new ReadEveryTable(merged.full);
-        return { ...inv, routeTables: merged.tables };
+        // A blackhole shows only in routes (core/health.ts): a gateway none of the slice's tables
+        // routes to would be judged on remembered routes alone. One fresh table per such gateway.
+        const witnesses = witnessTables(merged.tables, inv.routeTables);
+        if (witnesses.length === 0) return { ...inv, routeTables: merged.tables };
+        const fresh = await deps.cloud.readRoutes(witnesses);
+        const gone = witnesses.find((id) => !fresh.has(id));
+        if (gone !== undefined) throw new ReadEveryTable(`remembered route table ${gone.slice(0, 40)} was not found when re-read`);
+        return { ...inv, routeTables: merged.tables.map((t) => ({ ...t, routes: fresh.get(t.id) ?? t.routes })) };
       },
     });
     const decided = decide(observation, config, opts);

@@ -125,3 +125,26 @@ export class TableMemory {
     return { full: why };
   }
 }
+
+/**
+ * For a quiet run: one remembered table (the first by id) for each NAT gateway that a managed route
+ * of `merged` points at and no route of the freshly read slice `read` does. Route state is evidence
+ * only routes carry: routes to a gateway turn `blackhole` while DescribeNatGateways may still say
+ * `available` (the `blackhole-route` drill), and core/health.ts makes that a hard signal. A gateway
+ * whose every route was remembered would look healthy to the quiet run however EC2 now shows its
+ * routes, and its tables would wait up to k minutes for their slice: a delayed failover. Re-reading
+ * these few tables (one DescribeRouteTables by id) gives every gateway in use a fresh route.
+ */
+export function witnessTables(merged: readonly RouteTable[], read: readonly RouteTable[]): string[] {
+  const covered = new Set<string>();
+  for (const t of read) for (const r of t.routes) if (r.target.kind === 'nat') covered.add(r.target.id);
+  const witness = new Map<string, string>();
+  for (const t of merged) {
+    for (const r of t.routes) {
+      if (r.target.kind !== 'nat' || covered.has(r.target.id)) continue;
+      const seen = witness.get(r.target.id);
+      if (seen === undefined || t.id < seen) witness.set(r.target.id, t.id);
+    }
+  }
+  return [...new Set(witness.values())].sort();
+}
