@@ -48,6 +48,8 @@ export interface StepRecord {
   readonly retries: number;
   readonly durationMs: number;
   readonly violations: readonly Violation[];
+  /** Set when the run was quiet: it read a slice of the route tables and remembered the rest. */
+  readonly quiet?: { readonly tablesRead: number; readonly tables: number; readonly rescanMinutes: number };
 }
 
 export interface ExpectationResult {
@@ -359,6 +361,7 @@ export async function runScenario(
       retries: sim.retrier.stats.retries - retries,
       durationMs: sim.clock.nowMs() - runAt,
       violations: checker.violations.slice(violationsBefore),
+      ...(report?.quiet ? { quiet: { tablesRead: report.quiet.tablesRead, tables: report.quiet.tables, rescanMinutes: report.quiet.rescanMinutes } } : {}),
     });
     opts.onStep?.(steps.at(-1) as StepRecord);
   };

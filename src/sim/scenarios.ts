@@ -234,6 +234,34 @@ export const SCENARIOS: readonly Scenario[] = [
     expect: [{ kind: 'failover', az: A, from: 5, within: 6 }, { kind: 'nat64-follows', by: 12 }],
   },
   {
+    name: 'quiet-large-drift',
+    summary:
+      '900 tables over 3 AZs, so steady runs are quiet (each reads a quarter of the tables, k = 4): a person moves 4 at-home tables of one slice onto other healthy gateways at T+4m; quiet runs miss them until their slice comes round at T+7m (within k), then they are home after the hold-down; at T+18m nat-b is deleted and all 300 of AZ b\'s tables fail over at once.',
+    minutes: 22,
+    world: { tablesPerAz: 300 },
+    faults: [
+      // All in the slice read last: a table's bucket is the last hex digit of its id, and from T+4m
+      // the slices read buckets 0/4/8/12, then 1/5/9/13, 2/6/10/14, 3/7/11/15 (core/slices.ts). Runs
+      // at T+4m to T+6m are quiet and stale about them; T+7m reads their slice (4 + k - 1).
+      { at: 4, kind: 'human-edit', table: 'rtb-a7', to: 'nat-b', duringRun: false },
+      { at: 4, kind: 'human-edit', table: 'rtb-b13', to: 'nat-c', duringRun: false },
+      { at: 4, kind: 'human-edit', table: 'rtb-c247', to: 'nat-a', duringRun: false },
+      { at: 4, kind: 'human-edit', table: 'rtb-a183', to: 'nat-c', duringRun: false },
+      { at: 18, kind: 'nat-state', nat: 'nat-b', state: 'deleted' },
+    ],
+    expect: [
+      { kind: 'finding', finding: 'external-change' },
+      // Noticed at T+7m (adopted as failed over), home the hold-down (10 minutes) later: noticed
+      // any later, they would still be away at T+17m.
+      { kind: 'target', table: 'rtb-a7', minute: 17, target: 'nat-a' },
+      { kind: 'target', table: 'rtb-b13', minute: 17, target: 'nat-b' },
+      { kind: 'target', table: 'rtb-c247', minute: 17, target: 'nat-c' },
+      { kind: 'target', table: 'rtb-a183', minute: 17, target: 'nat-a' },
+      { kind: 'failover', az: B, from: 18, within: 1 },
+      { kind: 'nat64-follows', by: 19 },
+    ],
+  },
+  {
     name: 'target-dies-too',
     summary: 'AZ a fails over to nat-b, then nat-b fails: a\'s tables move again, to nat-c, and nobody goes to a dead gateway.',
     minutes: 25,
