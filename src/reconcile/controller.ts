@@ -724,11 +724,12 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
   // would have observed itself.
   const informed = opts.policy === undefined && !quiet ? await withCapacity(deps, config, corroborated.observation, corroborated.plan) : undefined;
   const { observation, health, plan } = informed ? { observation: informed, ...decide(informed, config, opts) } : corroborated;
-  // A full read on which nothing was (or would have been) written is what the next quiet runs
-  // remember; anything else is forgotten, so the next run reads every table again.
+  // A full read that was itself quiet (nothing written, nothing unwell) is what the next quiet runs
+  // remember; anything else is forgotten, so the next run reads every table again at once (during
+  // an incident no run pays for a slice it would then throw away).
   if (deps.tables && !quiet) {
-    const unchanged = firstRead !== undefined && firstRead.observation === observation && firstRead.signalWrites === 0 && plan.actions.length === 0;
-    if (unchanged) deps.tables.remember(observation.inventory.routeTables, observation.now);
+    const asQuiet = firstRead !== undefined && firstRead.observation === observation && whyNotQuiet(observation, health, plan, firstRead.signalWrites) === undefined;
+    if (asQuiet) deps.tables.remember(observation.inventory.routeTables, observation.now);
     else deps.tables.forget();
   }
   deps.recorder.info('plan', {

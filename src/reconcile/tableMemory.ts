@@ -92,6 +92,8 @@ export class TableMemory {
     for (const t of read) tables.set(t.id, t);
     for (const b of slice) this.readAt[b] = now.getTime();
     this.disagreements = 0;
+    // Quiet again: the next reason to read everything is news, whatever it is.
+    this.reported = undefined;
   }
 
   /** After a full read on which nothing was written: every table as read. */
