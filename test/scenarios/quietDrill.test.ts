@@ -9,7 +9,7 @@ import { runScenario, type ScenarioResult } from '../../src/sim/runner';
 import type { Scenario } from '../../src/sim/scenario';
 import { findScenario } from '../../src/sim/scenarios';
 
-const DRIFTED = ['rtb-a7', 'rtb-b13', 'rtb-c247', 'rtb-a183'];
+const DRIFTED = ['rtb-a7', 'rtb-c13', 'rtb-c247', 'rtb-a183'];
 const DRIFT_AT = 4;
 const DEAD_AT = 21;
 
