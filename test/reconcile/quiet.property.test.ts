@@ -16,7 +16,8 @@ import { rescanMinutes } from '../../src/core/slices';
 import { pinValue } from '../../src/core/state';
 import { type ControllerDeps, reconcile, type RunReport } from '../../src/reconcile/controller';
 import { silentRecorder } from '../../src/reconcile/ports';
-import { TableMemory } from '../../src/reconcile/tableMemory';
+import { TableMemory, witnessTables } from '../../src/reconcile/tableMemory';
+import type { RouteTable } from '../../src/core/types';
 import type { Mutation } from '../../src/sim/region';
 import { SimRegion } from '../../src/sim/region';
 import { buildWorld, type SimTable, type World } from '../../src/sim/world';
@@ -132,6 +133,23 @@ describe('quiet runs do not delay a failover (found by these tests)', () => {
       expect({ offset, quiet: ra.report.quiet !== undefined, onDead: onHardDown(a.sim) }).toStrictEqual({ offset, quiet: false, onDead: onHardDown(b.sim) });
       expect(onHardDown(a.sim)).toStrictEqual([]);
     }
+  });
+});
+
+describe('witnessTables: the remembered tables a quiet run re-reads', () => {
+  const t = (id: string, ...targets: string[]): RouteTable => ({
+    id,
+    vpcId: 'vpc-1',
+    tags: {},
+    subnetAzs: [],
+    routes: [{ destination: '10.0.0.0/16', target: { kind: 'other', id: 'local' }, state: 'active' }, ...targets.map((to, i) => ({ destination: i === 0 ? '0.0.0.0/0' : '64:ff9b::/96', target: { kind: to.startsWith('nat-') ? ('nat' as const) : ('other' as const), id: to }, state: 'active' as const }))],
+  });
+  it('one per gateway no route of the slice points at (the first by id), none when the slice covers every gateway', () => {
+    const merged = [t('rtb-3', 'nat-a'), t('rtb-1', 'nat-a'), t('rtb-2', 'nat-b', 'nat-c'), t('rtb-4', 'eni-1'), t('rtb-5', 'nat-b')];
+    expect(witnessTables(merged, [t('rtb-5', 'nat-b')])).toStrictEqual(['rtb-1', 'rtb-2']);
+    expect(witnessTables(merged, [t('rtb-5', 'nat-b'), t('rtb-9', 'nat-a', 'nat-c')])).toStrictEqual([]);
+    expect(witnessTables(merged, [])).toStrictEqual(['rtb-1', 'rtb-2']);
+    expect(witnessTables([], [])).toStrictEqual([]);
   });
 });
 
