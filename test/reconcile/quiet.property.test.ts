@@ -17,6 +17,9 @@ import { pinValue } from '../../src/core/state';
 import { type ControllerDeps, reconcile, type RunReport } from '../../src/reconcile/controller';
 import { silentRecorder } from '../../src/reconcile/ports';
 import { TableMemory, witnessTables } from '../../src/reconcile/tableMemory';
+import { PushedSignals } from '../../src/events/signals';
+import type { SignalUpdate } from '../../src/events/types';
+import { MemoryCloud, managedTable, nat as natOf, ZONES } from './memoryCloud';
 import type { RouteTable } from '../../src/core/types';
 import type { Mutation } from '../../src/sim/region';
 import { SimRegion } from '../../src/sim/region';
@@ -528,5 +531,86 @@ describe('quiet runs on generated event sequences (twin regions: slicing on and 
       { numRuns: 12 },
     );
     expect(checked).toBeGreaterThan(5);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// Two containers: the one that takes the schedule keeps memory; events go to another.
+// ------------------------------------------------------------------------------------------------
+
+describe('two containers: scheduled runs quiet in one, evacuation events handled by another (PushedSignals, memory in tags)', () => {
+  type TwoEv =
+    | { readonly kind: 'open' | 'close'; readonly az: number }
+    | { readonly kind: 'gateway'; readonly nat: number; readonly state: 'failed' | 'available' | 'deleted' };
+  const twoEv: fc.Arbitrary<TwoEv> = fc.oneof(
+    fc.record({ kind: fc.constantFrom('open' as const, 'close' as const), az: fc.nat({ max: 2 }) }),
+    fc.record({ kind: fc.constant('gateway' as const), nat: fc.nat({ max: 2 }), state: fc.constantFrom('failed' as const, 'available' as const, 'deleted' as const) }),
+  );
+  const NATS = ['nat-a', 'nat-b', 'nat-c'];
+
+  function region(tables: number, seed: number): MemoryCloud {
+    const cloud = new MemoryCloud(ZONES.map((z) => ({ ...z })), NATS.map((n, i) => natOf(n, ZONES[i]!.name)));
+    let x = seed >>> 0;
+    for (let i = 0; i < tables; i++) {
+      x = (Math.imul(x ^ (x >>> 15), 2246822519) + 0x9e3779b9) >>> 0;
+      cloud.addTable(managedTable(`rtb-${x.toString(16).padStart(8, '0')}${i.toString(16)}`, ZONES[i % 3]!.name, NATS[i % 3]!));
+    }
+    return cloud;
+  }
+  const state = (c: MemoryCloud) => [...c.tables.values()].map((t) => ({ id: t.id, tags: t.tags, routes: t.routes.map((r) => `${r.destination}>${r.target.id}`) }));
+
+  it('after every scheduled run the region is exactly what one container that reads every table leaves', async () => {
+    let quiet = 0;
+    let eventsOnQuiet = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 30, max: 60 }),
+        fc.constantFrom(2, 4, 8),
+        fc.nat(),
+        fc.array(fc.oneof({ weight: 2, arbitrary: fc.constant<TwoEv[]>([]) }, { weight: 1, arbitrary: fc.array(twoEv, { minLength: 1, maxLength: 2 }) }), { minLength: 14, maxLength: 14 }),
+        async (tables, k, seed, events) => {
+          const config: Config = { ...DEFAULTS, alarms: 'off', tablesReadPerRun: Math.ceil(tables / k), maxChangesPerRun: 100_000, restoreHoldDownSeconds: 120 };
+          let now = new Date('2026-11-23T10:00:00.000Z').getTime();
+          const clock = { now: () => new Date(now), sleep: async () => {} };
+          const ours = region(tables, seed);
+          const twin = region(tables, seed);
+          const deps = (cloud: MemoryCloud, memory: boolean): ControllerDeps => ({
+            cloud,
+            clock,
+            recorder: silentRecorder,
+            signals: new PushedSignals({ cloud, recorder: silentRecorder }, config),
+            ...(memory ? { tables: new TableMemory() } : {}),
+          });
+          const scheduled = deps(ours, true);
+          const eventful = deps(ours, false);
+          const single = deps(twin, false);
+          let lastQuiet = false;
+          for (let minute = 0; minute < events.length; minute++) {
+            now += 30_000;
+            for (const e of minute < WARM_UP ? [] : (events[minute] ?? [])) {
+              if (e.kind === 'gateway') {
+                for (const c of [ours, twin]) c.nats = c.nats.map((n) => (n.id !== NATS[e.nat] || n.state === 'deleted' ? n : { ...n, state: e.state }));
+                continue;
+              }
+              const zone = ZONES[e.az]!;
+              const update: SignalUpdate = { kind: e.kind === 'open' ? 'evacuation-open' : 'evacuation-close', source: 'arc-zonal-shift', key: `zonal-shift:${zone.id}`, zones: [zone.id], at: new Date(now), detail: 'test' };
+              // The event wakes a run in another container (no memory), and in the twin's one.
+              if (lastQuiet) eventsOnQuiet++;
+              await reconcile(eventful, config, { trigger: 'arc', signalUpdates: [update] });
+              await reconcile(single, config, { trigger: 'arc', signalUpdates: [update] });
+            }
+            now += 30_000;
+            const r = await reconcile(scheduled, config, { trigger: 'schedule' });
+            await reconcile(single, config, { trigger: 'schedule' });
+            lastQuiet = r.quiet !== undefined;
+            if (lastQuiet) quiet++;
+            expect({ minute, state: state(ours) }).toStrictEqual({ minute, state: state(twin) });
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+    expect(quiet).toBeGreaterThan(30);
+    expect(eventsOnQuiet).toBeGreaterThan(10);
   });
 });
