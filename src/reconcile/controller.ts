@@ -178,9 +178,9 @@ async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOpt
     const { observation, signalWrites } = await observeWith(deps, config, opts, {
       check: true,
       inventory: async () => {
-        const inv = await deps.cloud.readInventory(config, { buckets: p.slice, vpcIds: memory.vpcIds() });
+        const inv = await deps.cloud.readInventory(config, { buckets: p.slice, vpcIds: memory.vpcIds(), ids: p.ids, tagKeys: p.tagKeys });
         read = inv.routeTables;
-        const merged = memory.merge(p.slice, inv.routeTables, now);
+        const merged = memory.merge(p, inv.routeTables, now);
         if ('full' in merged) throw new ReadEveryTable(merged.full);
         return { ...inv, routeTables: merged.tables };
       },
