@@ -190,6 +190,37 @@ describe('the wrap-up after the writes fits before the deadline', () => {
     expect(r.lines.filter((l) => l.message === VERIFY_SKIPPED)).toEqual([]);
   });
 
+  it('a correction pass (a lost race) is not started inside WRAP_UP_MS: the table is recorded as a conflict for the next run', async () => {
+    // Prepare: the gateway this run writes to dies while it verifies (a second writer's world
+    // changed), so the verify finds a conflict with 13.8 s left; a correction's compare-and-swap
+    // read would hang for 30 s.
+    const r = await deadAz(1, { writeMs: 100, verifyReadMs: 2_000 });
+    const deadline = r.clock.nowMs() + WRAP_UP_MS + 1_000;
+    const read = r.cloud.readInventory.bind(r.cloud);
+    r.cloud.readInventory = async (scope) => {
+      const to = r.cloud.target('rtb-a000', V4);
+      r.cloud.nats = r.cloud.nats.map((x) => (x.id === to ? { ...x, state: 'failed' as const } : x));
+      return read(scope);
+    };
+    let casReads = 0;
+    const cas = r.cloud.readRoutes.bind(r.cloud);
+    r.cloud.readRoutes = async (ids) => {
+      if (++casReads > 1) await r.clock.sleep(30_000);
+      return cas(ids);
+    };
+
+    // Act
+    const report = await reconcile({ cloud: r.cloud, clock: r.clock, recorder: r.recorder, notifier: r.notifier, deadline: () => deadline }, config, { trigger: 'schedule' });
+
+    // Assess: no correction started, the run ended in time, the written change is on record.
+    expect(casReads).toBe(1);
+    expect(r.clock.nowMs()).toBeLessThanOrEqual(deadline - CONTINUATION_RESERVE_MS);
+    expect(report.results.map((x) => x.status)).toEqual(['conflict']);
+    expect(r.lines.some((l) => l.level === 'warn' && /not re-deciding: the invocation deadline is near/.test(l.message))).toBe(true);
+    expect(r.lines.filter((l) => l.message.startsWith('route conflict')).map((l) => l.data?.routeTableId)).toEqual(['rtb-a000']);
+    expect(r.sent).toHaveLength(1);
+  });
+
   it('for any latencies and deadline: if act ended in time the run ends CONTINUATION_RESERVE_MS before the deadline, and every applied change is recorded', async () => {
     await fc.assert(
       fc.asyncProperty(
