@@ -276,7 +276,7 @@ describe('the continuation gets its chance', () => {
     const deadline = clock.nowMs() + CONTINUATION_RESERVE_MS;
     const errors: string[] = [];
     const recorder = { ...silentRecorder, error: (m: string) => void errors.push(m) };
-    const hung = async (_: ContinuationPayload) => clock.sleep(30_000);
+    const hung = async (): Promise<void> => clock.sleep(30_000);
     const ok = await continueIfUnfinished({ continuation: true, dryRun: false }, 0, hung, recorder, undefined, { clock, at: deadline - FLUSH_RESERVE_MS });
     expect(ok).toBe(false);
     expect(clock.nowMs()).toBe(deadline - FLUSH_RESERVE_MS);
