@@ -75,7 +75,7 @@ export async function continueIfUnfinished(
     const size = carried === undefined ? 0 : Buffer.byteLength(JSON.stringify(carried) ?? '');
     if (size > ORIGIN_MAX_BYTES) recorder.warn('continuation without its first event (too large to carry); it runs as a plain pass', { bytes: size });
     const payload: ContinuationPayload = { 'nat-failover': CONTINUATION, chain: chain + 1, ...(carried !== undefined && size <= ORIGIN_MAX_BYTES ? { origin: carried } : {}) };
-    const done = until ? (await settleBy(until.clock, invoke(payload), until.at)).done : (await invoke(payload), true);
+    const done = until ? (await settleBy(until.clock, () => invoke(payload), until.at)).done : (await invoke(payload), true);
     if (!done) {
       recorder.error('continuation not confirmed before the invocation deadline; the next scheduled run continues', { chain: chain + 1 });
       return false;

@@ -441,10 +441,11 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
   // bounded: it must end CONTINUATION_RESERVE_MS before the deadline (wrapUp.ts), and one that
   // does not fit is logged as not sent, never thrown, so the continuation still gets its turn.
   const notification = notificationFor(report);
-  if (deps.notifier && notification) {
+  const { notifier } = deps;
+  if (notifier && notification) {
     const by = deadlineLess(deps, CONTINUATION_RESERVE_MS);
     try {
-      const sent = by !== undefined && by <= deps.clock.now().getTime() ? { done: false as const } : await settleBy(deps.clock, deps.notifier.notify(notification), by);
+      const sent = by !== undefined && by <= deps.clock.now().getTime() ? { done: false as const } : await settleBy(deps.clock, (signal) => notifier.notify(notification, signal), by);
       if (!sent.done) recorder.error(NOTIFICATION_NOT_SENT, { subject: notification.subject });
     } catch (e) {
       // A notification is not worth failing a run whose routes already moved.
@@ -522,7 +523,7 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
     }
     let fresh: Observation;
     try {
-      const read = await settleBy(deps.clock, observe(deps, config, { ...opts, dryRun: true, forceMetrics: opts.forceMetrics || first.observation.metrics !== undefined }), deadlineLess(deps, RECORD_RESERVE_MS));
+      const read = await settleBy(deps.clock, () => observe(deps, config, { ...opts, dryRun: true, forceMetrics: opts.forceMetrics || first.observation.metrics !== undefined }), deadlineLess(deps, RECORD_RESERVE_MS));
       if (!read.done) {
         deps.recorder.warn(VERIFY_SKIPPED, { pass, reason: 'the fresh read did not answer in time', tables: touched.length });
         return all;

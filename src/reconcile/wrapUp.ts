@@ -60,20 +60,27 @@ export type Settled<T> = { readonly done: true; readonly value: T } | { readonly
 
 /**
  * `work`'s outcome if it settles by `at` (epoch ms); `{ done: false }` if not (or if `at` has
- * passed). A rejection before `at` rejects. Work given up on is not stopped (a promise cannot
- * be): it must be harmless to leave running (a read, a notification), and its late rejection is
- * swallowed here, not left unhandled. The timer is dropped as soon as the race is decided.
+ * passed). A rejection before `at` rejects. Work given up on is told so through its signal (an
+ * SDK call aborts its request); whatever it does not stop must be harmless to leave running (a
+ * read), since an async Lambda handler's leftovers resume in the next invocation ("Outstanding
+ * events continue to run during the next invocation", Node.js handler, Lambda developer guide).
+ * Its late rejection is swallowed here, not left unhandled. The timer is dropped as soon as the
+ * race is decided.
  */
-export async function settleBy<T>(clock: Clock, work: Promise<T>, at: number | undefined): Promise<Settled<T>> {
-  if (at === undefined) return { done: true, value: await work };
-  work.catch(() => undefined);
+export async function settleBy<T>(clock: Clock, work: (signal: AbortSignal) => Promise<T>, at: number | undefined): Promise<Settled<T>> {
+  const giveUp = new AbortController();
+  if (at === undefined) return { done: true, value: await work(giveUp.signal) };
+  const running = work(giveUp.signal);
+  running.catch(() => undefined);
   const stop = new AbortController();
   const left = at - clock.now().getTime();
   try {
-    return await Promise.race([
-      work.then((value): Settled<T> => ({ done: true, value })),
+    const out = await Promise.race([
+      running.then((value): Settled<T> => ({ done: true, value })),
       left <= 0 ? Promise.resolve<Settled<T>>({ done: false }) : clock.sleep(left, stop.signal).then((): Settled<T> => ({ done: false })),
     ]);
+    if (!out.done) giveUp.abort();
+    return out;
   } finally {
     stop.abort();
   }

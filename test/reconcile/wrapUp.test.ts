@@ -77,13 +77,15 @@ async function deadAz(n: number, slow: Slow) {
     return read(scope);
   };
   const sent: Notification[] = [];
+  const signals: (AbortSignal | undefined)[] = [];
   const notifier = {
-    notify: async (note: Notification) => {
+    notify: async (note: Notification, signal?: AbortSignal) => {
+      signals.push(signal);
       await clock.sleep(slow.notifyMs ?? 0);
       sent.push(note);
     },
   };
-  return { clock, cloud, recorder, lines, counts, notifier, sent, reads: () => reads };
+  return { clock, cloud, recorder, lines, counts, notifier, sent, signals, reads: () => reads };
 }
 
 const applied = (report: Awaited<ReturnType<typeof reconcile>>) => report.results.filter((r) => r.status === 'applied' && r.action.routes.length > 0);
@@ -149,6 +151,8 @@ describe('the wrap-up after the writes fits before the deadline', () => {
     expect(r.clock.nowMs()).toBe(deadline - CONTINUATION_RESERVE_MS);
     expect(r.reads()).toBe(2);
     expect(r.sent).toEqual([]);
+    // Given up, and told so: the SNS adapter aborts its request rather than publish late.
+    expect(r.signals.map((s) => s?.aborted)).toEqual([true]);
     const order = r.lines.map((l) => l.message);
     expect(order.filter((m) => m === 'route changed')).toHaveLength(2);
     expect(order.indexOf(NOTIFICATION_NOT_SENT)).toBeGreaterThan(order.lastIndexOf('route changed'));
@@ -303,19 +307,23 @@ describe('settleBy', () => {
   it('leaves no timer behind when the work wins (a virtual clock must not jump to a dropped timeout)', async () => {
     const clock = new VirtualClock(new Date('2026-11-23T12:00:30Z'));
     const start = clock.nowMs();
-    const out = await settleBy(clock, clock.sleep(100).then(() => 7), start + 60_000);
+    let told: AbortSignal | undefined;
+    const out = await settleBy(clock, (signal) => ((told = signal), clock.sleep(100).then(() => 7)), start + 60_000);
     expect(out).toEqual({ done: true, value: 7 });
+    expect(told?.aborted).toBe(false);
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     expect(clock.nowMs()).toBe(start + 100);
     expect(() => clock.advanceTo(start + 200)).not.toThrow();
   });
 
-  it('a rejection before the bound rejects; one after it is swallowed', async () => {
+  it('a rejection before the bound rejects; work given up is told through its signal, and its late rejection is swallowed', async () => {
     const clock = new VirtualClock(new Date('2026-11-23T12:00:30Z'));
-    await expect(settleBy(clock, Promise.reject(new Error('boom')), clock.nowMs() + 1_000)).rejects.toThrow('boom');
-    const late = clock.sleep(5_000).then(() => Promise.reject(new Error('late')));
+    await expect(settleBy(clock, () => Promise.reject(new Error('boom')), clock.nowMs() + 1_000)).rejects.toThrow('boom');
+    let told: AbortSignal | undefined;
+    const late = (signal: AbortSignal) => ((told = signal), clock.sleep(5_000).then(() => Promise.reject(new Error('late'))));
     await expect(settleBy(clock, late, clock.nowMs() + 1_000)).resolves.toEqual({ done: false });
+    expect(told?.aborted).toBe(true);
     await clock.sleep(10_000);
   });
 });
