@@ -15,8 +15,9 @@ export class SnsNotifier implements Notifier {
 
   async notify(n: Notification, signal?: AbortSignal): Promise<void> {
     // Given up (the run's deadline is near): no new attempt, and the one in flight is aborted, so
-    // it cannot resume and publish late in the next invocation. An abort is a final error (not
-    // retried), which the run has already stopped waiting for.
+    // it cannot resume and publish late in the next invocation (a handler's unfinished work
+    // resumes when Lambda reuses the execution environment, Lambda developer guide). An abort
+    // is a final error (not retried), which the run has already stopped waiting for.
     await this.retry.run('Publish', () =>
       call('Publish', async () => {
         signal?.throwIfAborted();

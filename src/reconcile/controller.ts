@@ -510,9 +510,6 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
   for (let pass = 1; ; pass++) {
     const touched = last.filter((r) => r.applied.length > 0 || r.status === 'conflict');
     if (touched.length === 0) return all;
-    // The fresh reading keeps what this run knew: its own event (re-applying an update to the memory
-    // changes nothing, and a memory that could not be written must not be forgotten here), its
-    // overrides, and metrics if it judged them. Dry run: the verify itself writes nothing.
     // Near the deadline the record comes first (wrapUp.ts): a verify that cannot finish before
     // RECORD_RESERVE_MS is not started, and one that overruns is dropped, never awaited into the
     // record's time. The routes are written either way; the next run re-reads them.
@@ -521,6 +518,9 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
       deps.recorder.warn(VERIFY_SKIPPED, { pass, secondsLeft: Math.floor(left / 1000), tables: touched.length });
       return all;
     }
+    // The fresh reading keeps what this run knew: its own event (re-applying an update to the memory
+    // changes nothing, and a memory that could not be written must not be forgotten here), its
+    // overrides, and metrics if it judged them. Dry run: the verify itself writes nothing.
     let fresh: Observation;
     try {
       const read = await settleBy(deps.clock, () => observe(deps, config, { ...opts, dryRun: true, forceMetrics: opts.forceMetrics || first.observation.metrics !== undefined }), deadlineLess(deps, RECORD_RESERVE_MS));

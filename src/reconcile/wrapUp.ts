@@ -62,8 +62,9 @@ export type Settled<T> = { readonly done: true; readonly value: T } | { readonly
  * `work`'s outcome if it settles by `at` (epoch ms); `{ done: false }` if not (or if `at` has
  * passed). A rejection before `at` rejects. Work given up on is told so through its signal (an
  * SDK call aborts its request); whatever it does not stop must be harmless to leave running (a
- * read), since an async Lambda handler's leftovers resume in the next invocation ("Outstanding
- * events continue to run during the next invocation", Node.js handler, Lambda developer guide).
+ * read), since what a handler leaves running resumes in the next invocation ("Background processes
+ * or callbacks initiated by your Lambda function that did not complete when the function ended
+ * resume if AWS Lambda chooses to reuse the execution context", Lambda developer guide).
  * Its late rejection is swallowed here, not left unhandled. The timer is dropped as soon as the
  * race is decided.
  */
