@@ -77,6 +77,7 @@ export const CONSTRAINTS: Readonly<Record<string, Constraint>> = {
   evacuationMaxAgeSeconds: int(60, 604_800),
   ec2WriteBurst: int(1, 100_000),
   ec2WriteRate: int(1, 10_000),
+  tablesReadPerRun: int(0, 1_000_000),
   // Empty (no allow-list) or comma-separated CIDRs. The pattern admits the characters and shape of
   // a CIDR list only; a block with host bits set (203.0.113.7/24) or a bad prefix length is refused
   // at cold start with one line naming the entry (core/cidr.ts): a regex cannot check CIDR math.

@@ -13,7 +13,8 @@ import {
   type RouteTable as SdkRouteTable,
 } from '@aws-sdk/client-ec2';
 import { CloudApiError } from '../errors';
-import type { Scope } from '../reconcile/ports';
+import type { Scope, TableSlice } from '../reconcile/ports';
+import { bucketDigit } from '../core/slices';
 import type { Retrier } from '../retry';
 import type { ConnectivityType, Inventory, NatGateway, NatState, Route, RouteTable, Zone, ZoneState } from '../core/types';
 import { call } from './errors';
@@ -261,21 +262,24 @@ export class Ec2Adapter {
    * VPCs on a container's first run and every refresh period, otherwise only subnets never seen
    * (usually none: no DescribeSubnets at all).
    */
-  async readInventory(scope: Scope): Promise<Inventory> {
-    const managed: Filter = { Name: `tag:${scope.managedTagKey}`, Values: [scope.managedTagValue] };
+  async readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory> {
+    const tagged: Filter = { Name: `tag:${scope.managedTagKey}`, Values: [scope.managedTagValue] };
+    // A slice is selected by EC2 itself: a wildcard on the id's last hex digit (core/slices.ts).
+    const fixed: Filter[] = slice ? [tagged, { Name: 'route-table-id', Values: slice.buckets.map((b) => `rtb-*${bucketDigit(b)}`) }] : [tagged];
     // Each response is reduced to what the controller reads as soon as it is parsed, so the SDK's
     // full objects (every association, route and tag field) of one response are never alive while
     // the next is parsed: at 10,000 tables that is the difference between fitting 256 MB or not.
     const pageSize = this.lastManagedTables !== undefined && this.lastManagedTables <= UNPAGED_TABLES_MAX ? undefined : ROUTE_TABLES_PAGE;
     const readTables = async (): Promise<ReadTable[]> => {
-      if (scope.vpcIds.length === 0) return this.describeRouteTables([managed], pageSize, readTable);
+      if (scope.vpcIds.length === 0) return this.describeRouteTables(fixed, pageSize, readTable);
       const out: ReadTable[] = [];
-      for (const filters of filterChunks([managed], 'vpc-id', scope.vpcIds)) out.push(...(await this.describeRouteTables(filters, pageSize, readTable)));
+      for (const filters of filterChunks(fixed, 'vpc-id', scope.vpcIds)) out.push(...(await this.describeRouteTables(filters, pageSize, readTable)));
       return out;
     };
     const [tables, zones] = await Promise.all([readTables(), this.describeZones()]);
-    this.lastManagedTables = tables.length;
-    const vpcIds = [...new Set(tables.map((t) => t.vpcId).filter((v) => !!v))].sort();
+    // A slice's count says nothing of the whole: only a full read decides the next one's paging.
+    if (!slice) this.lastManagedTables = tables.length;
+    const vpcIds = [...new Set([...tables.map((t) => t.vpcId), ...(slice?.vpcIds ?? [])].filter((v) => !!v))].sort();
     if (vpcIds.length === 0) return { zones, natGateways: [], routeTables: [] };
     const tableSubnets = tables.flatMap((t) => t.subnetIds);
     const fullRead = this.subnets.fullReadDue();
@@ -289,7 +293,9 @@ export class Ec2Adapter {
       const unknown = this.subnets.unknown([...tableSubnets, ...natSubnets(sdkNats)]);
       read = unknown.length > 0 ? await this.describeSubnetAzs({ subnetIds: unknown }) : new Map<string, string>();
     }
-    const subnetAz = this.subnets.settle([...tableSubnets, ...natSubnets(sdkNats)], read, fullRead);
+    // A slice references only its own tables' subnets: the others' stay cached (the remembered
+    // tables still use them), so a slice never prunes.
+    const subnetAz = this.subnets.settle([...tableSubnets, ...natSubnets(sdkNats)], read, fullRead, slice !== undefined && !fullRead);
     const routeTables: RouteTable[] = tables.map(({ subnetIds, ...t }) => ({
       ...t,
       subnetAzs: [...new Set(subnetIds.map((s) => subnetAz.get(s)).filter((z): z is string => !!z))].sort(),

@@ -53,17 +53,21 @@ export class SubnetAzCache {
 
   /**
    * Ends a run: `read` is what this run's DescribeSubnets returned (everything on a full read), and
-   * the cache becomes the AZs of `referenced` known either way, bounded by maxEntries. Returns the
+   * the cache becomes the AZs of `referenced` known either way (plus what it held, with
+   * `keepOthers`), bounded by maxEntries. Returns the
    * AZ of every referenced subnet known, for this run.
    */
-  settle(referenced: Iterable<string>, read: ReadonlyMap<string, string>, fullRead: boolean): Map<string, string> {
+  settle(referenced: Iterable<string>, read: ReadonlyMap<string, string>, fullRead: boolean, keepOthers = false): Map<string, string> {
     const known = new Map<string, string>();
     for (const id of new Set(referenced)) {
       const az = read.get(id) ?? (fullRead ? undefined : this.azs.get(id));
       if (az !== undefined) known.set(id, az);
     }
     if (fullRead) this.fullReadAt = this.now();
-    this.azs = known.size <= this.maxEntries ? new Map(known) : new Map([...known].slice(0, this.maxEntries));
+    // `keepOthers`: a run that read only some tables (a quiet run's slice) references only their
+    // subnets; the rest are still in use by the tables it did not read.
+    const kept = keepOthers ? new Map([...this.azs, ...known]) : known;
+    this.azs = kept.size <= this.maxEntries ? new Map(kept) : new Map([...kept].slice(0, this.maxEntries));
     return known;
   }
 }

@@ -38,6 +38,13 @@ export interface Config {
    */
   readonly ec2WriteBurst: number;
   readonly ec2WriteRate: number;
+  /**
+   * Managed route tables a quiet scheduled run reads (0: every table every run). Above it, a quiet
+   * run reads a slice and remembers the rest from the last runs, so each table is re-read at least
+   * every k minutes, k the smallest power of two with tables / k <= this, at most 16 (core/slices.ts).
+   * Any run that may change something reads every table first (reconcile/tableMemory.ts).
+   */
+  readonly tablesReadPerRun: number;
   /** SNS topic (ARN, or name in the function's own account/region) for notifications; empty = none. */
   readonly notifyTopic: string | undefined;
   /**
@@ -93,6 +100,7 @@ export const DEFAULTS: Config = {
   metricPollMinutes: 3,
   writeConcurrency: 10,
   ec2WriteBurst: 200,
+  tablesReadPerRun: 250,
   ec2WriteRate: 5,
   notifyTopic: undefined,
   alarms: 'managed',

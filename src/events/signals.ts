@@ -70,18 +70,23 @@ export class PushedSignals implements SignalSource {
   async read(now: Date, ctx?: SignalContext): Promise<PushedSignalsRead> {
     if (!ctx) return { evacuations: [], alarms: [] };
     const [evacuations, alarms] = await Promise.all([this.evacuations(now, ctx), this.gatewayAlarms(now, ctx)]);
-    return { evacuations, alarms: alarms.alarms, unread: alarms.unread };
+    const pendingWrites = evacuations.pending + alarms.pending;
+    return { evacuations: evacuations.evacuations, alarms: alarms.alarms, unread: alarms.unread, pendingWrites };
   }
 
-  private async evacuations(now: Date, ctx: SignalContext): Promise<readonly Evacuation[]> {
+  private async evacuations(now: Date, ctx: SignalContext): Promise<{ evacuations: readonly Evacuation[]; pending: number }> {
     const { recorder, cloud } = this.deps;
     const tables = ctx.inventory.routeTables;
     const outcome = applyUpdates(readMemory(tables), ctx.updates, ctx.inventory.zones, now, this.config.evacuationMaxAgeSeconds);
+    const writes = memoryWrites(tables, outcome.memory);
+    const pending = writes.set.length + writes.remove.length;
+    // A quiet run's check: the remembered tables may lack what the fresh ones carry; any write
+    // sends the run to a full read, which writes and logs as usual.
+    if (ctx.check) return { evacuations: outcome.evacuations, pending };
     for (const note of outcome.notes) recorder.info('evacuation signal', { note });
     if (tables.length === 0 && outcome.memory.length > 0) {
       recorder.warn('no managed route table to remember the evacuation on; it applies to this run only', {});
     }
-    const writes = memoryWrites(tables, outcome.memory);
     // The memory is kept on every managed table and read from any of them: a key that fits on no
     // table at all is an evacuation this controller will forget after this run. That is an error
     // (the planner keeps a slot free on every table it writes, so only tables full of their
@@ -99,11 +104,10 @@ export class PushedSignals implements SignalSource {
         count: writes.overBudget.length,
       });
     }
-    const pending = writes.set.length + writes.remove.length;
-    if (pending === 0) return outcome.evacuations;
+    if (pending === 0) return { evacuations: outcome.evacuations, pending };
     if (ctx.dryRun) {
       recorder.info('dry run: evacuation memory not written', { set: writes.set, remove: writes.remove });
-      return outcome.evacuations;
+      return { evacuations: outcome.evacuations, pending };
     }
     const jobs = [
       ...writes.set.map((w) => () => cloud.createTags(w.ids, w.tags)),
@@ -117,18 +121,18 @@ export class PushedSignals implements SignalSource {
         recorder.error('evacuation memory not written', { error: (e as Error).message });
       }
     });
-    return outcome.evacuations;
+    return { evacuations: outcome.evacuations, pending };
   }
 
-  private async gatewayAlarms(now: Date, ctx: SignalContext): Promise<{ alarms: readonly GatewayAlarm[]; unread: readonly UnreadSignalSource[] }> {
+  private async gatewayAlarms(now: Date, ctx: SignalContext): Promise<{ alarms: readonly GatewayAlarm[]; unread: readonly UnreadSignalSource[]; pending: number }> {
     const { alarms: store, recorder } = this.deps;
-    if (!store) return { alarms: [], unread: [] };
+    if (!store) return { alarms: [], unread: [], pending: 0 };
     const listing = await (ctx.prefetched?.alarmListing ?? this.listAlarms(store));
     if ('error' in listing) {
       recorder.error('alarms not read; soft signals unknown this run', { error: listing.error.message });
       // "No alarm in ALARM" would read as a clean bill of health; say the source is blind instead,
       // so the planner holds restores rather than trusting the silence.
-      return { alarms: [], unread: [{ source: 'alarms', error: listing.error.message }] };
+      return { alarms: [], unread: [{ source: 'alarms', error: listing.error.message }], pending: 0 };
     }
     const existing: readonly ExistingAlarm[] = listing.alarms;
     const desired = desiredAlarms(ctx.inventory.natGateways, this.config);
@@ -139,6 +143,7 @@ export class PushedSignals implements SignalSource {
       recorder.info('alarms under the prefix not written by this controller; left alone', { alarms: unreported });
     }
     const changes = diff.create.length + diff.update.length + diff.remove.length;
+    if (ctx.check) return { alarms: alarmsInAlarm(withEvents(existing, ctx.updates), desired, now), unread: [], pending: changes };
     if (changes > 0) {
       const summary = {
         create: diff.create.map((a) => a.name),
@@ -166,6 +171,6 @@ export class PushedSignals implements SignalSource {
         else recorder.info('alarms brought in step', summary);
       }
     }
-    return { alarms: alarmsInAlarm(withEvents(existing, ctx.updates), desired, now), unread: [] };
+    return { alarms: alarmsInAlarm(withEvents(existing, ctx.updates), desired, now), unread: [], pending: changes };
   }
 }

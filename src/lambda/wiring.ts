@@ -12,6 +12,7 @@ import { WritePacers } from '../pacer';
 import { selfInvoker } from '../aws/lambda';
 import { DEFAULT_RETRY, Retrier } from '../retry';
 import { FLUSH_RESERVE_MS } from '../reconcile/wrapUp';
+import { TableMemory } from '../reconcile/tableMemory';
 
 /**
  * Cold-start wiring for the Lambda functions. A bad configuration stops the cold start with one
@@ -90,6 +91,7 @@ export function controllerDeps(
     readonly notifier?: Notifier;
     readonly clock?: Clock;
     readonly deadline?: () => number | undefined;
+    readonly tables?: TableMemory;
   },
 ): ControllerDeps {
   const { cloud, recorder } = parts;
@@ -104,6 +106,7 @@ export function controllerDeps(
     ...(parts.notifier ? { notifier: parts.notifier } : {}),
     ...(parts.deadline ? { deadline: parts.deadline } : {}),
     ...(pacer ? { pacer } : {}),
+    ...(parts.tables ? { tables: parts.tables } : {}),
   };
 }
 
@@ -154,10 +157,12 @@ export function lambdaDeps(
 ): (ctx?: InvocationContext) => ControllerDeps {
   const cloud = awsCloud(systemClock, { deadline: deadline.at, pacer: writePacer(config) });
   const recorder = powertoolsRecorder();
+  // Lives as long as the container, like the subnet cache: quiet scheduled runs read a slice.
+  const tables = new TableMemory();
   let deps: ControllerDeps | undefined;
   return (ctx) => {
     deadline.enter(ctx);
-    deps ??= controllerDeps(config, { cloud, recorder, notifier: notifierFor(config, cloud, ctx?.invokedFunctionArn, env), deadline: deadline.at });
+    deps ??= controllerDeps(config, { cloud, recorder, notifier: notifierFor(config, cloud, ctx?.invokedFunctionArn, env), deadline: deadline.at, tables });
     return deps;
   };
 }

@@ -13,7 +13,9 @@ import { notificationFor, SAFETY } from './notification';
 import { mapLimit } from '../retry';
 import type { WritePacers } from '../pacer';
 import { CONTINUATION_RESERVE_MS, RECORD_RESERVE_MS, settleBy, timeLeft, VERIFY_MIN_MS } from './wrapUp';
-import type { Finding, HealthReport, Inventory, MetricWindow, Observation, Plan, ProbeObservation, ProbeRound, Route, RouteChange, UnreadSignalSource } from '../core/types';
+import { whyNotQuiet } from '../core/quiet';
+import type { TableMemory } from './tableMemory';
+import type { Finding, HealthReport, Inventory, MetricWindow, Observation, Plan, ProbeObservation, ProbeRound, Route, RouteChange, RouteTable, UnreadSignalSource } from '../core/types';
 
 export type { ActionResult, ActionStatus, RunReport } from './types';
 export type { Policy } from '../core/planner';
@@ -31,6 +33,11 @@ export interface ControllerDeps {
   readonly deadline?: () => number | undefined;
   /** The EC2 write pacer the cloud adapter meters writes with: when the next write would start. */
   readonly pacer?: Pick<WritePacers, 'readyAt'>;
+  /**
+   * The route tables this container last read, for quiet scheduled runs (tableMemory.ts). Only the
+   * reconcile function has one; without it every run reads every table.
+   */
+  readonly tables?: TableMemory;
 }
 
 /**
@@ -78,10 +85,20 @@ export function metricWindow(now: Date, config: Pick<Config, 'metricLagSeconds' 
 
 /** Observe: one pass over the region, plus metrics when due, plus pushed signals. */
 export async function observe(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<Observation> {
+  return (await observeWith(deps, config, opts, {})).observation;
+}
+
+/** How a quiet run observes: its own inventory read (a slice merged with memory), signals checked, not written. */
+interface ObserveHow {
+  readonly inventory?: () => Promise<Inventory>;
+  readonly check?: boolean;
+}
+
+async function observeWith(deps: ControllerDeps, config: Config, opts: RunOptions, how: ObserveHow): Promise<{ observation: Observation; signalWrites: number }> {
   const now = deps.clock.now();
   // Reads that need no inventory (DescribeAlarms) start now and run beside the EC2 describes.
   const prefetched = deps.signals?.prefetch?.(now);
-  const inventory = await deps.cloud.readInventory(config);
+  const inventory = await (how.inventory ? how.inventory() : deps.cloud.readInventory(config));
   // Alarms that watch the same rules make the scheduled poll redundant; forced reads still happen.
   // While polling, a table away from home reads metrics every run: a restore may only be decided on
   // a run that judged the soft signals (the static-stability guard and the degraded-monitoring
@@ -98,7 +115,9 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
     (pollDue || opts.forceMetrics) && watched.length > 0
       ? readMetricsOrUnknown(deps, watched, w, opts.forceMetrics === true)
       : Promise.resolve<MetricsRead>({ metrics: undefined }),
-    deps.signals ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [], ...(prefetched ? { prefetched } : {}) }) : Promise.resolve<PushedSignalsRead>({ evacuations: [], alarms: [] }),
+    deps.signals
+      ? deps.signals.read(now, { inventory, dryRun, updates: opts.signalUpdates ?? [], ...(prefetched ? { prefetched } : {}), ...(how.check ? { check: true } : {}) })
+      : Promise.resolve<PushedSignalsRead>({ evacuations: [], alarms: [] }),
   ]);
   // The probes are read when they can change a decision: a verdict woke the run (its failure needs
   // the other AZs' results), a table is away (a restore needs the proof), or an operator asked
@@ -110,7 +129,76 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
   const probes =
     config.probes !== 'on' ? undefined : probesDue ? await readProbesOrUnknown(deps, config, inventory, now, opts.probeVerdict) : { observation: notRead(now) };
   const unreadSignals = [...(read.unread ? [read.unread] : []), ...(pushed.unread ?? []), ...(probes?.unread ? [probes.unread] : [])];
-  return { now, inventory, metrics: read.metrics, evacuations: pushed.evacuations, alarms: pushed.alarms, unreadSignals, ...(probes ? { probes: probes.observation } : {}) };
+  return {
+    observation: { now, inventory, metrics: read.metrics, evacuations: pushed.evacuations, alarms: pushed.alarms, unreadSignals, ...(probes ? { probes: probes.observation } : {}) },
+    signalWrites: pushed.pendingWrites ?? 0,
+  };
+}
+
+/** Thrown from a quiet run's inventory read when its slice disagrees with what is remembered. */
+class ReadEveryTable extends Error {}
+
+/** What a quiet run read, for the log and the report. */
+export interface QuietRead {
+  readonly buckets: readonly number[];
+  readonly rescanMinutes: number;
+  readonly tablesRead: number;
+  readonly tables: number;
+}
+
+/**
+ * Only a plain scheduled run may be quiet: an event, an operator, a continuation, a probe's
+ * verdict or another policy has something to say, and reads everything.
+ */
+const mayBeQuiet = (opts: RunOptions): boolean =>
+  opts.trigger === 'schedule' && opts.dryRun !== true && opts.overrides === undefined && opts.policy === undefined &&
+  opts.probeVerdict === undefined && (opts.signalUpdates?.length ?? 0) === 0 && opts.forceMetrics !== true;
+
+/**
+ * A quiet scheduled run (issue 16: a steady run at 1,000 tables parsed 2.58 MB, nearly all of it
+ * the route tables): it reads the gateways, zones, alarms and, when due, metrics as every run does,
+ * but only a slice of the route tables (core/slices.ts), the rest from the container's memory
+ * (tableMemory.ts). It ends there only if nothing is unwell and nothing is to be done
+ * (core/quiet.ts); otherwise undefined, and the run reads every table and decides on that alone.
+ */
+async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOptions): Promise<{ observation: Observation; health: HealthReport; plan: Plan; quiet: QuietRead } | undefined> {
+  const memory = deps.tables;
+  if (!memory) return undefined;
+  const readAll = (reason: string): undefined => {
+    memory.forget();
+    if (memory.news(reason)) deps.recorder.info('reading every route table this run', { reason });
+    return undefined;
+  };
+  if (!mayBeQuiet(opts)) {
+    memory.forget();
+    return undefined;
+  }
+  const now = deps.clock.now();
+  const p = memory.plan(now, config.tablesReadPerRun);
+  if ('full' in p) return readAll(p.full);
+  const remembered = memory.size;
+  let read: readonly RouteTable[] = [];
+  try {
+    const { observation, signalWrites } = await observeWith(deps, config, opts, {
+      check: true,
+      inventory: async () => {
+        const inv = await deps.cloud.readInventory(config, { buckets: p.slice, vpcIds: memory.vpcIds() });
+        read = inv.routeTables;
+        const merged = memory.merge(p.slice, inv.routeTables, now);
+        if ('full' in merged) throw new ReadEveryTable(merged.full);
+        return { ...inv, routeTables: merged.tables };
+      },
+    });
+    const decided = decide(observation, config, opts);
+    const why = whyNotQuiet(observation, decided.health, decided.plan, signalWrites);
+    if (why !== undefined) return readAll(why);
+    memory.commit(p.slice, read, now);
+    return { observation, ...decided, quiet: { buckets: p.slice, rescanMinutes: p.rescanMinutes, tablesRead: read.length, tables: Math.max(remembered, observation.inventory.routeTables.length) } };
+  } catch (e) {
+    if (e instanceof ReadEveryTable) return readAll(e.message);
+    memory.forget();
+    throw e;
+  }
 }
 
 /** Probes configured but not read this run: no zone, no evidence, no proof. */
@@ -663,11 +751,21 @@ async function awaitProbeCorroboration(
 export async function reconcile(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<RunReport> {
   const started = deps.clock.now();
   const dryRun = isDryRun(config, opts);
-  const corroborated = await awaitProbeCorroboration(deps, config, opts, await observe(deps, config, opts));
+  const quiet = await observeQuietly(deps, config, opts);
+  let firstRead: { observation: Observation; signalWrites: number } | undefined;
+  const corroborated = quiet ?? (await awaitProbeCorroboration(deps, config, opts, (firstRead = await observeWith(deps, config, opts, {})).observation));
   // Capacity informs our planner only; another policy (the drills' peers' rule) decides on what it
   // would have observed itself.
-  const informed = opts.policy === undefined ? await withCapacity(deps, config, corroborated.observation, corroborated.plan) : undefined;
+  const informed = opts.policy === undefined && !quiet ? await withCapacity(deps, config, corroborated.observation, corroborated.plan) : undefined;
   const { observation, health, plan } = informed ? { observation: informed, ...decide(informed, config, opts) } : corroborated;
+  // A full read that was itself quiet (nothing written, nothing unwell) is what the next quiet runs
+  // remember; anything else is forgotten, so the next run reads every table again at once (during
+  // an incident no run pays for a slice it would then throw away).
+  if (deps.tables && !quiet) {
+    const asQuiet = firstRead !== undefined && firstRead.observation === observation && whyNotQuiet(observation, health, plan, firstRead.signalWrites) === undefined;
+    if (asQuiet) deps.tables.remember(observation.inventory.routeTables, observation.now);
+    else deps.tables.forget();
+  }
   deps.recorder.info('plan', {
     trigger: opts.trigger ?? 'unknown',
     dryRun,
@@ -677,12 +775,15 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
     periodsJudged: health.periodsJudged
       ? `${health.periodsJudged.start.toISOString()}..${health.periodsJudged.end.toISOString()}`
       : 'metrics not read this run',
+    routeTablesRead: quiet
+      ? `${quiet.quiet.tablesRead} of ${quiet.quiet.tables} (quiet run: the rest remembered, each re-read within ${quiet.quiet.rescanMinutes} minutes)`
+      : 'all',
   });
   const results: ActionResult[] = dryRun
     ? plan.actions.map((a) => ({ action: a, status: 'dry-run' as const, applied: [] }))
     : await verified(deps, config, opts, { observation, health }, await act(deps, config, plan));
   const continuation = results.some((r) => r.status === 'deferred');
-  const report: RunReport = { at: started, trigger: opts.trigger ?? 'unknown', dryRun, observation, health, plan, results, continuation };
+  const report: RunReport = { at: started, trigger: opts.trigger ?? 'unknown', dryRun, observation, health, plan, results, continuation, ...(quiet ? { quiet: quiet.quiet } : {}) };
   await record(deps, report);
   // No duration metric of our own: Lambda's Duration (AWS/Lambda, free) measures the same run.
   return report;

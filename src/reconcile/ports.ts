@@ -8,6 +8,13 @@ export interface ProbeZone {
   readonly az: string;
 }
 
+/** Buckets of route tables (core/slices.ts) a quiet run reads. */
+export interface TableSlice {
+  readonly buckets: readonly number[];
+  /** VPCs whose gateways are read besides those of the slice's tables: the remembered tables' VPCs. */
+  readonly vpcIds: readonly string[];
+}
+
 /** Which part of the region the controller manages. */
 export interface Scope {
   readonly managedTagKey: string;
@@ -21,8 +28,12 @@ export interface Scope {
  * Implementations map API failures to ThrottledError / TransientError / CloudApiError.
  */
 export interface CloudPort {
-  /** A fixed handful of filtered, paginated describe calls, whatever the number of tables. */
-  readInventory(scope: Scope): Promise<Inventory>;
+  /**
+   * A fixed handful of filtered, paginated describe calls, whatever the number of tables. With
+   * `slice`, only the managed tables whose id ends in one of its buckets' hex digits
+   * (core/slices.ts), selected by the server; zones and gateways are read whole either way.
+   */
+  readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory>;
   /** One-minute sums of the rule metrics for [start, end), batched; capacity too when asked. */
   readMetrics(natGatewayIds: readonly string[], start: Date, end: Date, opts?: MetricReadOptions): Promise<MetricWindow>;
   /**
@@ -72,6 +83,8 @@ export interface PushedSignalsRead {
   readonly alarms: readonly GatewayAlarm[];
   /** Sources that could not be read this run (their alarms are then unknown, not absent). */
   readonly unread?: readonly UnreadSignalSource[];
+  /** The evacuation-memory and alarm writes this read made (or, in check or dry-run mode, would have made). */
+  readonly pendingWrites?: number;
 }
 
 /** What a run hands the signal source: this run's inventory (it holds the memory tags) and event. */
@@ -83,6 +96,12 @@ export interface SignalContext {
   readonly updates: readonly SignalUpdate[];
   /** Reads this source's prefetch() started for this run, if it was called. */
   readonly prefetched?: PrefetchedSignals;
+  /**
+   * A quiet run's check (the inventory holds remembered tables): write nothing and log nothing
+   * about writes, only count them in PushedSignalsRead.pendingWrites (the run then reads every
+   * table and writes on that).
+   */
+  readonly check?: boolean;
 }
 
 export interface Notification {

@@ -28,4 +28,14 @@ export interface RunReport {
    * next run at once (the Lambda handler invokes itself) instead of waiting for the schedule.
    */
   readonly continuation?: boolean;
+  /**
+   * Set on a quiet scheduled run: the route tables it read (a slice; the rest were remembered from
+   * this container's earlier runs). Absent: every table was read.
+   */
+  readonly quiet?: {
+    readonly buckets: readonly number[];
+    readonly rescanMinutes: number;
+    readonly tablesRead: number;
+    readonly tables: number;
+  };
 }

@@ -1,7 +1,8 @@
 import { CAPACITY_METRICS, MANAGED_DESTINATIONS, RULE_METRICS, TAGS_PER_RESOURCE_MAX, type RuleMetric } from '../core/constants';
 import { userTagCount } from '../core/state';
 import { CloudApiError, ThrottledError, TransientError } from '../errors';
-import type { CloudPort, MetricReadOptions, ProbeZone, Scope, SignalSource } from '../reconcile/ports';
+import type { CloudPort, MetricReadOptions, ProbeZone, Scope, SignalSource, TableSlice } from '../reconcile/ports';
+import { bucketOf } from '../core/slices';
 import { probeZoneKey } from '../core/probeHealth';
 import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
 import { type WriteBudget, WritePacers } from '../pacer';
@@ -334,14 +335,18 @@ export class SimRegion implements CloudPort, SignalSource {
   }
 
   /** Zones, gateways and managed tables, with the same calls and pages as the EC2 adapter. */
-  async readInventory(scope: Scope): Promise<Inventory> {
+  async readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory> {
+    // The slice as EC2 applies the adapter's `route-table-id` wildcard filter: by the id's last digit.
+    const buckets = slice ? new Set(slice.buckets) : undefined;
     const managed = (t: SimTable) =>
-      t.tags[scope.managedTagKey] === scope.managedTagValue && (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId));
+      t.tags[scope.managedTagKey] === scope.managedTagValue &&
+      (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId)) &&
+      (buckets === undefined || buckets.has(bucketOf(t.id) ?? -1));
     const [tables, zones] = await Promise.all([
       this.describeRouteTables(managed),
       this.api('DescribeAvailabilityZones', () => this.world.zones.map((z) => ({ name: z.name, id: z.id, state: z.state }))),
     ]);
-    const vpcIds = [...new Set(tables.map((t) => t.vpcId))].sort();
+    const vpcIds = [...new Set([...tables.map((t) => t.vpcId), ...(slice?.vpcIds ?? [])])].sort();
     if (vpcIds.length === 0) return { zones, natGateways: [], routeTables: [] };
     const [subnetAz, nats] = await Promise.all([this.describeSubnets(vpcIds), this.describeNatGateways(vpcIds)]);
     const routeTables: RouteTable[] = tables.map((t) => ({

@@ -2,7 +2,8 @@ import { peerPolicy } from '../core/baseline';
 import { type Config, DEFAULTS } from '../config';
 import { IPV4_DEFAULT, NAT64_PREFIX, TAGS } from '../core/constants';
 import { pinValue } from '../core/state';
-import { type RunOptions, type RunReport, reconcile } from '../reconcile/controller';
+import { type ControllerDeps, type RunOptions, type RunReport, reconcile } from '../reconcile/controller';
+import { TableMemory } from '../reconcile/tableMemory';
 import { PROBE_EVENT_DETAIL_TYPE, PROBE_EVENT_SOURCE, type ProbeVerdictEvent } from '../core/probe';
 import { triggerOf } from '../events/triggers';
 import { InvariantChecker, tableHomes, type Violation } from './invariants';
@@ -254,7 +255,9 @@ export async function runScenario(
   // Each run is one Lambda invocation with the function's timeout: the run stops starting writes
   // near it, and the handler's self-invoke (a continuation) starts the next one at once.
   let invocationStart = sim.clock.nowMs();
-  const deps = { cloud: sim, clock: sim.clock, recorder, signals: sim, notifier, pacer: sim.retrier.pacer, deadline: () => invocationStart + LAMBDA_TIMEOUT_MS };
+  // One warm container: its table memory outlives runs (quiet scheduled runs read a slice), and a
+  // crash (a new container) loses it.
+  const deps: ControllerDeps = { cloud: sim, clock: sim.clock, recorder, signals: sim, notifier, pacer: sim.retrier.pacer, deadline: () => invocationStart + LAMBDA_TIMEOUT_MS, tables: new TableMemory() };
   const events = schedule(s, sim, start);
   const homes = tableHomes(sim, [config.managedTagKey, config.managedTagValue]);
   const checker = new InvariantChecker(sim, config, homes);
@@ -299,6 +302,7 @@ export async function runScenario(
         error = (e as Error).message;
       }
       crashed = sim.crashed;
+      if (crashed) deps.tables?.forget();
       sim.endRun();
       const runMuts = sim.mutations.slice(mutStart);
       const mine = runMuts.filter((x) => x.actor === 'controller');

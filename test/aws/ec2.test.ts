@@ -126,6 +126,35 @@ describe('Ec2Adapter.readInventory', () => {
     ]);
   });
 
+  it('reads a slice with a route-table-id wildcard per bucket, still reads the remembered VPCs\' gateways, and never prunes the subnet cache', async () => {
+    const tables = [table('rtb-0000000a', 'vpc-11111111', 'subnet-a', 'nat-a'), table('rtb-0000000b', 'vpc-22222222', 'subnet-b', 'nat-b')];
+    ec2.on(DescribeRouteTablesCommand).callsFake((input: { Filters?: { Name?: string; Values?: string[] }[] }) => {
+      const ids = input.Filters?.find((f) => f.Name === 'route-table-id')?.Values;
+      // As EC2 reads `rtb-*a`: any id ending in a.
+      return { RouteTables: ids ? tables.filter((t) => ids.some((v) => t.RouteTableId?.endsWith(v.slice(-1)))) : tables };
+    });
+    ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: ZONES });
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-a', AvailabilityZone: 'us-east-1a' }, { SubnetId: 'subnet-b', AvailabilityZone: 'us-east-1b' }] });
+    ec2.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [] });
+    const adapter = new Ec2Adapter(client, retrier().retry);
+    await adapter.readInventory(SCOPE);
+    ec2.resetHistory();
+
+    const inv = await adapter.readInventory(SCOPE, { buckets: [10, 14], vpcIds: ['vpc-11111111', 'vpc-22222222'] });
+
+    expect(ec2.commandCalls(DescribeRouteTablesCommand).map((c) => c.args[0].input)).toStrictEqual([
+      { Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }, { Name: 'route-table-id', Values: ['rtb-*a', 'rtb-*e'] }] },
+    ]);
+    expect(inv.routeTables.map((t) => [t.id, t.subnetAzs])).toStrictEqual([['rtb-0000000a', ['us-east-1a']]]);
+    // The gateways of a VPC none of whose tables is in the slice are read all the same.
+    expect(ec2.commandCalls(DescribeNatGatewaysCommand)[0]!.args[0].input).toStrictEqual({ Filter: [{ Name: 'vpc-id', Values: ['vpc-11111111', 'vpc-22222222'] }], MaxResults: 1000 });
+    // subnet-b (a table outside the slice) stays cached: the next full read describes no subnet.
+    expect(ec2.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
+    ec2.resetHistory();
+    await adapter.readInventory(SCOPE);
+    expect(ec2.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
+  });
+
   it('adds the vpc-id filter when VPC_IDS is set', async () => {
     ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
     ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: ZONES });

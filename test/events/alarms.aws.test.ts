@@ -190,6 +190,7 @@ describe('alarm manager (exact CloudWatch requests)', () => {
       evacuations: [],
       alarms: [],
       unread: [{ source: 'alarms', error: 'DescribeAlarms failed: AccessDenied: denied' }],
+      pendingWrites: 0,
     });
     expect(logs.some((l) => l.startsWith('ERROR alarms not read'))).toBe(true);
   });

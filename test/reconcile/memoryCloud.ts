@@ -3,7 +3,8 @@
  * controller writes, with hooks to interfere between the controller's read and its write.
  */
 import { userTagCount } from '../../src/core/state';
-import type { CloudPort, MetricReadOptions, Recorder, Scope } from '../../src/reconcile/ports';
+import type { CloudPort, MetricReadOptions, Recorder, Scope, TableSlice } from '../../src/reconcile/ports';
+import { bucketOf } from '../../src/core/slices';
 import type { GatewayLoad, Inventory, MetricWindow, NatGateway, Route, RouteTable, Zone } from '../../src/core/types';
 
 interface MutableTable {
@@ -58,10 +59,12 @@ export class MemoryCloud implements CloudPort {
     return { id: t.id, vpcId: t.vpcId, tags: { ...t.tags }, subnetAzs: [...t.subnetAzs], routes: t.routes.map((r) => ({ ...r })) };
   }
 
-  async readInventory(scope: Scope): Promise<Inventory> {
-    this.calls.push({ op: 'readInventory', args: [scope] });
+  async readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory> {
+    this.calls.push({ op: 'readInventory', args: slice ? [scope, slice] : [scope] });
+    // A slice as EC2 selects it with the adapter's wildcard: by the id's last hex digit.
+    const inSlice = (id: string) => !slice || slice.buckets.includes(bucketOf(id) ?? -1);
     const routeTables = [...this.tables.values()]
-      .filter((t) => t.tags[scope.managedTagKey] === scope.managedTagValue && (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId)))
+      .filter((t) => t.tags[scope.managedTagKey] === scope.managedTagValue && (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId)) && inSlice(t.id))
       .map((t) => this.snapshot(t));
     const inv = { zones: [...this.zones], natGateways: [...this.nats], routeTables };
     this.afterInventory?.();
