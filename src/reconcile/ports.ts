@@ -121,7 +121,11 @@ export interface Notification {
 }
 
 export interface Notifier {
-  notify(n: Notification): Promise<void>;
+  /**
+   * `signal` aborts when the run gives the notification up (its invocation's deadline is near,
+   * src/reconcile/wrapUp.ts): no further attempt, and the request in flight is cancelled.
+   */
+  notify(n: Notification, signal?: AbortSignal): Promise<void>;
 }
 
 /** Structured logs and counters; the Lambda wiring backs it with Powertools (EMF). */
