@@ -22,7 +22,8 @@ export function whyNotQuiet(obs: Observation, health: HealthReport, plan: Plan, 
   // The AZs that matter: those of the gateways and of the tables' subnets (a notice on an AZ the
   // controller has nothing in does not make every run read every table).
   const used = new Set([...obs.inventory.natGateways.map((n) => n.az), ...obs.inventory.routeTables.flatMap((t) => t.subnetAzs)]);
-  const zone = obs.inventory.zones.find((z) => z.state !== 'available' && used.has(z.name));
+  // `information` and `constrained` are notices, not outages (core/health.ts): they decide nothing.
+  const zone = obs.inventory.zones.find((z) => (z.state === 'impaired' || z.state === 'unavailable') && used.has(z.name));
   if (zone) return `zone ${zone.name} is ${zone.state}`;
   const nat = obs.inventory.natGateways.find((n) => n.state !== 'available');
   if (nat) return `gateway ${nat.id} is ${nat.state}`;

@@ -71,9 +71,11 @@ describe('whyNotQuiet: one reason each', () => {
     expect(why(observation(QUIET, { alarms }))).toBe('gateway alarm nat-failover-nat-c-packet-drops is in ALARM');
   });
 
-  it('an AZ in use that is not available; an AZ with no gateway and no table is no reason', () => {
+  it('an AZ in use that is impaired or unavailable; a notice (information, constrained), or an AZ with no gateway and no table, is no reason', () => {
     expect(why(observation(withZone(QUIET, 'us-east-1a', 'impaired')))).toBe('zone us-east-1a is impaired');
-    expect(why(observation(withZone(QUIET, 'us-east-1c', 'information')))).toBe('zone us-east-1c is information');
+    expect(why(observation(withZone(QUIET, 'us-east-1c', 'unavailable')))).toBe('zone us-east-1c is unavailable');
+    expect(why(observation(withZone(QUIET, 'us-east-1c', 'information')))).toBeUndefined();
+    expect(why(observation(withZone(QUIET, 'us-east-1b', 'constrained')))).toBeUndefined();
     const spare = { ...QUIET, zones: [...ZONES, { name: 'us-east-1d', id: 'use1-az4', state: 'impaired' as const }] };
     expect(why(observation(spare))).toBeUndefined();
   });
@@ -173,7 +175,7 @@ const INJECTIONS: Record<string, Injection> = {
   'signal writes pending': (w, i) => ({ obs: observation(w.inv, w.spec), pending: 1 + (i % 5) }),
   evacuation: (w, i) => ({ obs: observation(w.inv, { ...w.spec, evacuations: [{ az: nth(AZS.slice(0, w.azs), i), source: 'aws-health', id: 'e', since: NOW }] }) }),
   alarm: (w, i) => ({ obs: observation(w.inv, { ...w.spec, alarms: [{ natGatewayId: nth(NATS.slice(0, w.azs), i), alarmName: 'a', since: NOW }] }) }),
-  'zone state': (w, i) => ({ obs: observation(withZone(w.inv, nth(AZS.slice(0, w.azs), i), nth(['impaired', 'unavailable', 'information', 'constrained'] as const, i >> 2)), w.spec) }),
+  'zone state': (w, i) => ({ obs: observation(withZone(w.inv, nth(AZS.slice(0, w.azs), i), nth(['impaired', 'unavailable'] as const, i >> 2)), w.spec) }),
   'gateway state': (w, i) => ({ obs: observation(withNat(w.inv, nth(NATS.slice(0, w.azs), i), { state: nth(['pending', 'failed', 'deleting', 'deleted'] as const, i >> 2) }), w.spec) }),
   blackhole: (w, i) => {
     const nat = nth(NATS.slice(0, w.azs), i);

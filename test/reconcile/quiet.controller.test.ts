@@ -4,6 +4,7 @@
  */
 import { DEFAULTS, type Config } from '../../src/config';
 import { TAGS } from '../../src/core/constants';
+import { pinValue } from '../../src/core/state';
 import { bucketOf } from '../../src/core/slices';
 import { reconcile, type RunOptions } from '../../src/reconcile/controller';
 import type { Recorder, TableSlice } from '../../src/reconcile/ports';
@@ -104,6 +105,48 @@ describe('a quiet scheduled run', () => {
     // 'external-change'), and from then on every run reads every table until it is home again.
     expect(r.cloud.tagsOf(drifted)).toMatchObject({ [TAGS.state]: 'failed-over', [TAGS.homeNat]: 'nat-a' });
     expect((await r.run()).reads).toContain(undefined);
+  });
+
+  it('routes to an available gateway turn blackhole: the next run fails its tables over, even when none of them is in the slice (found in review)', async () => {
+    // One big VPC (1,000 tables) and a small one: its own three gateways, one table per AZ (k = 8).
+    const r = region();
+    const vpc2 = (n: ReturnType<typeof nat>) => ({ ...n, vpcId: 'vpc-22222222' });
+    r.cloud.nats = [...r.cloud.nats, ...AZS.map((z) => vpc2(nat(`nat-2${z}`, `us-east-1${z}`)))];
+    const small = ['rtb-2000000000000000a', 'rtb-2000000000000000b', 'rtb-2000000000000000c'];
+    AZS.forEach((z, i) => r.cloud.addTable({ ...managedTable(small[i] as string, `us-east-1${z}`, `nat-2${z}`), vpcId: 'vpc-22222222' }));
+    await r.settle();
+    // Quiet runs until one has read rtb-…a's bucket (10): the next slices do not hold it.
+    for (;;) {
+      const q = await r.run();
+      expect(q.report.quiet).toMatchObject({ rescanMinutes: 8 });
+      if ((q.reads[0]?.buckets ?? []).includes(10)) break;
+    }
+    const next = await r.run();
+    // nat-2a's only table is watched by id: the slice read asks for it.
+    expect(next.reads[0]?.ids).toContain(small[0]);
+    // nat-2a still says available; every route to it is now blackhole.
+    const t = r.cloud.tables.get(small[0] as string);
+    if (t) t.routes = t.routes.map((x) => (x.target.id === 'nat-2a' ? { ...x, state: 'blackhole' as const } : x));
+    const after = await r.run();
+    expect(after.report.quiet).toBeUndefined();
+    expect(['nat-2b', 'nat-2c']).toContain(r.cloud.target(small[0] as string, '0.0.0.0/0'));
+  });
+
+  it('a pin written without its reconcile invoke (the invoke failed, or an IaC tag) is applied by the next scheduled run, wherever its table is (found in review)', async () => {
+    const r = region();
+    await r.settle();
+    const first = await r.run();
+    expect(first.report.quiet).toBeDefined();
+    // A table of AZ a read by the slice three runs from now.
+    const last = new Set((first.reads[0]?.buckets ?? []).map((b) => (b + 3) % 16));
+    const pinned = [...r.cloud.tables.keys()].find((id, i) => i % 3 === 0 && last.has(bucketOf(id) ?? -1)) as string;
+    // What the manual function's failover writes before it invokes reconcile.
+    const t = r.cloud.tables.get(pinned);
+    if (t) t.tags[TAGS.pin] = pinValue({ awayFromAz: 'use1-az1', by: 'alice', reason: 'AZ a is slow', target: undefined, until: undefined });
+    const next = await r.run();
+    expect(next.reads[0]?.tagKeys).toContain(TAGS.pin);
+    expect(next.report.quiet).toBeUndefined();
+    expect(['nat-b', 'nat-c']).toContain(r.cloud.target(pinned, '0.0.0.0/0'));
   });
 
   it('a table deleted meanwhile: the slice read disagrees with memory, so the run reads every table', async () => {

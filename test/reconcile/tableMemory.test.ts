@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { bucketOf } from '../../src/core/slices';
 import type { RouteTable } from '../../src/core/types';
-import { MAX_DISAGREEMENTS, SLICING_OFF_MS, TableMemory } from '../../src/reconcile/tableMemory';
+import { MAX_DISAGREEMENTS, type SliceRead, SLICING_OFF_MS, TableMemory } from '../../src/reconcile/tableMemory';
 
 const table = (n: number, vpcId = 'vpc-1'): RouteTable => ({
   id: `rtb-${n.toString(16).padStart(17, '0')}`,
@@ -13,9 +13,9 @@ const table = (n: number, vpcId = 'vpc-1'): RouteTable => ({
 const tables = (count: number): RouteTable[] => Array.from({ length: count }, (_, i) => table(i));
 const T0 = new Date('2026-11-29T12:00:10Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
-const sliceOf = (p: ReturnType<TableMemory['plan']>): readonly number[] => {
+const sliceOf = (p: ReturnType<TableMemory['plan']>): SliceRead => {
   if (!('slice' in p)) throw new Error(p.full);
-  return p.slice;
+  return p;
 };
 const inBuckets = (ts: readonly RouteTable[], buckets: readonly number[]) => ts.filter((t) => buckets.includes(bucketOf(t.id) ?? -1));
 
@@ -49,7 +49,7 @@ describe('TableMemory.plan', () => {
       expect(p.slice).toHaveLength(4);
       const read = inBuckets(all, p.slice);
       expect(read.length).toBeLessThanOrEqual(250);
-      expect(m.merge(p.slice, read, at(i))).toHaveProperty('tables');
+      expect(m.merge(p, read, at(i))).toHaveProperty('tables');
       m.commit(p.slice, read, at(i));
       for (const t of read) seen.add(t.id);
     }
@@ -81,7 +81,7 @@ describe('TableMemory.merge', () => {
         if (!('slice' in p)) throw new Error(p.full);
         const changed = inBuckets(all, p.slice).map((t) => ({ ...t, tags: { ...t.tags, changed: 'yes' } }));
         const fresh = inBuckets(tables(count + added).slice(count), p.slice);
-        const merged = m.merge(p.slice, [...changed, ...fresh], at(1));
+        const merged = m.merge(p, [...changed, ...fresh], at(1));
         if (!('tables' in merged)) throw new Error(merged.full);
         const byId = new Map(merged.tables.map((t) => [t.id, t]));
         expect(byId.size).toBe(count + fresh.length);
@@ -96,19 +96,19 @@ describe('TableMemory.merge', () => {
     const m = new TableMemory();
     const all = tables(1000);
     m.remember(all, T0);
-    const p = { slice: sliceOf(m.plan(at(1), 250)) };
+    const p = sliceOf(m.plan(at(1), 250));
     const read = inBuckets(all, p.slice);
-    expect(m.merge(p.slice, read.slice(1), at(1))).toEqual({ full: expect.stringMatching(/1 remembered tables of the slice were not returned/) });
+    expect(m.merge(p, read.slice(1), at(1))).toEqual({ full: expect.stringMatching(/1 remembered tables of the slice were not returned/) });
     // A server that treats the wildcard literally returns nothing at all.
-    expect(m.merge(p.slice, [], at(1))).toEqual({ full: expect.stringMatching(/not returned/) });
+    expect(m.merge(p, [], at(1))).toEqual({ full: expect.stringMatching(/not returned/) });
   });
 
   it('distrusts a slice read that returns a table outside the slice (a server that ignored the filter)', () => {
     const m = new TableMemory();
     const all = tables(1000);
     m.remember(all, T0);
-    const p = { slice: sliceOf(m.plan(at(1), 250)) };
-    expect(m.merge(p.slice, all, at(1))).toEqual({ full: expect.stringMatching(/outside the slice/) });
+    const p = sliceOf(m.plan(at(1), 250));
+    expect(m.merge(p, all, at(1))).toEqual({ full: expect.stringMatching(/outside the slice/) });
   });
 
   it(`turns slicing off for an hour after ${MAX_DISAGREEMENTS} disagreeing slices in a row, and a good slice resets the count`, () => {
@@ -116,15 +116,15 @@ describe('TableMemory.merge', () => {
     const all = tables(1000);
     m.remember(all, T0);
     const disagree = (minute: number) => {
-      const p = { slice: sliceOf(m.plan(at(minute), 250)) };
-      expect(m.merge(p.slice, [], at(minute))).toHaveProperty('full');
+      const p = sliceOf(m.plan(at(minute), 250));
+      expect(m.merge(p, [], at(minute))).toHaveProperty('full');
       m.remember(all, at(minute));
     };
     disagree(1);
     disagree(2);
-    const p = { slice: sliceOf(m.plan(at(3), 250)) };
+    const p = sliceOf(m.plan(at(3), 250));
     const read = inBuckets(all, p.slice);
-    expect(m.merge(p.slice, read, at(3))).toHaveProperty('tables');
+    expect(m.merge(p, read, at(3))).toHaveProperty('tables');
     m.commit(p.slice, read, at(3));
     for (let i = 0; i < MAX_DISAGREEMENTS - 1; i++) disagree(4 + i);
     expect(m.plan(at(4 + MAX_DISAGREEMENTS), 250)).toHaveProperty('slice');
