@@ -522,6 +522,24 @@ describe('quiet runs on generated event sequences (twin regions: slicing on and 
     expect(quiet).toBeGreaterThan(6);
   });
 
+  it('(e) a pin written by another writer (its reconcile invoke lost, or IaC) is applied by the next run, as without slicing', async () => {
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(caseOf({ gateways: false, skips: false, minutes: 12 }), async (c) => {
+        const trace = await play(c);
+        for (const { minute, applied } of trace.applied) {
+          if (applied.kind !== 'pin') continue;
+          const run = trace.runs.get(minute);
+          if (!run || !written(run.twin).has(applied.table)) continue;
+          checked++;
+          expect({ minute, table: applied.table, ours: written(run.ours).has(applied.table) }).toStrictEqual({ minute, table: applied.table, ours: true });
+        }
+      }),
+      { numRuns: 15 },
+    );
+    expect(checked).toBeGreaterThan(3);
+  });
+
   it('(d) a deleted, un-tagged or opted-out table is never planned for nor written to', async () => {
     let checked = 0;
     await fc.assert(
