@@ -151,6 +151,36 @@ describe('quiet runs do not delay a failover (found by these tests)', () => {
 });
 
 describe('what quiet runs can miss, and for how long', () => {
+  it('a person pointing a table at a gateway no other table routes to, whose routes are blackhole while it says available: failed over when the table\'s slice comes round (within k runs)', async () => {
+    // A blackhole is read from routes, and no remembered route points at the gateway, so nothing
+    // watched shows it (the documented exception to "gateways stay healthy" in docs/how-it-decides.md).
+    const w = world({ azs: 3, tablesPerAz: 12, seed: 5 });
+    const homeC = (sim: SimRegion, t: SimTable) => homeNat(sim, t) === 'nat-c';
+    const config: Config = { ...DEFAULTS, alarms: 'off', tablesReadPerRun: 6 };
+    const k = 4;
+    const late: number[] = [];
+    for (let offset = 0; offset < k; offset++) {
+      const c = container(w, config, true);
+      // AZ c has no managed table: nothing routes to nat-c.
+      for (const t of c.sim.world.tables) if (homeC(c.sim, t)) delete t.tags[TAG[0]];
+      const victim = managed(c.sim).find((t) => homeNat(c.sim, t) === 'nat-a')!;
+      let moved: number | undefined;
+      for (let minute = 0; minute < 4 + offset + k; minute++) {
+        if (minute === 4 + offset) {
+          c.sim.setBlackhole('nat-c', true);
+          c.sim.editRoute(victim.id, '0.0.0.0/0', { kind: 'nat', id: 'nat-c' });
+        }
+        const r = await tick(c, minute);
+        if (minute === 3) expect(r.report.quiet?.rescanMinutes).toBe(k);
+        if (moved === undefined && minute >= 4 + offset && ipv4(c.sim.world.tables.find((t) => t.id === victim.id)!) !== 'nat-c') moved = minute - (4 + offset);
+      }
+      expect(moved).toBeDefined();
+      expect(moved).toBeLessThan(k);
+      late.push(moved!);
+    }
+    expect(Math.max(...late)).toBeGreaterThan(0);
+  });
+
   it('a VPC brought under management while its gateway is already down: failed over when its table\'s slice comes round (within k runs), not at the next run', async () => {
     // Its gateways are not read until one of its tables is: the documented exception to "only
     // drift" (docs/how-it-decides.md, Quiet runs). The VPC had no egress before it was tagged.
