@@ -109,6 +109,63 @@ function filters(q: URLSearchParams, prefix = 'Filter'): { name: string; values:
   return out;
 }
 
+/**
+ * One EC2 filter value as a matcher. EC2 filter values take wildcards: `*` matches zero or more
+ * characters, `?` exactly one, and a backslash makes the next character literal (`\*amazon\?\\`
+ * is the literal `*amazon?\`): the EC2 `Filter` documentation of the AWS SDKs and the EC2 API
+ * reference's describe pages ("You can use wildcards with the filter values..."). A trailing lone
+ * backslash, which those pages leave undefined, is read as a literal backslash.
+ *
+ * Matched without a regular expression (a value is tokens, `*` backtracks to the last star), so
+ * no filter value can make the fake's matching exponential; bench/fakeAws.test.ts checks it
+ * against a regular-expression translation of the same rules.
+ */
+export function filterValueMatcher(pattern: string): (value: string) => boolean {
+  type Token = { readonly star: true } | { readonly any: true } | { readonly char: string };
+  const tokens: Token[] = [];
+  // Code points, not UTF-16 units: `?` is one character.
+  const cs = [...pattern];
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (c === '\\' && i + 1 < cs.length) tokens.push({ char: cs[++i]! });
+    else if (c === '*') tokens.push({ star: true });
+    else if (c === '?') tokens.push({ any: true });
+    else tokens.push({ char: c });
+  }
+  if (tokens.every((t) => 'char' in t)) {
+    const literal = tokens.map((t) => (t as { char: string }).char).join('');
+    return (value) => value === literal;
+  }
+  return (v) => {
+    const value = [...v];
+    let p = 0;
+    let s = 0;
+    let starAt = -1;
+    let starS = 0;
+    while (s < value.length) {
+      const t = tokens[p];
+      if (t && 'star' in t) {
+        starAt = p++;
+        starS = s;
+      } else if (t && ('any' in t || t.char === value[s])) {
+        p++;
+        s++;
+      } else if (starAt >= 0) {
+        p = starAt + 1;
+        s = ++starS;
+      } else return false;
+    }
+    while (p < tokens.length && 'star' in tokens[p]!) p++;
+    return p === tokens.length;
+  };
+}
+
+/** A filter's values as one matcher: EC2 joins a filter's values with OR. */
+const anyOf = (values: readonly string[]): ((value: string | undefined) => boolean) => {
+  const ms = values.map(filterValueMatcher);
+  return (value) => value !== undefined && ms.some((m) => m(value));
+};
+
 const list = (q: URLSearchParams, prefix: string): string[] => {
   const out: string[] = [];
   for (let i = 1; q.has(`${prefix}.${i}`); i++) out.push(q.get(`${prefix}.${i}`)!);
@@ -188,12 +245,13 @@ export class FakeAws {
     const fail = (code: string, message: string) => ({ operation, ...ec2Error(code, message) });
     switch (operation) {
       case 'DescribeRouteTables': {
-        const f = filters(q);
+        // Filters are ANDed, a filter's values ORed, each value with EC2's wildcards.
+        const f = filters(q).map((x) => ({ name: x.name, match: anyOf(x.values) }));
         const tables = this.world.tables.filter((t) =>
           f.every((x) =>
-            x.name === 'vpc-id' ? x.values.includes(t.vpcId)
-            : x.name === 'route-table-id' ? x.values.includes(t.id)
-            : x.name.startsWith('tag:') ? t.tags[x.name.slice(4)] !== undefined && x.values.includes(t.tags[x.name.slice(4)]!)
+            x.name === 'vpc-id' ? x.match(t.vpcId)
+            : x.name === 'route-table-id' ? x.match(t.id)
+            : x.name.startsWith('tag:') ? x.match(t.tags[x.name.slice(4)])
             : true,
           ),
         );
@@ -206,10 +264,10 @@ export class FakeAws {
         });
       }
       case 'DescribeSubnets': {
-        const f = filters(q);
+        const f = filters(q).map((x) => ({ name: x.name, match: anyOf(x.values) }));
         const ids = list(q, 'SubnetId');
         const subnets = (ids.length > 0 ? ids.map((i) => this.subnetById.get(i)).filter((s): s is SimSubnet => !!s) : this.world.subnets).filter((s) =>
-          f.every((x) => (x.name === 'vpc-id' ? x.values.includes(s.vpcId) : x.name === 'subnet-id' ? x.values.includes(s.id) : true)),
+          f.every((x) => (x.name === 'vpc-id' ? x.match(s.vpcId) : x.name === 'subnet-id' ? x.match(s.id) : true)),
         );
         const p = page(subnets, q, 1000);
         return ok((x) => {
@@ -220,8 +278,8 @@ export class FakeAws {
         });
       }
       case 'DescribeNatGateways': {
-        const f = filters(q);
-        const nats = this.world.nats.filter((n) => f.every((x) => (x.name === 'vpc-id' ? x.values.includes(n.vpcId) : true)));
+        const f = filters(q).map((x) => ({ name: x.name, match: anyOf(x.values) }));
+        const nats = this.world.nats.filter((n) => f.every((x) => (x.name === 'vpc-id' ? x.match(n.vpcId) : true)));
         return ok((x) => {
           x.open('natGatewaySet');
           for (const n of nats) this.nat(x, n);
