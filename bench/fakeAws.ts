@@ -190,6 +190,11 @@ function ec2Error(code: string, message: string): { status: number; body: string
 export class FakeAws {
   /** Response bytes served, per operation and in total. */
   bytes = 0;
+  /**
+   * The same responses without the whitespace between elements (the indentation and line breaks
+   * EC2's documented examples show): what a server that sent compact XML would have sent.
+   */
+  compactBytes = 0;
   readonly bytesByOperation: Record<string, number> = {};
   readonly calls: Record<string, number> = {};
   serverCpuMicros = 0;
@@ -206,6 +211,7 @@ export class FakeAws {
   /** Zeroes the counters (between the warm-up and the measured runs). */
   resetCounters(): void {
     this.bytes = 0;
+    this.compactBytes = 0;
     this.serverCpuMicros = 0;
     for (const k of Object.keys(this.bytesByOperation)) delete this.bytesByOperation[k];
     for (const k of Object.keys(this.calls)) delete this.calls[k];
@@ -220,6 +226,7 @@ export class FakeAws {
       const r = target ? this.cloudwatch(target.split('.').pop()!, JSON.parse(text) as Record<string, unknown>) : this.ec2(new URLSearchParams(text));
       const body = Buffer.from(r.body, 'utf8');
       this.bytes += body.length;
+      this.compactBytes += target ? body.length : Buffer.byteLength(r.body.replace(/>\s+</g, '><'), 'utf8');
       this.bytesByOperation[r.operation] = (this.bytesByOperation[r.operation] ?? 0) + body.length;
       this.calls[r.operation] = (this.calls[r.operation] ?? 0) + 1;
       const used = process.cpuUsage(cpu);
