@@ -267,6 +267,19 @@ describe('docs/benchmarks.md quotes bench/results.json', () => {
   });
 });
 
+/** The steady run's XML at 1,000 tables (issue 16) is quoted in prose: the worst quiet run and a run that reads every table. */
+describe('the steady-run bytes are quoted from bench/results.json', () => {
+  const r = results.steady.realSdk.find((x: { tables: number }) => x.tables === 1000);
+  const n = (x: number): string => x.toLocaleString('en-US');
+  for (const file of ['README.md', 'docs/benchmarks.md']) {
+    it(`${file} quotes the worst quiet run (${n(r.bytesParsed)} bytes) and the full read (${n(r.full.bytesParsed)})`, () => {
+      const text = readFileSync(join(__dirname, '..', '..', file), 'utf8');
+      expect(text).toContain(`**${n(r.bytesParsed)} bytes**`);
+      expect(text).toContain(n(r.full.bytesParsed));
+    });
+  }
+});
+
 /** The whole-stack figure is quoted where a user decides to deploy: the README and the deploy guide. */
 describe('the cost figure is quoted from bench/results.json', () => {
   const figure = `$${results.cost.stack.threeGateways.totalUsd.toFixed(2)}/month`;
