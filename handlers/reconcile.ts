@@ -6,7 +6,9 @@ import { reconcile } from '../src/reconcile/controller';
 import { summarizeRun } from '../src/reconcile/report';
 import { logger, metrics } from '../src/lambda/telemetry';
 import { readInvocation } from '../src/lambda/invocation';
-import { configFromEnv, lambdaDeps, selfInvokeFor } from '../src/lambda/wiring';
+import { configFromEnv, deadlineOf, lambdaDeps, selfInvokeFor } from '../src/lambda/wiring';
+import { systemClock } from '../src/clock';
+import { FLUSH_RESERVE_MS } from '../src/reconcile/wrapUp';
 import { continueIfUnfinished } from '../src/reconcile/continuation';
 import type { RunReport } from '../src/reconcile/types';
 
@@ -19,7 +21,12 @@ const depsFor = lambdaDeps(config);
  */
 async function continueAfter(report: RunReport, chain: number, origin: unknown, context: Context): Promise<void> {
   const invoke = selfInvokeFor(context);
-  if (invoke) await continueIfUnfinished(report, chain, invoke, depsFor(context).recorder, origin);
+  // Reachable in time: reconcile() gives the notification up CONTINUATION_RESERVE_MS (2 s) before
+  // the deadline, so the invoke (one asynchronous Invoke, answered at once) starts with that much
+  // left, and is itself given up FLUSH_RESERVE_MS before it so middy still flushes the metrics
+  // (test/reconcile/wrapUp.test.ts).
+  const at = deadlineOf(context)();
+  if (invoke) await continueIfUnfinished(report, chain, invoke, depsFor(context).recorder, origin, { clock: systemClock, at: at === undefined ? undefined : at - FLUSH_RESERVE_MS });
 }
 
 /** EventBridge schedule (and alarm / Health / ARC / probe events), the manual function's request, or a continuation: one level-triggered reconcile pass. */

@@ -264,17 +264,27 @@ export class Ec2Adapter {
    */
   async readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory> {
     const tagged: Filter = { Name: `tag:${scope.managedTagKey}`, Values: [scope.managedTagValue] };
-    // A slice is selected by EC2 itself: a wildcard on the id's last hex digit (core/slices.ts).
-    const fixed: Filter[] = slice ? [tagged, { Name: 'route-table-id', Values: slice.buckets.map((b) => `rtb-*${bucketDigit(b)}`) }] : [tagged];
+    // A slice is selected by EC2 itself: a wildcard on the id's last hex digit (core/slices.ts), the
+    // watched tables by id in the same filter (values are ORed), and the flagged tables by tag key
+    // in a second request (filters of different names are ANDed: EC2 API reference, Filter).
+    const requests: Filter[][] = slice
+      ? [
+          [tagged, { Name: 'route-table-id', Values: [...slice.buckets.map((b) => `rtb-*${bucketDigit(b)}`), ...slice.ids] }],
+          ...(slice.tagKeys.length > 0 ? [[tagged, { Name: 'tag-key', Values: [...slice.tagKeys] }]] : []),
+        ]
+      : [[tagged]];
     // Each response is reduced to what the controller reads as soon as it is parsed, so the SDK's
     // full objects (every association, route and tag field) of one response are never alive while
     // the next is parsed: at 10,000 tables that is the difference between fitting 256 MB or not.
     const pageSize = this.lastManagedTables !== undefined && this.lastManagedTables <= UNPAGED_TABLES_MAX ? undefined : ROUTE_TABLES_PAGE;
     const readTables = async (): Promise<ReadTable[]> => {
-      if (scope.vpcIds.length === 0) return this.describeRouteTables(fixed, pageSize, readTable);
-      const out: ReadTable[] = [];
-      for (const filters of filterChunks(fixed, 'vpc-id', scope.vpcIds)) out.push(...(await this.describeRouteTables(filters, pageSize, readTable)));
-      return out;
+      const out = new Map<string, ReadTable>();
+      for (const fixed of requests) {
+        const chunks = scope.vpcIds.length === 0 ? [fixed] : filterChunks(fixed, 'vpc-id', scope.vpcIds);
+        // A table both in the slice and flagged comes back twice: once is enough.
+        for (const filters of chunks) for (const t of await this.describeRouteTables(filters, pageSize, readTable)) out.set(t.id, t);
+      }
+      return [...out.values()];
     };
     const [tables, zones] = await Promise.all([readTables(), this.describeZones()]);
     // A slice's count says nothing of the whole: only a full read decides the next one's paging.
@@ -294,8 +304,8 @@ export class Ec2Adapter {
       read = unknown.length > 0 ? await this.describeSubnetAzs({ subnetIds: unknown }) : new Map<string, string>();
     }
     // A slice references only its own tables' subnets: the others' stay cached (the remembered
-    // tables still use them), so a slice never prunes.
-    const subnetAz = this.subnets.settle([...tableSubnets, ...natSubnets(sdkNats)], read, fullRead, slice !== undefined && !fullRead);
+    // tables still use them), so a slice never prunes, not even on the hourly full subnet read.
+    const subnetAz = this.subnets.settle([...tableSubnets, ...natSubnets(sdkNats)], read, fullRead, slice !== undefined);
     const routeTables: RouteTable[] = tables.map(({ subnetIds, ...t }) => ({
       ...t,
       subnetAzs: [...new Set(subnetIds.map((s) => subnetAz.get(s)).filter((z): z is string => !!z))].sort(),

@@ -19,7 +19,11 @@ export function whyNotQuiet(obs: Observation, health: HealthReport, plan: Plan, 
   if (pendingSignalWrites > 0) return 'the evacuation memory or the managed alarms need writing';
   if (obs.evacuations.length > 0) return `an evacuation is open (${obs.evacuations[0]?.az ?? '?'})`;
   if (obs.alarms.length > 0) return `gateway alarm ${obs.alarms[0]?.alarmName ?? '?'} is in ALARM`;
-  const zone = obs.inventory.zones.find((z) => z.state !== 'available');
+  // The AZs that matter: those of the gateways and of the tables' subnets (a notice on an AZ the
+  // controller has nothing in does not make every run read every table).
+  const used = new Set([...obs.inventory.natGateways.map((n) => n.az), ...obs.inventory.routeTables.flatMap((t) => t.subnetAzs)]);
+  // `information` and `constrained` are notices, not outages (core/health.ts): they decide nothing.
+  const zone = obs.inventory.zones.find((z) => (z.state === 'impaired' || z.state === 'unavailable') && used.has(z.name));
   if (zone) return `zone ${zone.name} is ${zone.state}`;
   const nat = obs.inventory.natGateways.find((n) => n.state !== 'available');
   if (nat) return `gateway ${nat.id} is ${nat.state}`;

@@ -10,7 +10,8 @@ import { PushedSignals } from '../events/signals';
 import { powertoolsRecorder } from './telemetry';
 import { WritePacers } from '../pacer';
 import { selfInvoker } from '../aws/lambda';
-import { Retrier } from '../retry';
+import { DEFAULT_RETRY, Retrier } from '../retry';
+import { FLUSH_RESERVE_MS } from '../reconcile/wrapUp';
 import { TableMemory } from '../reconcile/tableMemory';
 
 /**
@@ -49,6 +50,12 @@ export interface InvocationContext {
   readonly invokedFunctionArn?: string;
   readonly functionName?: string;
   readonly getRemainingTimeInMillis?: () => number;
+}
+
+/** The invocation's deadline (epoch ms) from its context; undefined outside Lambda. */
+export function deadlineOf(ctx: InvocationContext | undefined, clock: Clock = systemClock): () => number | undefined {
+  const remaining = ctx?.getRemainingTimeInMillis?.bind(ctx);
+  return () => (remaining ? clock.now().getTime() + remaining() : undefined);
 }
 
 /**
@@ -111,8 +118,16 @@ export function controllerDeps(
 export const writePacer = (config: Pick<Config, 'ec2WriteBurst' | 'ec2WriteRate'>, clock: Clock = systemClock): WritePacers =>
   new WritePacers(clock, { burst: config.ec2WriteBurst, perSecond: config.ec2WriteRate });
 
-/** The function's own name or ARN, for the continuation's asynchronous self-invoke. */
-export function selfInvokeFor(ctx: InvocationContext | undefined, retry: Retrier = new Retrier(systemClock)): ((payload: unknown) => Promise<void>) | undefined {
+/**
+ * The function's own name or ARN, for the continuation's asynchronous self-invoke. Its Retrier
+ * reads the invocation's deadline like every other call's: a throttled invoke backs off only
+ * while the backoff ends FLUSH_RESERVE_MS before the deadline (it runs last, after the record),
+ * never sleeping the handler into Lambda's timeout.
+ */
+export function selfInvokeFor(
+  ctx: InvocationContext | undefined,
+  retry: Retrier = new Retrier(systemClock, DEFAULT_RETRY, Math.random, { deadline: deadlineOf(ctx), marginMs: FLUSH_RESERVE_MS }),
+): ((payload: unknown) => Promise<void>) | undefined {
   const self = ctx?.invokedFunctionArn ?? ctx?.functionName;
   return self ? selfInvoker(self, retry) : undefined;
 }

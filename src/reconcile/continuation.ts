@@ -1,5 +1,7 @@
+import type { Clock } from '../clock';
 import type { Recorder } from './ports';
 import type { RunReport } from './types';
+import { settleBy } from './wrapUp';
 
 /**
  * The payload a run sends its own function when the invocation's deadline left route changes
@@ -56,6 +58,12 @@ export async function continueIfUnfinished(
   invoke: (payload: ContinuationPayload) => Promise<void>,
   recorder: Recorder,
   origin?: unknown,
+  /**
+   * The invoke must have answered by `at` (epoch ms; the handler passes the invocation's deadline
+   * less FLUSH_RESERVE_MS): an invoke still hanging then is given up, logged, and the handler
+   * returns, so middy still flushes the run's metrics before Lambda's timeout.
+   */
+  until?: { readonly clock: Clock; readonly at: number | undefined },
 ): Promise<boolean> {
   if (!report.continuation || report.dryRun) return false;
   if (chain >= MAX_CHAIN) {
@@ -66,7 +74,12 @@ export async function continueIfUnfinished(
     const carried = origin === undefined || isContinuation(origin) ? undefined : origin;
     const size = carried === undefined ? 0 : Buffer.byteLength(JSON.stringify(carried) ?? '');
     if (size > ORIGIN_MAX_BYTES) recorder.warn('continuation without its first event (too large to carry); it runs as a plain pass', { bytes: size });
-    await invoke({ 'nat-failover': CONTINUATION, chain: chain + 1, ...(carried !== undefined && size <= ORIGIN_MAX_BYTES ? { origin: carried } : {}) });
+    const payload: ContinuationPayload = { 'nat-failover': CONTINUATION, chain: chain + 1, ...(carried !== undefined && size <= ORIGIN_MAX_BYTES ? { origin: carried } : {}) };
+    const done = until ? (await settleBy(until.clock, () => invoke(payload), until.at)).done : (await invoke(payload), true);
+    if (!done) {
+      recorder.error('continuation not confirmed before the invocation deadline; the next scheduled run continues', { chain: chain + 1 });
+      return false;
+    }
     recorder.info('continuation invoked', { chain: chain + 1 });
     return true;
   } catch (e) {

@@ -12,6 +12,7 @@ import { isCloudError } from '../errors';
 import { notificationFor, SAFETY } from './notification';
 import { mapLimit } from '../retry';
 import type { WritePacers } from '../pacer';
+import { CONTINUATION_RESERVE_MS, RECORD_RESERVE_MS, settleBy, timeLeft, VERIFY_MIN_MS } from './wrapUp';
 import { whyNotQuiet } from '../core/quiet';
 import type { TableMemory } from './tableMemory';
 import type { Finding, HealthReport, Inventory, MetricWindow, Observation, Plan, ProbeObservation, ProbeRound, Route, RouteChange, RouteTable, UnreadSignalSource } from '../core/types';
@@ -43,6 +44,9 @@ export interface ControllerDeps {
  * Time kept before the deadline when a run stops starting route writes: the state tags of the
  * tables it moved (a few grouped CreateTags, paced), the verify read, the log lines, the
  * notification, and the Retrier's own DEADLINE_MARGIN_MS. A 60 s invocation writes for 45 s.
+ * What follows the writes is itself bounded (wrapUp.ts): the verify starts only with
+ * VERIFY_MIN_MS (10 s) left, the notification gives up CONTINUATION_RESERVE_MS (2 s) before the
+ * deadline, so a slow last write or read costs the verify or the notification, never the record.
  */
 export const WRAP_UP_MS = 15_000;
 
@@ -178,9 +182,9 @@ async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOpt
     const { observation, signalWrites } = await observeWith(deps, config, opts, {
       check: true,
       inventory: async () => {
-        const inv = await deps.cloud.readInventory(config, { buckets: p.slice, vpcIds: memory.vpcIds() });
+        const inv = await deps.cloud.readInventory(config, { buckets: p.slice, vpcIds: memory.vpcIds(), ids: p.ids, tagKeys: p.tagKeys });
         read = inv.routeTables;
-        const merged = memory.merge(p.slice, inv.routeTables, now);
+        const merged = memory.merge(p, inv.routeTables, now);
         if ('full' in merged) throw new ReadEveryTable(merged.full);
         return { ...inv, routeTables: merged.tables };
       },
@@ -520,16 +524,25 @@ export async function record(deps: ControllerDeps, report: RunReport): Promise<v
   const anyAway = [...awayByAz.values()].some((n) => n > 0);
   if (anyAway || restores > 0) for (const [az, n] of [...awayByAz].sort()) recorder.count('TablesAwayFromHome', n, { AvailabilityZone: az });
 
+  // Everything above is synchronous (log lines, EMF counts held for middy's flush); the
+  // notification is the first and only thing here that can block, so it comes last and is
+  // bounded: it must end CONTINUATION_RESERVE_MS before the deadline (wrapUp.ts), and one that
+  // does not fit is logged as not sent, never thrown, so the continuation still gets its turn.
   const notification = notificationFor(report);
-  if (deps.notifier && notification) {
+  const { notifier } = deps;
+  if (notifier && notification) {
+    const by = deadlineLess(deps, CONTINUATION_RESERVE_MS);
     try {
-      await deps.notifier.notify(notification);
+      const sent = by !== undefined && by <= deps.clock.now().getTime() ? { done: false as const } : await settleBy(deps.clock, (signal) => notifier.notify(notification, signal), by);
+      if (!sent.done) recorder.error(NOTIFICATION_NOT_SENT, { subject: notification.subject });
     } catch (e) {
       // A notification is not worth failing a run whose routes already moved.
       recorder.error('notification failed', { error: (e as Error).message });
     }
   }
 }
+
+export const NOTIFICATION_NOT_SENT = 'notification not sent in time: the invocation deadline is near; the log lines above record the run';
 
 /** Route-writing passes per run: the first, then at most two corrections after a lost race. */
 export const MAX_WRITE_PASSES = 3;
@@ -585,12 +598,25 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
   for (let pass = 1; ; pass++) {
     const touched = last.filter((r) => r.applied.length > 0 || r.status === 'conflict');
     if (touched.length === 0) return all;
+    // Near the deadline the record comes first (wrapUp.ts): a verify that cannot finish before
+    // RECORD_RESERVE_MS is not started, and one that overruns is dropped, never awaited into the
+    // record's time. The routes are written either way; the next run re-reads them.
+    const left = timeLeft(deps.clock, deps.deadline);
+    if (left < VERIFY_MIN_MS) {
+      deps.recorder.warn(VERIFY_SKIPPED, { pass, secondsLeft: Math.floor(left / 1000), tables: touched.length });
+      return all;
+    }
     // The fresh reading keeps what this run knew: its own event (re-applying an update to the memory
     // changes nothing, and a memory that could not be written must not be forgotten here), its
     // overrides, and metrics if it judged them. Dry run: the verify itself writes nothing.
     let fresh: Observation;
     try {
-      fresh = await observe(deps, config, { ...opts, dryRun: true, forceMetrics: opts.forceMetrics || first.observation.metrics !== undefined });
+      const read = await settleBy(deps.clock, () => observe(deps, config, { ...opts, dryRun: true, forceMetrics: opts.forceMetrics || first.observation.metrics !== undefined }), deadlineLess(deps, RECORD_RESERVE_MS));
+      if (!read.done) {
+        deps.recorder.warn(VERIFY_SKIPPED, { pass, reason: 'the fresh read did not answer in time', tables: touched.length });
+        return all;
+      }
+      fresh = read.value;
     } catch (e) {
       deps.recorder.error('verify after writing not done: the fresh read failed; the next run re-reads and repairs', { error: (e as Error).message, pass });
       return all;
@@ -642,11 +668,26 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
     all = all.map(mark);
     const redo = plan.actions.filter((a) => conflicted.has(a.routeTableId) && again.has(a.routeTableId));
     if (pass >= MAX_WRITE_PASSES || redo.length === 0) return all;
+    // A correction pass is route writes: the same bar as act()'s own (no write starts inside
+    // WRAP_UP_MS). Started later it could write nothing, yet its compare-and-swap read and the
+    // verify after it would eat the record's time; the tables stay `conflict`, for the next run.
+    if (timeLeft(deps.clock, deps.deadline) < WRAP_UP_MS) {
+      deps.recorder.warn('lost a race with another writer; not re-deciding: the invocation deadline is near; the next run re-reads and repairs', { tables: [...conflicted.keys()], pass });
+      return all;
+    }
     deps.recorder.warn('lost a race with another writer; re-deciding on a fresh reading', { tables: [...conflicted.keys()], pass });
     decidedOn = { observation: fresh, health };
     last = await act(deps, config, { ...plan, actions: redo });
     all = [...all, ...last];
   }
+}
+
+export const VERIFY_SKIPPED = 'verify after writing skipped: the invocation deadline is near; the routes written are recorded, the next run re-reads and repairs';
+
+/** The deadline less `ms` (undefined without a deadline). */
+function deadlineLess(deps: Pick<ControllerDeps, 'deadline'>, ms: number): number | undefined {
+  const at = deps.deadline?.();
+  return at === undefined ? undefined : at - ms;
 }
 
 /** How often a run woken by a failing probe re-reads while it waits for the other AZs' probes. */
@@ -717,11 +758,12 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
   // would have observed itself.
   const informed = opts.policy === undefined && !quiet ? await withCapacity(deps, config, corroborated.observation, corroborated.plan) : undefined;
   const { observation, health, plan } = informed ? { observation: informed, ...decide(informed, config, opts) } : corroborated;
-  // A full read on which nothing was (or would have been) written is what the next quiet runs
-  // remember; anything else is forgotten, so the next run reads every table again.
+  // A full read that was itself quiet (nothing written, nothing unwell) is what the next quiet runs
+  // remember; anything else is forgotten, so the next run reads every table again at once (during
+  // an incident no run pays for a slice it would then throw away).
   if (deps.tables && !quiet) {
-    const unchanged = firstRead !== undefined && firstRead.observation === observation && firstRead.signalWrites === 0 && plan.actions.length === 0;
-    if (unchanged) deps.tables.remember(observation.inventory.routeTables, observation.now);
+    const asQuiet = firstRead !== undefined && firstRead.observation === observation && whyNotQuiet(observation, health, plan, firstRead.signalWrites) === undefined;
+    if (asQuiet) deps.tables.remember(observation.inventory.routeTables, observation.now);
     else deps.tables.forget();
   }
   deps.recorder.info('plan', {

@@ -13,6 +13,17 @@ export interface TableSlice {
   readonly buckets: readonly number[];
   /** VPCs whose gateways are read besides those of the slice's tables: the remembered tables' VPCs. */
   readonly vpcIds: readonly string[];
+  /**
+   * Tables read besides the buckets' (by id, in the same request): for each gateway that no table
+   * of the buckets routes to, one table that does, so a `blackhole` on any route target is seen
+   * every minute (a route's state is its target's: EC2 API reference, Route.state).
+   */
+  readonly ids: readonly string[];
+  /**
+   * Tables carrying any of these tag keys are read too, wherever they are (one more request,
+   * `tag-key` filter): an operator's pin must not wait for its table's slice.
+   */
+  readonly tagKeys: readonly string[];
 }
 
 /** Which part of the region the controller manages. */
@@ -110,7 +121,11 @@ export interface Notification {
 }
 
 export interface Notifier {
-  notify(n: Notification): Promise<void>;
+  /**
+   * `signal` aborts when the run gives the notification up (its invocation's deadline is near,
+   * src/reconcile/wrapUp.ts): no further attempt, and the request in flight is cancelled.
+   */
+  notify(n: Notification, signal?: AbortSignal): Promise<void>;
 }
 
 /** Structured logs and counters; the Lambda wiring backs it with Powertools (EMF). */

@@ -6,6 +6,8 @@ export function summarizeRun(r: RunReport) {
     at: r.at.toISOString(),
     trigger: r.trigger,
     dryRun: r.dryRun,
+    // A quiet scheduled run read a slice of the route tables and remembered the rest (how-it-decides.md).
+    routeTablesRead: r.quiet ? { read: r.quiet.tablesRead, of: r.quiet.tables, rescanMinutes: r.quiet.rescanMinutes } : ('all' as const),
     metricsJudged: r.health.periodsJudged
       ? { start: r.health.periodsJudged.start.toISOString(), end: r.health.periodsJudged.end.toISOString() }
       : null,

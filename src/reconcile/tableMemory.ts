@@ -1,3 +1,4 @@
+import { LEGACY_TAGS, TAGS } from '../core/constants';
 import { BUCKETS, bucketOf, rescanMinutes, sliceAt } from '../core/slices';
 import type { RouteTable } from '../core/types';
 
@@ -23,7 +24,28 @@ import type { RouteTable } from '../core/types';
 export const MAX_DISAGREEMENTS = 3;
 export const SLICING_OFF_MS = 60 * 60_000;
 
-export type SlicePlan = { readonly slice: readonly number[]; readonly rescanMinutes: number } | { readonly full: string };
+/**
+ * Read besides a slice, in the same request: at most this many watched tables (one per gateway no
+ * table of the slice routes to). More gateways than that: the run reads everything.
+ */
+export const WATCHED_MAX = 100;
+
+/**
+ * Tables carrying any of these keys are read by every quiet run, wherever they are: an operator's
+ * pin (written by the manual function before it invokes reconcile, or by anyone: the format is
+ * documented) must be applied by the next run, not when its table's slice comes round.
+ */
+export const FLAG_TAG_KEYS: readonly string[] = [TAGS.pin, LEGACY_TAGS.pinAwayFrom];
+
+export interface SliceRead {
+  readonly slice: readonly number[];
+  /** Remembered tables read by id besides the slice (see WATCHED_MAX). */
+  readonly ids: readonly string[];
+  readonly tagKeys: readonly string[];
+  readonly rescanMinutes: number;
+}
+
+export type SlicePlan = SliceRead | { readonly full: string };
 export type Merged = { readonly tables: readonly RouteTable[] } | { readonly full: string };
 
 export class TableMemory {
@@ -60,21 +82,48 @@ export class TableMemory {
     const inSlice = new Set(slice);
     const oldest = Math.min(...this.readAt.filter((_, b) => !inSlice.has(b)));
     if (at - oldest > 2 * k * 60_000) return { full: `some tables were last read ${Math.round((at - oldest) / 60_000)} minutes ago (more than twice the ${k}-minute re-read period)` };
-    return { slice, rescanMinutes: k };
+    const ids = this.watched(inSlice);
+    if (ids.length > WATCHED_MAX) return { full: `${ids.length} gateways have no table in the slice (more than ${WATCHED_MAX} to watch by id)` };
+    return { slice, ids, tagKeys: FLAG_TAG_KEYS, rescanMinutes: k };
+  }
+
+  /**
+   * A route's state is its target's (`blackhole`: "the route's target isn't available", EC2 API
+   * reference, Route), and a blackhole is a hard signal read from the route tables themselves
+   * (core/health.ts). So every gateway some remembered table routes to is watched every run: if no
+   * table of the slice routes to it, the remembered table with the lowest id that does is read too.
+   */
+  private watched(inSlice: ReadonlySet<number>): string[] {
+    const covered = new Set<string>();
+    const pick = new Map<string, string>();
+    for (const t of this.tables?.values() ?? []) {
+      const slice = inSlice.has(bucketOf(t.id) ?? -1);
+      for (const r of t.routes) {
+        if (r.target.kind !== 'nat') continue;
+        if (slice) covered.add(r.target.id);
+        else {
+          const cur = pick.get(r.target.id);
+          if (cur === undefined || t.id < cur) pick.set(r.target.id, t.id);
+        }
+      }
+    }
+    return [...new Set([...pick].filter(([nat]) => !covered.has(nat)).map(([, id]) => id))].sort();
   }
 
   /**
    * The remembered tables with the slice's replaced by `read` (this run's read of the slice), or why
    * the read cannot be trusted. Pure: nothing is remembered until commit().
    */
-  merge(slice: readonly number[], read: readonly RouteTable[], now: Date): Merged {
+  merge(plan: Pick<SliceRead, 'slice' | 'ids' | 'tagKeys'>, read: readonly RouteTable[], now: Date): Merged {
     const tables = this.tables;
     if (!tables) return { full: 'nothing remembered' };
-    const inSlice = new Set(slice);
-    const outside = read.find((t) => !inSlice.has(bucketOf(t.id) ?? -1));
+    const inSlice = new Set(plan.slice);
+    const watched = new Set(plan.ids);
+    const asked = (t: RouteTable) => inSlice.has(bucketOf(t.id) ?? -1) || watched.has(t.id) || plan.tagKeys.some((k) => k in t.tags);
+    const outside = read.find((t) => !asked(t));
     if (outside) return this.disagree(now, `the slice read returned ${outside.id.slice(0, 40)}, which is outside the slice`);
     const readIds = new Set(read.map((t) => t.id));
-    const missing = [...tables.keys()].filter((id) => inSlice.has(bucketOf(id) ?? -1) && !readIds.has(id));
+    const missing = [...tables.keys()].filter((id) => (inSlice.has(bucketOf(id) ?? -1) || watched.has(id)) && !readIds.has(id));
     if (missing.length > 0) return this.disagree(now, `${missing.length} remembered tables of the slice were not returned by its read (e.g. ${missing[0]?.slice(0, 40)}): deleted, un-tagged, or the filter was not applied`);
     const fresh = new Map(read.map((t) => [t.id, t]));
     const out: RouteTable[] = [];
@@ -83,7 +132,7 @@ export class TableMemory {
     return { tables: out };
   }
 
-  /** After a quiet run: the slice's tables are now as read. */
+  /** After a quiet run: the slice's tables (and the others read) are now as read. */
   commit(slice: readonly number[], read: readonly RouteTable[], now: Date): void {
     const tables = this.tables;
     if (!tables) return;
@@ -92,6 +141,8 @@ export class TableMemory {
     for (const t of read) tables.set(t.id, t);
     for (const b of slice) this.readAt[b] = now.getTime();
     this.disagreements = 0;
+    // Quiet again: the next reason to read everything is news, whatever it is.
+    this.reported = undefined;
   }
 
   /** After a full read on which nothing was written: every table as read. */
@@ -106,8 +157,8 @@ export class TableMemory {
   }
 
   /**
-   * Once per distinct reason, for the log: the reason a run read every table, when it is news
-   * (a first run is not; the same reason every minute is said once).
+   * Once per distinct reason, for the log: the reason a run read every table, when it is news (the
+   * same kind of reason every minute is said once, until a quiet run ends the streak).
    */
   news(reason: string): boolean {
     const key = reason.replace(/\d+/g, '#');

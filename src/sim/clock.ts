@@ -36,9 +36,21 @@ export class VirtualClock implements Clock {
     return this.t - this.startedAt;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve });
+      if (signal?.aborted) return resolve();
+      const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.seq++, resolve };
+      this.timers.push(timer);
+      // An aborted sleep leaves no timer: time must not later jump to a wake-up nobody awaits.
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = this.timers.indexOf(timer);
+          if (i >= 0) this.timers.splice(i, 1);
+          resolve();
+        },
+        { once: true },
+      );
       this.wake();
     });
   }

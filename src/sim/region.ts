@@ -336,14 +336,22 @@ export class SimRegion implements CloudPort, SignalSource {
 
   /** Zones, gateways and managed tables, with the same calls and pages as the EC2 adapter. */
   async readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory> {
-    // The slice as EC2 applies the adapter's `route-table-id` wildcard filter: by the id's last digit.
-    const buckets = slice ? new Set(slice.buckets) : undefined;
-    const managed = (t: SimTable) =>
-      t.tags[scope.managedTagKey] === scope.managedTagValue &&
-      (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId)) &&
-      (buckets === undefined || buckets.has(bucketOf(t.id) ?? -1));
+    // The requests the EC2 adapter makes: every managed table; or, for a slice, the `route-table-id`
+    // wildcards (the id's last digit) and watched ids in one request, the flagged tag keys in another.
+    const scoped = (t: SimTable) => t.tags[scope.managedTagKey] === scope.managedTagValue && (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId));
+    const requests: ((t: SimTable) => boolean)[] = slice
+      ? [
+          (t) => scoped(t) && (slice.buckets.includes(bucketOf(t.id) ?? -1) || slice.ids.includes(t.id)),
+          ...(slice.tagKeys.length > 0 ? [(t: SimTable) => scoped(t) && slice.tagKeys.some((k) => k in t.tags)] : []),
+        ]
+      : [scoped];
+    const readTables = async (): Promise<SimTable[]> => {
+      const out = new Map<string, SimTable>();
+      for (const match of requests) for (const t of await this.describeRouteTables(match)) out.set(t.id, t);
+      return [...out.values()];
+    };
     const [tables, zones] = await Promise.all([
-      this.describeRouteTables(managed),
+      readTables(),
       this.api('DescribeAvailabilityZones', () => this.world.zones.map((z) => ({ name: z.name, id: z.id, state: z.state }))),
     ]);
     const vpcIds = [...new Set([...tables.map((t) => t.vpcId), ...(slice?.vpcIds ?? [])])].sort();

@@ -126,6 +126,42 @@ describe('Ec2Adapter.readInventory', () => {
     ]);
   });
 
+  it('reads a slice with a route-table-id wildcard per bucket and the watched ids, the flagged tables by tag key, still reads the remembered VPCs\' gateways, and never prunes the subnet cache', async () => {
+    const pinned = table('rtb-0000000c', 'vpc-11111111', 'subnet-a', 'nat-a');
+    const tables = [table('rtb-0000000a', 'vpc-11111111', 'subnet-a', 'nat-a'), table('rtb-0000000b', 'vpc-22222222', 'subnet-b', 'nat-b'), { ...pinned, Tags: [...(pinned.Tags ?? []), { Key: 'nat-failover:pin', Value: 'away-from=use1-az1' }] }];
+    ec2.on(DescribeRouteTablesCommand).callsFake((input: { Filters?: { Name?: string; Values?: string[] }[] }) => {
+      const ids = input.Filters?.find((f) => f.Name === 'route-table-id')?.Values;
+      const keys = input.Filters?.find((f) => f.Name === 'tag-key')?.Values;
+      // As EC2 reads `rtb-*a` (any id ending in a) and a plain id; a tag-key filter: any table with the key.
+      const match = (t: SdkRouteTable) =>
+        (ids === undefined || ids.some((v) => (v.startsWith('rtb-*') ? t.RouteTableId?.endsWith(v.slice(5)) : t.RouteTableId === v))) &&
+        (keys === undefined || (t.Tags ?? []).some((x) => keys.includes(x.Key ?? '')));
+      return { RouteTables: tables.filter(match) };
+    });
+    ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: ZONES });
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-a', AvailabilityZone: 'us-east-1a' }, { SubnetId: 'subnet-b', AvailabilityZone: 'us-east-1b' }] });
+    ec2.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [] });
+    const adapter = new Ec2Adapter(client, retrier().retry);
+    await adapter.readInventory(SCOPE);
+    ec2.resetHistory();
+
+    const inv = await adapter.readInventory(SCOPE, { buckets: [10, 14], vpcIds: ['vpc-11111111', 'vpc-22222222'], ids: ['rtb-00000001'], tagKeys: ['nat-failover:pin'] });
+
+    expect(ec2.commandCalls(DescribeRouteTablesCommand).map((c) => c.args[0].input)).toStrictEqual([
+      { Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }, { Name: 'route-table-id', Values: ['rtb-*a', 'rtb-*e', 'rtb-00000001'] }] },
+      { Filters: [{ Name: 'tag:nat-failover', Values: ['enabled'] }, { Name: 'tag-key', Values: ['nat-failover:pin'] }] },
+    ]);
+    // The slice's table and the pinned one (outside the slice, found by its tag key).
+    expect(inv.routeTables.map((t) => [t.id, t.subnetAzs])).toStrictEqual([['rtb-0000000a', ['us-east-1a']], ['rtb-0000000c', ['us-east-1a']]]);
+    // The gateways of a VPC none of whose tables is in the slice are read all the same.
+    expect(ec2.commandCalls(DescribeNatGatewaysCommand)[0]!.args[0].input).toStrictEqual({ Filter: [{ Name: 'vpc-id', Values: ['vpc-11111111', 'vpc-22222222'] }], MaxResults: 1000 });
+    // subnet-b (a table outside the slice) stays cached: the next full read describes no subnet.
+    expect(ec2.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
+    ec2.resetHistory();
+    await adapter.readInventory(SCOPE);
+    expect(ec2.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
+  });
+
   it('adds the vpc-id filter when VPC_IDS is set', async () => {
     ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
     ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: ZONES });

@@ -31,7 +31,7 @@ export class RecordingRunner implements ReconcileRunner {
   async run(r: ReconcileRequest): Promise<RunSummary> {
     this.requests.push(r);
     if (this.fail) throw this.fail;
-    return { at: NOW.toISOString(), trigger: `manual:${r.action}`, dryRun: r.dryRun, metricsJudged: null, tables: [], changes: [], findings: [] };
+    return { at: NOW.toISOString(), trigger: `manual:${r.action}`, dryRun: r.dryRun, routeTablesRead: 'all', metricsJudged: null, tables: [], changes: [], findings: [] };
   }
 }
 

@@ -62,9 +62,10 @@ export class MemoryCloud implements CloudPort {
   async readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory> {
     this.calls.push({ op: 'readInventory', args: slice ? [scope, slice] : [scope] });
     // A slice as EC2 selects it with the adapter's wildcard: by the id's last hex digit.
-    const inSlice = (id: string) => !slice || slice.buckets.includes(bucketOf(id) ?? -1);
+    const inSlice = (t: MutableTable) =>
+      !slice || slice.buckets.includes(bucketOf(t.id) ?? -1) || slice.ids.includes(t.id) || slice.tagKeys.some((k) => k in t.tags);
     const routeTables = [...this.tables.values()]
-      .filter((t) => t.tags[scope.managedTagKey] === scope.managedTagValue && (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId)) && inSlice(t.id))
+      .filter((t) => t.tags[scope.managedTagKey] === scope.managedTagValue && (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId)) && inSlice(t))
       .map((t) => this.snapshot(t));
     const inv = { zones: [...this.zones], natGateways: [...this.nats], routeTables };
     this.afterInventory?.();
