@@ -160,6 +160,13 @@ export function filterValueMatcher(pattern: string): (value: string) => boolean 
   };
 }
 
+/**
+ * The DescribeRouteTables filters the fake implements (besides `tag:<key>`): those the adapter
+ * sends. EC2 documents `tag-key` as "the key of a tag assigned to the resource ... regardless of
+ * the tag value" (DescribeRouteTables, EC2 API reference).
+ */
+const ROUTE_TABLE_FILTERS: readonly string[] = ['vpc-id', 'route-table-id', 'tag-key'];
+
 /** A filter's values as one matcher: EC2 joins a filter's values with OR. */
 const anyOf = (values: readonly string[]): ((value: string | undefined) => boolean) => {
   const ms = values.map(filterValueMatcher);
@@ -252,14 +259,18 @@ export class FakeAws {
     const fail = (code: string, message: string) => ({ operation, ...ec2Error(code, message) });
     switch (operation) {
       case 'DescribeRouteTables': {
-        // Filters are ANDed, a filter's values ORed, each value with EC2's wildcards.
+        // Filters are ANDed, a filter's values ORed, each value with EC2's wildcards. A filter the
+        // fake does not implement is refused as EC2 refuses an unknown one, never ignored (an
+        // ignored filter would serve more tables than asked and measure another read).
         const f = filters(q).map((x) => ({ name: x.name, match: anyOf(x.values) }));
+        const unknown = f.find((x) => !ROUTE_TABLE_FILTERS.includes(x.name) && !x.name.startsWith('tag:'));
+        if (unknown) return fail('InvalidParameterValue', `The filter '${unknown.name}' is invalid`);
         const tables = this.world.tables.filter((t) =>
           f.every((x) =>
             x.name === 'vpc-id' ? x.match(t.vpcId)
             : x.name === 'route-table-id' ? x.match(t.id)
-            : x.name.startsWith('tag:') ? x.match(t.tags[x.name.slice(4)])
-            : true,
+            : x.name === 'tag-key' ? Object.keys(t.tags).some((k) => x.match(k))
+            : x.match(t.tags[x.name.slice(4)]),
           ),
         );
         const p = page(tables, q, 100);
@@ -272,6 +283,8 @@ export class FakeAws {
       }
       case 'DescribeSubnets': {
         const f = filters(q).map((x) => ({ name: x.name, match: anyOf(x.values) }));
+        const unknown = f.find((x) => x.name !== 'vpc-id' && x.name !== 'subnet-id');
+        if (unknown) return fail('InvalidParameterValue', `The filter '${unknown.name}' is invalid`);
         const ids = list(q, 'SubnetId');
         const subnets = (ids.length > 0 ? ids.map((i) => this.subnetById.get(i)).filter((s): s is SimSubnet => !!s) : this.world.subnets).filter((s) =>
           f.every((x) => (x.name === 'vpc-id' ? x.match(s.vpcId) : x.name === 'subnet-id' ? x.match(s.id) : true)),
@@ -286,7 +299,9 @@ export class FakeAws {
       }
       case 'DescribeNatGateways': {
         const f = filters(q).map((x) => ({ name: x.name, match: anyOf(x.values) }));
-        const nats = this.world.nats.filter((n) => f.every((x) => (x.name === 'vpc-id' ? x.match(n.vpcId) : true)));
+        const unknown = f.find((x) => x.name !== 'vpc-id');
+        if (unknown) return fail('InvalidParameterValue', `The filter '${unknown.name}' is invalid`);
+        const nats = this.world.nats.filter((n) => f.every((x) => x.match(n.vpcId)));
         return ok((x) => {
           x.open('natGatewaySet');
           for (const n of nats) this.nat(x, n);

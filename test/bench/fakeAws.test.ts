@@ -3,7 +3,8 @@
  * the real SDK parsers and adapters read back exactly the world it serves; otherwise its byte and
  * CPU figures would measure a different response. Writes go through the same path.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeRouteTablesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { TAGS } from '../../src/core/constants';
 import fc from 'fast-check';
 import { BUCKETS, bucketOf, rescanMinutes, sliceAt } from '../../src/core/slices';
 import { Ec2Adapter } from '../../src/aws/ec2';
@@ -137,7 +138,7 @@ describe('bench/fakeAws.ts filter values with EC2 wildcards', () => {
     const union: string[] = [];
     for (let m = 0; m < k; m++) {
       const buckets = sliceAt(m, k);
-      const slice = await ec2.readInventory(scope, { buckets, vpcIds: [] });
+      const slice = await ec2.readInventory(scope, { buckets, vpcIds: [], ids: [], tagKeys: [] });
       const ids = slice.routeTables.map((t) => t.id);
       // Assess: each slice is the full read's tables of its buckets, in the same order and shape.
       expect(ids.length).toBeGreaterThan(0);
@@ -146,5 +147,29 @@ describe('bench/fakeAws.ts filter values with EC2 wildcards', () => {
     }
     expect(union.sort()).toStrictEqual(full.routeTables.map((t) => t.id).sort());
     expect(new Set(full.routeTables.map((t) => bucketOf(t.id))).size).toBe(BUCKETS);
+  });
+
+  it('a slice with watched ids and flag tag keys adds exactly those tables (ids ORed with the wildcards, tag-key in its own request)', async () => {
+    const world = realisticWorld(buildWorld({ vpcs: 1, azs: 3, tablesPerAz: 20, nat64: false }));
+    const managed = world.tables.filter((t) => t.tags['nat-failover'] === 'enabled');
+    const outside = managed.filter((t) => bucketOf(t.id) !== 0);
+    const [watched, pinned, unmanagedPinned] = [outside[0]!, outside[1]!, world.tables.find((t) => t.tags['nat-failover'] !== 'enabled')];
+    pinned.tags[TAGS.pin] = 'away-from=use1-az1';
+    if (unmanagedPinned) unmanagedPinned.tags[TAGS.pin] = 'away-from=use1-az1';
+    const fake = new FakeAws(world);
+    const ec2 = adapter(fake);
+    const scope = { managedTagKey: 'nat-failover', managedTagValue: 'enabled', vpcIds: [] };
+
+    const read = await ec2.readInventory(scope, { buckets: [0], vpcIds: [], ids: [watched.id], tagKeys: [TAGS.pin, 'nat-failover:*-never'] });
+
+    const expected = [...managed.filter((t) => bucketOf(t.id) === 0).map((t) => t.id), watched.id, pinned.id].sort();
+    expect(read.routeTables.map((t) => t.id).sort()).toStrictEqual(expected);
+    expect(fake.calls.DescribeRouteTables).toBe(2);
+  });
+
+  it('refuses a filter it does not implement, as EC2 refuses an unknown one, instead of ignoring it', async () => {
+    const fake = new FakeAws(realisticWorld(buildWorld({ vpcs: 1, azs: 2, tablesPerAz: 1, nat64: false })));
+    const client = new EC2Client({ region: 'us-east-1', maxAttempts: 1, requestHandler: fake.handler, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' } });
+    await expect(client.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.main', Values: ['true'] }] }))).rejects.toThrow("The filter 'association.main' is invalid");
   });
 });

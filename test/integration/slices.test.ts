@@ -11,6 +11,7 @@
 import { CreateRouteCommand, CreateRouteTableCommand, CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { Ec2Adapter } from '../../src/aws/ec2';
 import { DEFAULTS } from '../../src/config';
+import { TAGS } from '../../src/core/constants';
 import { BUCKETS, bucketOf, sliceAt } from '../../src/core/slices';
 import type { RouteTable } from '../../src/core/types';
 import { Retrier } from '../../src/retry';
@@ -58,7 +59,7 @@ describeWithMoto('route-table slices against moto', () => {
 
       // Act + assess: each bucket alone.
       for (let b = 0; b < BUCKETS; b++) {
-        const slice = await adapter.readInventory(scope, { buckets: [b], vpcIds: [vpc.vpcId] });
+        const slice = await adapter.readInventory(scope, { buckets: [b], vpcIds: [vpc.vpcId], ids: [], tagKeys: [] });
         expect(ids(slice.routeTables)).toEqual(ids(full.routeTables.filter((t) => bucketOf(t.id) === b)));
         // The gateways and zones are read whole either way.
         expect(slice.natGateways.map((n) => n.id).sort()).toEqual(full.natGateways.map((n) => n.id).sort());
@@ -67,7 +68,7 @@ describeWithMoto('route-table slices against moto', () => {
       const union: RouteTable[] = [];
       for (let minute = 0; minute < 4; minute++) {
         const buckets = sliceAt(minute, 4);
-        const slice = await adapter.readInventory(scope, { buckets, vpcIds: [vpc.vpcId] });
+        const slice = await adapter.readInventory(scope, { buckets, vpcIds: [vpc.vpcId], ids: [], tagKeys: [] });
         expect(ids(slice.routeTables)).toEqual(ids(full.routeTables.filter((t) => buckets.includes(bucketOf(t.id)!))));
         union.push(...slice.routeTables);
       }
@@ -76,6 +77,17 @@ describeWithMoto('route-table slices against moto', () => {
       const byId = new Map(full.routeTables.map((t) => [t.id, t]));
       for (const t of union) expect(t).toStrictEqual(byId.get(t.id));
     }
+    // Watched ids ride in the same route-table-id filter (values ORed with the wildcards), flagged
+    // tables come by tag key in a second request: moto agrees on both.
+    const scope = scopes[0]!;
+    const full = await adapter.readInventory(scope);
+    const outside = full.routeTables.filter((t) => bucketOf(t.id) !== 0);
+    const [watched, pinned] = [outside[0]!, outside[1]!];
+    const unmanagedTable = created.find((c) => !c.managed)!;
+    for (const id of [pinned.id, unmanagedTable.id]) await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: TAGS.pin, Value: 'away-from=use1-az1' }] }));
+    const flagged = await adapter.readInventory(scope, { buckets: [0], vpcIds: [vpc.vpcId], ids: [watched.id], tagKeys: [TAGS.pin] });
+    expect(ids(flagged.routeTables)).toEqual([...full.routeTables.filter((t) => bucketOf(t.id) === 0).map((t) => t.id), watched.id, pinned.id].sort());
+
     // The slices above kept out unmanaged tables of their own buckets (the two filters are ANDed):
     // at least one bucket held both kinds.
     const managedBuckets = new Set(created.filter((c) => c.managed).map((c) => bucketOf(c.id)));
