@@ -6,6 +6,11 @@
  * memory (new_space = memory / 10; `--max-semi-space-size` = new_space / 2, `--max-old-space-size` =
  * memory - new_space, in MB: 12 and 231 for 256 MB; the bootstrap script of the Lambda Node.js base
  * images), and with the SDK bundled in as the shipped function has it.
+ *
+ * The measured container has the reconcile function's table memory (src/lambda/wiring.ts), so its
+ * steady minute is a quiet run: the row's bytesParsed and cpuMs are the worst quiet run of a full
+ * re-read cycle (every bucket read once), with the container's first run (`cold`) and a warm run
+ * that reads every table (`full`) beside them (docs/benchmarks.md, "Steady runs on the real SDK path").
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
