@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CloudApiError } from '../errors';
 import type { Scope, TableSlice } from '../reconcile/ports';
-import { bucketDigit } from '../core/slices';
+import { bucketDigit, ROUTE_TABLE_IDS_PER_REQUEST } from '../core/slices';
 import type { Retrier } from '../retry';
 import type { ConnectivityType, Inventory, NatGateway, NatState, Route, RouteTable, Zone, ZoneState } from '../core/types';
 import { call } from './errors';
@@ -269,7 +269,8 @@ export class Ec2Adapter {
     // in a second request (filters of different names are ANDed: EC2 API reference, Filter).
     const requests: Filter[][] = slice
       ? [
-          [tagged, { Name: 'route-table-id', Values: [...slice.buckets.map((b) => `rtb-*${bucketDigit(b)}`), ...slice.ids] }],
+          // At most ROUTE_TABLE_IDS_PER_REQUEST a request, leaving room under EC2's 200 for VPC_IDS.
+          ...chunk([...slice.buckets.map((b) => `rtb-*${bucketDigit(b)}`), ...slice.ids], ROUTE_TABLE_IDS_PER_REQUEST).map((values) => [tagged, { Name: 'route-table-id', Values: values }]),
           ...(slice.tagKeys.length > 0 ? [[tagged, { Name: 'tag-key', Values: [...slice.tagKeys] }]] : []),
         ]
       : [[tagged]];

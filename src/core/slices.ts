@@ -21,6 +21,12 @@ export const MAX_RESCAN_MINUTES = BUCKETS;
 
 const HEX = '0123456789abcdef';
 
+/**
+ * `route-table-id` values in one slice request (the wildcards, then the watched ids): half of EC2's
+ * 200 filter values a request, so the managed tag and `vpc-id` values always fit beside them.
+ */
+export const ROUTE_TABLE_IDS_PER_REQUEST = 100;
+
 /** The bucket of a route table id, or undefined when its last character is not a lowercase hex digit. */
 export function bucketOf(routeTableId: string): number | undefined {
   const i = HEX.indexOf(routeTableId.slice(-1));

@@ -591,20 +591,24 @@ function eligibleOn(obs: Observation, health: HealthReport, natId: string): bool
  * The routes are already written when this runs: a failed verify read must not lose the record of
  * them (log line, notification, metrics), so it is logged and the first pass's results stand.
  */
-async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, first: { observation: Observation; health: HealthReport }, results: ActionResult[]): Promise<ActionResult[]> {
+async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, first: { observation: Observation; health: HealthReport }, results: ActionResult[]): Promise<Verified> {
   let all = results;
   let last = results;
   let decidedOn = first;
+  // A verify or correction the deadline cut short leaves what it would have repaired (another
+  // writer's table on a gateway this run knows is dead) to a continuation, invoked at once, not to
+  // the next schedule tick (found in review).
+  const cut = (): Verified => ({ results: all, unfinished: true });
   for (let pass = 1; ; pass++) {
     const touched = last.filter((r) => r.applied.length > 0 || r.status === 'conflict');
-    if (touched.length === 0) return all;
+    if (touched.length === 0) return { results: all, unfinished: false };
     // Near the deadline the record comes first (wrapUp.ts): a verify that cannot finish before
     // RECORD_RESERVE_MS is not started, and one that overruns is dropped, never awaited into the
     // record's time. The routes are written either way; the next run re-reads them.
     const left = timeLeft(deps.clock, deps.deadline);
     if (left < VERIFY_MIN_MS) {
       deps.recorder.warn(VERIFY_SKIPPED, { pass, secondsLeft: Math.floor(left / 1000), tables: touched.length });
-      return all;
+      return cut();
     }
     // The fresh reading keeps what this run knew: its own event (re-applying an update to the memory
     // changes nothing, and a memory that could not be written must not be forgotten here), its
@@ -614,12 +618,12 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
       const read = await settleBy(deps.clock, () => observe(deps, config, { ...opts, dryRun: true, forceMetrics: opts.forceMetrics || first.observation.metrics !== undefined }), deadlineLess(deps, RECORD_RESERVE_MS));
       if (!read.done) {
         deps.recorder.warn(VERIFY_SKIPPED, { pass, reason: 'the fresh read did not answer in time', tables: touched.length });
-        return all;
+        return cut();
       }
       fresh = read.value;
     } catch (e) {
       deps.recorder.error('verify after writing not done: the fresh read failed; the next run re-reads and repairs', { error: (e as Error).message, pass });
-      return all;
+      return { results: all, unfinished: false };
     }
     const { health, plan } = decide(fresh, config, opts);
     const again = new Map(plan.actions.filter((a) => a.routes.length > 0).map((a) => [a.routeTableId, a]));
@@ -659,7 +663,7 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
       const stranded = a.routes.find((c) => firstTarget(a.routeTableId, c.destination) !== c.from && !eligibleOn(decidedOn.observation, decidedOn.health, c.from) && !eligibleOn(fresh, health, c.from));
       if (stranded) conflicted.set(a.routeTableId, `${stranded.destination} was moved to ${stranded.from} by another writer after this run read it; this run knows ${stranded.from} is no healthy target`);
     }
-    if (conflicted.size === 0) return all;
+    if (conflicted.size === 0) return { results: all, unfinished: false };
     const lastSet = new Set(last);
     const mark = (r: ActionResult): ActionResult => {
       const why = conflicted.get(r.action.routeTableId);
@@ -667,13 +671,13 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
     };
     all = all.map(mark);
     const redo = plan.actions.filter((a) => conflicted.has(a.routeTableId) && again.has(a.routeTableId));
-    if (pass >= MAX_WRITE_PASSES || redo.length === 0) return all;
+    if (pass >= MAX_WRITE_PASSES || redo.length === 0) return { results: all, unfinished: false };
     // A correction pass is route writes: the same bar as act()'s own (no write starts inside
     // WRAP_UP_MS). Started later it could write nothing, yet its compare-and-swap read and the
     // verify after it would eat the record's time; the tables stay `conflict`, for the next run.
     if (timeLeft(deps.clock, deps.deadline) < WRAP_UP_MS) {
-      deps.recorder.warn('lost a race with another writer; not re-deciding: the invocation deadline is near; the next run re-reads and repairs', { tables: [...conflicted.keys()], pass });
-      return all;
+      deps.recorder.warn('lost a race with another writer; not re-deciding: the invocation deadline is near; a continuation re-reads and repairs', { tables: [...conflicted.keys()], pass });
+      return cut();
     }
     deps.recorder.warn('lost a race with another writer; re-deciding on a fresh reading', { tables: [...conflicted.keys()], pass });
     decidedOn = { observation: fresh, health };
@@ -682,7 +686,13 @@ async function verified(deps: ControllerDeps, config: Config, opts: RunOptions, 
   }
 }
 
-export const VERIFY_SKIPPED = 'verify after writing skipped: the invocation deadline is near; the routes written are recorded, the next run re-reads and repairs';
+export const VERIFY_SKIPPED = 'verify after writing skipped: the invocation deadline is near; the routes written are recorded, a continuation re-reads and repairs';
+
+interface Verified {
+  readonly results: ActionResult[];
+  /** Cut short by the deadline: the run asks for a continuation (RunReport.continuation). */
+  readonly unfinished: boolean;
+}
 
 /** The deadline less `ms` (undefined without a deadline). */
 function deadlineLess(deps: Pick<ControllerDeps, 'deadline'>, ms: number): number | undefined {
@@ -779,10 +789,10 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
       ? `${quiet.quiet.tablesRead} of ${quiet.quiet.tables} (quiet run: the rest remembered, each re-read within ${quiet.quiet.rescanMinutes} minutes)`
       : 'all',
   });
-  const results: ActionResult[] = dryRun
-    ? plan.actions.map((a) => ({ action: a, status: 'dry-run' as const, applied: [] }))
+  const { results, unfinished } = dryRun
+    ? { results: plan.actions.map((a): ActionResult => ({ action: a, status: 'dry-run', applied: [] })), unfinished: false }
     : await verified(deps, config, opts, { observation, health }, await act(deps, config, plan));
-  const continuation = results.some((r) => r.status === 'deferred');
+  const continuation = unfinished || results.some((r) => r.status === 'deferred');
   const report: RunReport = { at: started, trigger: opts.trigger ?? 'unknown', dryRun, observation, health, plan, results, continuation, ...(quiet ? { quiet: quiet.quiet } : {}) };
   await record(deps, report);
   // No duration metric of our own: Lambda's Duration (AWS/Lambda, free) measures the same run.

@@ -1,4 +1,4 @@
-import { LEGACY_TAGS, TAGS } from '../core/constants';
+import { TAGS } from '../core/constants';
 import { BUCKETS, bucketOf, rescanMinutes, sliceAt } from '../core/slices';
 import type { RouteTable } from '../core/types';
 
@@ -25,17 +25,15 @@ export const MAX_DISAGREEMENTS = 3;
 export const SLICING_OFF_MS = 60 * 60_000;
 
 /**
- * Read besides a slice, in the same request: at most this many watched tables (one per gateway no
- * table of the slice routes to). More gateways than that: the run reads everything.
+ * Tables carrying this key are read by every quiet run, wherever they are: an operator's pin
+ * (written by the manual function before it invokes reconcile, or by anyone: the format is
+ * documented) must be applied by the next run, not when its table's slice comes round. One value,
+ * not also the legacy `pin-away-from`: moto 5.2.1 matches a multi-valued `tag-key` filter only as a
+ * subset of the table's keys, where EC2 ORs the values (found in review), and a legacy pin can only
+ * predate this release, so a container's first run (a full read) finds it and a pinned table is
+ * never remembered.
  */
-export const WATCHED_MAX = 100;
-
-/**
- * Tables carrying any of these keys are read by every quiet run, wherever they are: an operator's
- * pin (written by the manual function before it invokes reconcile, or by anyone: the format is
- * documented) must be applied by the next run, not when its table's slice comes round.
- */
-export const FLAG_TAG_KEYS: readonly string[] = [TAGS.pin, LEGACY_TAGS.pinAwayFrom];
+export const FLAG_TAG_KEYS: readonly string[] = [TAGS.pin];
 
 export interface SliceRead {
   readonly slice: readonly number[];
@@ -83,7 +81,8 @@ export class TableMemory {
     const oldest = Math.min(...this.readAt.filter((_, b) => !inSlice.has(b)));
     if (at - oldest > 2 * k * 60_000) return { full: `some tables were last read ${Math.round((at - oldest) / 60_000)} minutes ago (more than twice the ${k}-minute re-read period)` };
     const ids = this.watched(inSlice);
-    if (ids.length > WATCHED_MAX) return { full: `${ids.length} gateways have no table in the slice (more than ${WATCHED_MAX} to watch by id)` };
+    // Many small VPCs (a table or two per gateway): watching them is reading most tables anyway.
+    if (ids.length > perRun) return { full: `${ids.length} gateways have no table in the slice (more than TABLES_READ_PER_RUN ${perRun} to watch by id)` };
     return { slice, ids, tagKeys: FLAG_TAG_KEYS, rescanMinutes: k };
   }
 

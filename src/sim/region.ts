@@ -2,7 +2,7 @@ import { CAPACITY_METRICS, MANAGED_DESTINATIONS, RULE_METRICS, TAGS_PER_RESOURCE
 import { userTagCount } from '../core/state';
 import { CloudApiError, ThrottledError, TransientError } from '../errors';
 import type { CloudPort, MetricReadOptions, ProbeZone, Scope, SignalSource, TableSlice } from '../reconcile/ports';
-import { bucketOf } from '../core/slices';
+import { bucketOf, ROUTE_TABLE_IDS_PER_REQUEST } from '../core/slices';
 import { probeZoneKey } from '../core/probeHealth';
 import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
 import { type WriteBudget, WritePacers } from '../pacer';
@@ -341,7 +341,10 @@ export class SimRegion implements CloudPort, SignalSource {
     const scoped = (t: SimTable) => t.tags[scope.managedTagKey] === scope.managedTagValue && (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId));
     const requests: ((t: SimTable) => boolean)[] = slice
       ? [
-          (t) => scoped(t) && (slice.buckets.includes(bucketOf(t.id) ?? -1) || slice.ids.includes(t.id)),
+          // As the adapter chunks the `route-table-id` values: the wildcards first, then the ids.
+          ...chunk([...slice.buckets.map((b) => ({ b })), ...slice.ids.map((id) => ({ id }))], ROUTE_TABLE_IDS_PER_REQUEST).map(
+            (values) => (t: SimTable) => scoped(t) && values.some((v) => ('b' in v ? bucketOf(t.id) === v.b : t.id === v.id)),
+          ),
           ...(slice.tagKeys.length > 0 ? [(t: SimTable) => scoped(t) && slice.tagKeys.some((k) => k in t.tags)] : []),
         ]
       : [scoped];

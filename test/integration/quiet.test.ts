@@ -4,7 +4,9 @@
  * moves every table of its AZ in the very next run.
  */
 import { AssociateRouteTableCommand, CreateRouteCommand, CreateRouteTableCommand, CreateSubnetCommand, CreateTagsCommand, DeleteNatGatewayCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { IPV4_DEFAULT } from '../../src/core/constants';
+import { IPV4_DEFAULT, TAGS } from '../../src/core/constants';
+import { bucketOf, sliceAt } from '../../src/core/slices';
+import { pinValue } from '../../src/core/state';
 import { coldStart } from './handler';
 import { describeWithMoto, useMoto } from './moto';
 import { natTargetOf, newEc2, routesOf, seedVpc } from './seed';
@@ -59,5 +61,26 @@ describeWithMoto('quiet scheduled runs against moto (real handler, one container
     expect(homedOnA).toHaveLength(16);
     for (const id of homedOnA) expect([b!.natId, c!.natId]).toContain(natTargetOf(await routesOf(ec2, id), IPV4_DEFAULT));
     expect(after.changes.filter((x) => x.status === 'applied')).toHaveLength(16);
+  });
+
+  it('a pin written without its reconcile invoke is applied by the next quiet scheduled run, wherever its table is (moto answers the tag-key read; found in review)', async () => {
+    const vpc = await seedVpc(ec2);
+    const home = await moreTables(ec2, vpc, 45);
+    const invoke = await coldStart({ TABLES_READ_PER_RUN: '12' });
+    await invoke();
+    await invoke();
+    expect((await invoke()).routeTablesRead).toMatchObject({ of: 48, rescanMinutes: 4 });
+    // A table of AZ a in neither this minute's slice nor the next's, and not the lowest id of its
+    // gateway (so never the watched one): only the tag-key read can bring it.
+    const minute = Math.floor(Date.now() / 60_000);
+    const soon = new Set([...sliceAt(minute, 4), ...sliceAt(minute + 1, 4)]);
+    const [a, b, c] = vpc.azs;
+    const onA = [...home].filter(([, n]) => n === a!.natId).map(([id]) => id).sort();
+    const pinned = onA.slice(1).find((id) => !soon.has(bucketOf(id) ?? -1));
+    expect(pinned).toBeDefined();
+    const pin = pinValue({ awayFromAz: a!.az, by: 'ops', reason: 'r', target: undefined, until: undefined });
+    await ec2.send(new CreateTagsCommand({ Resources: [pinned!], Tags: [{ Key: TAGS.pin, Value: pin }] }));
+    await invoke();
+    expect([b!.natId, c!.natId]).toContain(natTargetOf(await routesOf(ec2, pinned!), IPV4_DEFAULT));
   });
 });

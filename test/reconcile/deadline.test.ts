@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { DEFAULTS, type Config } from '../../src/config';
 import { TAGS } from '../../src/core/constants';
-import { CAS_READ_CHUNK, reconcile, WRAP_UP_MS } from '../../src/reconcile/controller';
+import { CAS_READ_CHUNK, reconcile, VERIFY_SKIPPED, WRAP_UP_MS } from '../../src/reconcile/controller';
 import { continueIfUnfinished, MAX_CHAIN, type ContinuationPayload } from '../../src/reconcile/continuation';
 import { notificationFor } from '../../src/reconcile/notification';
 import { silentRecorder } from '../../src/reconcile/ports';
@@ -18,7 +18,16 @@ const V6 = '64:ff9b::/96';
 
 function fakeClock(start = Date.parse('2026-11-23T12:00:30Z')) {
   let t = start;
-  return { now: () => new Date(t), sleep: async (ms: number) => void (t += ms), advance: (ms: number) => void (t += ms), ms: () => t };
+  // A timed race (wrapUp.ts settleBy sleeps with a signal): the in-memory work, all microtasks,
+  // settles first, as work inside its time does; the lost sleep is aborted and moves no time.
+  const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+    if (signal) {
+      await new Promise((r) => setTimeout(r, 0));
+      if (signal.aborted) return;
+    }
+    t += ms;
+  };
+  return { now: () => new Date(t), sleep, advance: (ms: number) => void (t += ms), ms: () => t };
 }
 
 /** `n` tables at home on nat-a (recorded), then nat-a is deleted; every write costs `writeMs`. */
@@ -83,7 +92,8 @@ describe('the invocation deadline', () => {
         const cfg = { ...config, writeConcurrency: conc };
         const { clock, cloud, starts } = await deadAz(n, writeMs, cfg);
         const deadline = clock.ms() + WRAP_UP_MS + budget;
-        const report = await reconcile({ cloud, clock, recorder: silentRecorder, deadline: () => deadline }, cfg);
+        const warnings: string[] = [];
+        const report = await reconcile({ cloud, clock, recorder: { ...silentRecorder, warn: (m) => void warnings.push(m) }, deadline: () => deadline }, cfg);
         // A table's first write starts before the wrap-up; its NAT64 write follows at once.
         const firsts = starts.filter((_, i) => i % 2 === 0);
         for (const s of firsts) expect(s).toBeLessThanOrEqual(deadline - WRAP_UP_MS + writeMs * conc);
@@ -94,7 +104,8 @@ describe('the invocation deadline', () => {
           expect(cloud.tagsOf(id)[TAGS.state]).toBe(moved ? 'failed-over' : 'home');
           if (r.status !== 'applied') expect(r.status).toBe('deferred');
         }
-        expect(report.continuation).toBe(report.results.some((r) => r.status === 'deferred'));
+        // It continues when it deferred a table, or when the deadline cut its verify short.
+        expect(report.continuation).toBe(report.results.some((r) => r.status === 'deferred') || warnings.includes(VERIFY_SKIPPED));
       }),
       { numRuns: 40 },
     );

@@ -142,3 +142,41 @@ describe('TableMemory.vpcIds', () => {
     expect(m.vpcIds()).toEqual(['vpc-a', 'vpc-b']);
   });
 });
+
+describe('TableMemory watched tables (one per route target no slice table routes to)', () => {
+  /** `vpcs` VPCs x 3 AZs, `perGateway` tables on each AZ's gateway. */
+  const fleet = (vpcs: number, perGateway: number): RouteTable[] =>
+    Array.from({ length: vpcs * 3 * perGateway }, (_, i) => {
+      const gw = Math.floor(i / perGateway);
+      return { ...table(i, `vpc-${Math.floor(gw / 3)}`), routes: [{ destination: '0.0.0.0/0', target: { kind: 'nat' as const, id: `nat-${gw}` }, state: 'active' as const }] };
+    });
+
+  it('watches, for every gateway the slice does not cover, the remembered table with the lowest id routing to it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 20, max: 120 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 15 }), (vpcs, perGateway, minute) => {
+        const all = fleet(vpcs, perGateway);
+        const m = new TableMemory();
+        m.remember(all, T0);
+        const p = m.plan(at(1 + (minute % 4)), 250);
+        if (!('slice' in p)) return expect(p.full).toMatch(/gateways have no table in the slice|fit in one run/);
+        const inSlice = (t: RouteTable) => p.slice.includes(bucketOf(t.id) ?? -1);
+        const gw = (t: RouteTable) => (t.routes[0]?.target.id ?? '') as string;
+        const covered = new Set(all.filter(inSlice).map(gw));
+        const expected = [...new Set(all.filter((t) => !covered.has(gw(t))).map(gw))].map((g) => all.filter((t) => gw(t) === g).map((t) => t.id).sort()[0]);
+        expect([...p.ids].sort()).toEqual(expected.sort());
+        expect(p.ids.length).toBeLessThanOrEqual(250);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reads everything when more gateways than TABLES_READ_PER_RUN need watching (a table or two per gateway: watching is reading them all)', () => {
+    const m = new TableMemory();
+    m.remember(fleet(400, 1), T0);
+    expect(m.plan(at(1), 250)).toEqual({ full: expect.stringMatching(/^\d+ gateways have no table in the slice \(more than TABLES_READ_PER_RUN 250/) });
+    // Ten tables a gateway (1,200 tables, 120 gateways): quiet runs, a handful watched.
+    m.remember(fleet(40, 10), T0);
+    const p = m.plan(at(1), 250);
+    expect(p).toHaveProperty('slice');
+  });
+});
