@@ -11,6 +11,11 @@ export interface SteadyRow {
   readonly calls: number;
   readonly byOperation: Record<string, number>;
   readonly retries: number;
+  /**
+   * Route tables that run read: all of them, or on a quiet run (the harness has the reconcile
+   * function's table memory; above TABLES_READ_PER_RUN tables) one slice, the rest remembered.
+   */
+  readonly tablesRead: number;
   /** Route or tag changes planned by that run (0 = steady). */
   readonly actions: number;
   /** ALARMS=off on a minute the metric poll is due (every METRIC_POLL_MINUTES): one GetMetricData more. */
@@ -53,6 +58,7 @@ export async function steadyState(): Promise<{ rows: SteadyRow[]; sdk: Awaited<R
       calls: s.calls,
       byOperation: { ...s.byOperation },
       retries: s.retries,
+      tablesRead: managed.report.quiet?.tablesRead ?? managed.report.observation.inventory.routeTables.length,
       actions: managed.report.plan.actions.length,
       pollMinuteCallsAlarmsOff: (off.stats as { calls: number }).calls,
       durationMs: s.ms,
@@ -60,7 +66,9 @@ export async function steadyState(): Promise<{ rows: SteadyRow[]; sdk: Awaited<R
     });
     last = managed;
   }
-  // The same 1,000-table world, state tags and alarms included, answered by SDK mocks instead.
+  // The same 1,000-table world, state tags and alarms included, answered by SDK mocks instead
+  // (a container without table memory: the mocks do not apply EC2's wildcards, so every run reads
+  // every table; a quiet run makes the same calls, one DescribeRouteTables for its slice).
   const sdk = await sdkSteadyState(last!.b);
   return { rows, sdk };
 }

@@ -109,6 +109,70 @@ function filters(q: URLSearchParams, prefix = 'Filter'): { name: string; values:
   return out;
 }
 
+/**
+ * One EC2 filter value as a matcher. EC2 filter values take wildcards: `*` matches zero or more
+ * characters, `?` exactly one, and a backslash makes the next character literal (`\*amazon\?\\`
+ * is the literal `*amazon?\`): the EC2 `Filter` documentation of the AWS SDKs and the EC2 API
+ * reference's describe pages ("You can use wildcards with the filter values..."). A trailing lone
+ * backslash, which those pages leave undefined, is read as a literal backslash.
+ *
+ * Matched without a regular expression (a value is tokens, `*` backtracks to the last star), so
+ * no filter value can make the fake's matching exponential; bench/fakeAws.test.ts checks it
+ * against a regular-expression translation of the same rules.
+ */
+export function filterValueMatcher(pattern: string): (value: string) => boolean {
+  type Token = { readonly star: true } | { readonly any: true } | { readonly char: string };
+  const tokens: Token[] = [];
+  // Code points, not UTF-16 units: `?` is one character.
+  const cs = [...pattern];
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (c === '\\' && i + 1 < cs.length) tokens.push({ char: cs[++i]! });
+    else if (c === '*') tokens.push({ star: true });
+    else if (c === '?') tokens.push({ any: true });
+    else tokens.push({ char: c });
+  }
+  if (tokens.every((t) => 'char' in t)) {
+    const literal = tokens.map((t) => (t as { char: string }).char).join('');
+    return (value) => value === literal;
+  }
+  return (v) => {
+    const value = [...v];
+    let p = 0;
+    let s = 0;
+    let starAt = -1;
+    let starS = 0;
+    while (s < value.length) {
+      const t = tokens[p];
+      if (t && 'star' in t) {
+        starAt = p++;
+        starS = s;
+      } else if (t && ('any' in t || t.char === value[s])) {
+        p++;
+        s++;
+      } else if (starAt >= 0) {
+        p = starAt + 1;
+        s = ++starS;
+      } else return false;
+    }
+    while (p < tokens.length && 'star' in tokens[p]!) p++;
+    return p === tokens.length;
+  };
+}
+
+/**
+ * The DescribeRouteTables filters the fake implements (besides `tag:<key>`): those the adapter
+ * sends. EC2 documents `tag-key` as "the key of a tag assigned to the resource ... regardless of
+ * the tag value" (DescribeRouteTables, EC2 API reference).
+ */
+const ROUTE_TABLE_FILTERS: readonly string[] = ['vpc-id', 'route-table-id', 'tag-key'];
+
+/** A filter's values as one matcher: EC2 joins a filter's values with OR. */
+const anyOf = (values: readonly string[]): ((value: string | undefined) => boolean) => {
+  const ms = values.map(filterValueMatcher);
+  return (value) => value !== undefined && ms.some((m) => m(value));
+};
+
 const list = (q: URLSearchParams, prefix: string): string[] => {
   const out: string[] = [];
   for (let i = 1; q.has(`${prefix}.${i}`); i++) out.push(q.get(`${prefix}.${i}`)!);
@@ -133,6 +197,11 @@ function ec2Error(code: string, message: string): { status: number; body: string
 export class FakeAws {
   /** Response bytes served, per operation and in total. */
   bytes = 0;
+  /**
+   * The same responses without the whitespace between elements (the indentation and line breaks
+   * EC2's documented examples show): what a server that sent compact XML would have sent.
+   */
+  compactBytes = 0;
   readonly bytesByOperation: Record<string, number> = {};
   readonly calls: Record<string, number> = {};
   serverCpuMicros = 0;
@@ -149,6 +218,7 @@ export class FakeAws {
   /** Zeroes the counters (between the warm-up and the measured runs). */
   resetCounters(): void {
     this.bytes = 0;
+    this.compactBytes = 0;
     this.serverCpuMicros = 0;
     for (const k of Object.keys(this.bytesByOperation)) delete this.bytesByOperation[k];
     for (const k of Object.keys(this.calls)) delete this.calls[k];
@@ -163,6 +233,7 @@ export class FakeAws {
       const r = target ? this.cloudwatch(target.split('.').pop()!, JSON.parse(text) as Record<string, unknown>) : this.ec2(new URLSearchParams(text));
       const body = Buffer.from(r.body, 'utf8');
       this.bytes += body.length;
+      this.compactBytes += target ? body.length : Buffer.byteLength(r.body.replace(/>\s+</g, '><'), 'utf8');
       this.bytesByOperation[r.operation] = (this.bytesByOperation[r.operation] ?? 0) + body.length;
       this.calls[r.operation] = (this.calls[r.operation] ?? 0) + 1;
       const used = process.cpuUsage(cpu);
@@ -188,13 +259,18 @@ export class FakeAws {
     const fail = (code: string, message: string) => ({ operation, ...ec2Error(code, message) });
     switch (operation) {
       case 'DescribeRouteTables': {
-        const f = filters(q);
+        // Filters are ANDed, a filter's values ORed, each value with EC2's wildcards. A filter the
+        // fake does not implement is refused as EC2 refuses an unknown one, never ignored (an
+        // ignored filter would serve more tables than asked and measure another read).
+        const f = filters(q).map((x) => ({ name: x.name, match: anyOf(x.values) }));
+        const unknown = f.find((x) => !ROUTE_TABLE_FILTERS.includes(x.name) && !x.name.startsWith('tag:'));
+        if (unknown) return fail('InvalidParameterValue', `The filter '${unknown.name}' is invalid`);
         const tables = this.world.tables.filter((t) =>
           f.every((x) =>
-            x.name === 'vpc-id' ? x.values.includes(t.vpcId)
-            : x.name === 'route-table-id' ? x.values.includes(t.id)
-            : x.name.startsWith('tag:') ? t.tags[x.name.slice(4)] !== undefined && x.values.includes(t.tags[x.name.slice(4)]!)
-            : true,
+            x.name === 'vpc-id' ? x.match(t.vpcId)
+            : x.name === 'route-table-id' ? x.match(t.id)
+            : x.name === 'tag-key' ? Object.keys(t.tags).some((k) => x.match(k))
+            : x.match(t.tags[x.name.slice(4)]),
           ),
         );
         const p = page(tables, q, 100);
@@ -206,10 +282,12 @@ export class FakeAws {
         });
       }
       case 'DescribeSubnets': {
-        const f = filters(q);
+        const f = filters(q).map((x) => ({ name: x.name, match: anyOf(x.values) }));
+        const unknown = f.find((x) => x.name !== 'vpc-id' && x.name !== 'subnet-id');
+        if (unknown) return fail('InvalidParameterValue', `The filter '${unknown.name}' is invalid`);
         const ids = list(q, 'SubnetId');
         const subnets = (ids.length > 0 ? ids.map((i) => this.subnetById.get(i)).filter((s): s is SimSubnet => !!s) : this.world.subnets).filter((s) =>
-          f.every((x) => (x.name === 'vpc-id' ? x.values.includes(s.vpcId) : x.name === 'subnet-id' ? x.values.includes(s.id) : true)),
+          f.every((x) => (x.name === 'vpc-id' ? x.match(s.vpcId) : x.name === 'subnet-id' ? x.match(s.id) : true)),
         );
         const p = page(subnets, q, 1000);
         return ok((x) => {
@@ -220,8 +298,10 @@ export class FakeAws {
         });
       }
       case 'DescribeNatGateways': {
-        const f = filters(q);
-        const nats = this.world.nats.filter((n) => f.every((x) => (x.name === 'vpc-id' ? x.values.includes(n.vpcId) : true)));
+        const f = filters(q).map((x) => ({ name: x.name, match: anyOf(x.values) }));
+        const unknown = f.find((x) => x.name !== 'vpc-id');
+        if (unknown) return fail('InvalidParameterValue', `The filter '${unknown.name}' is invalid`);
+        const nats = this.world.nats.filter((n) => f.every((x) => x.match(n.vpcId)));
         return ok((x) => {
           x.open('natGatewaySet');
           for (const n of nats) this.nat(x, n);

@@ -5,6 +5,7 @@ import { type SimOptions, SimRegion } from '../src/sim/region';
 import type { World } from '../src/sim/world';
 import { PushedSignals } from '../src/events/signals';
 import { SimAlarmStore } from './simAlarms';
+import { TableMemory } from '../src/reconcile/tableMemory';
 
 /**
  * EC2's default token buckets (per account and Region), as the AWS documentation publishes them for
@@ -27,15 +28,27 @@ export interface Bench {
   readonly config: Config;
 }
 
-/** The production wiring on the simulated region: PushedSignals with managed alarms (the default). */
-export function benchOn(world: World, config: Config = DEFAULTS, sim: SimOptions = {}, extra: Pick<ControllerDeps, 'deadline'> = {}): Bench {
+/**
+ * The production wiring on the simulated region: PushedSignals with managed alarms (the default),
+ * and one warm container's table memory, as src/lambda/wiring.ts gives the reconcile function (so
+ * a scheduled run with nothing to do is quiet: a slice of the route tables, core/slices.ts).
+ * `tables: false` leaves the memory out (every run reads every table).
+ */
+export function benchOn(world: World, config: Config = DEFAULTS, sim: SimOptions = {}, extra: Pick<ControllerDeps, 'deadline'> & { readonly tables?: TableMemory | false } = {}): Bench {
   // Writes paced as the Lambda wiring paces them (EC2_WRITE_BURST / EC2_WRITE_RATE) unless told otherwise.
   const region = new SimRegion(world, { latencyMs: LATENCY_MS, ...EC2_BUCKETS, writeBudget: { burst: config.ec2WriteBurst, perSecond: config.ec2WriteRate }, ...sim });
   const alarms = new SimAlarmStore(region);
   const recorder = new MemoryRecorder(() => region.clock.now());
   const signals = new PushedSignals({ cloud: region, alarms: config.alarms === 'managed' ? alarms : undefined, recorder }, config);
   const pacer = region.retrier.pacer;
-  return { sim: region, alarms, recorder, config, deps: { cloud: region, clock: region.clock, recorder, signals, ...(pacer ? { pacer } : {}), ...extra } };
+  const tables = extra.tables === false ? undefined : (extra.tables ?? new TableMemory());
+  return {
+    sim: region,
+    alarms,
+    recorder,
+    config,
+    deps: { cloud: region, clock: region.clock, recorder, signals, ...(pacer ? { pacer } : {}), ...(extra.deadline ? { deadline: extra.deadline } : {}), ...(tables ? { tables } : {}) },
+  };
 }
 
 export function run(b: Bench, opts: RunOptions = {}): Promise<RunReport> {

@@ -4,11 +4,17 @@
  * and CloudWatch's JSON by bench/fakeAws.ts. Prints one JSON line.
  *
  * Sequence, as a deployed function lives it: two warm-up runs write the state tags and create the
- * managed alarms (the account where the controller has been running); then a new container's first
- * run (cold caches: `cold`) and the same container's next-minute run (`warm`: the typical minute).
- * Peak RSS is the process's VmHWM from just before the measured runs (reset through
- * /proc/self/clear_refs after a GC) to the end: the memory a warm container needs for them, the
- * idle Node process and the loaded SDK included.
+ * managed alarms (the account where the controller has been running, an earlier container); then a
+ * new container, built as src/lambda/wiring.ts builds the reconcile function's (its TableMemory
+ * included), lives one scheduled minute after another:
+ * - its first run (`cold`: every table read, paged, every subnet read);
+ * - a full re-read cycle of quiet runs (`quiet`: k consecutive minutes, k = rescanMinutes, each
+ *   reading one slice of the route tables and remembering the rest: the typical minute);
+ * - one run that reads every table on the same warm container (`full`: what a warm run costs when
+ *   it may not be quiet; the only steady run there was before quiet runs).
+ * Peak RSS is the process's VmHWM from just before the container's first run (reset through
+ * /proc/self/clear_refs after a GC) to the end: the memory a warm container needs for all of them,
+ * the idle Node process and the loaded SDK included.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -21,17 +27,19 @@ import { type ControllerDeps, reconcile } from '../src/reconcile/controller';
 import { silentRecorder } from '../src/reconcile/ports';
 import { Retrier } from '../src/retry';
 import { VirtualClock } from '../src/sim/clock';
+import { rescanMinutes, BUCKETS } from '../src/core/slices';
+import { TableMemory } from '../src/reconcile/tableMemory';
 import { FakeAws, realisticWorld } from './fakeAws';
 import { benchWorld } from './world';
 
 const vmHwmKb = (): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
 
-function deps(fake: FakeAws, clock: VirtualClock): ControllerDeps {
+function deps(fake: FakeAws, clock: VirtualClock, tables?: TableMemory): ControllerDeps {
   const retry = new Retrier(clock);
   const options = { region: 'us-east-1', maxAttempts: 1, requestHandler: fake.handler, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'benchmark' } };
   const cloud = new AwsCloud(retry, { ec2: new EC2Client(options), cloudwatch: new CloudWatchClient(options) });
   const alarms = new CloudWatchAlarms(new CloudWatchClient(options), retry);
-  return { cloud, clock, recorder: silentRecorder, signals: new PushedSignals({ cloud, alarms, recorder: silentRecorder }, DEFAULTS) };
+  return { cloud, clock, recorder: silentRecorder, signals: new PushedSignals({ cloud, alarms, recorder: silentRecorder }, DEFAULTS), ...(tables ? { tables } : {}) };
 }
 
 const stages: Record<string, { rssMb: number; heapUsedMb: number }> = {};
@@ -64,7 +72,10 @@ async function main(): Promise<void> {
     return {
       managedTables: report.observation.inventory.routeTables.length,
       actions: report.plan.actions.length,
+      // A quiet run's slice: its buckets and the tables it read (the rest were remembered).
+      ...(report.quiet ? { buckets: report.quiet.buckets, tablesRead: report.quiet.tablesRead } : {}),
       bytesParsed: fake.bytes,
+      compactBytes: fake.compactBytes,
       bytesByOperation: { ...fake.bytesByOperation },
       calls: { ...fake.calls },
       // The fake server's own work (building the responses) is not the function's.
@@ -74,10 +85,28 @@ async function main(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   const idleKb = vmHwmKb();
   writeFileSync('/proc/self/clear_refs', '5');
-  const container = deps(fake, clock);
+  // The reconcile function's container: src/lambda/wiring.ts lambdaDeps gives it a TableMemory.
+  const memory = new TableMemory();
+  const container = deps(fake, clock, memory);
   const cold = await measure(container);
-  const warm = await measure(container);
-  process.stdout.write(JSON.stringify({ tables, cold, warm, peakRssKb: vmHwmKb(), warmUpPeakRssKb: idleKb, ...(process.env.PROBE_STAGES ? { stages } : {}) }));
+  if ('buckets' in cold || cold.actions > 0) throw new Error(`the container's first run was quiet or changed something (${cold.actions} actions): the world is not steady`);
+  const k = rescanMinutes(cold.managedTables, DEFAULTS.tablesReadPerRun);
+  const quiet = [];
+  for (let i = 0; i < k; i++) {
+    const r = await measure(container);
+    // A benchmark of quiet runs that were not quiet would measure something else: say so and stop.
+    if (!('buckets' in r)) throw new Error(`scheduled run ${i + 1} after the first was not quiet (${r.actions} actions, ${r.managedTables} tables)`);
+    quiet.push(r);
+  }
+  const seen = new Set(quiet.flatMap((r) => r.buckets ?? []));
+  if (seen.size !== BUCKETS) throw new Error(`a cycle of ${k} quiet runs read ${seen.size} of ${BUCKETS} buckets`);
+  const readInCycle = quiet.reduce((a, r) => a + (r.tablesRead ?? 0), 0);
+  if (readInCycle !== cold.managedTables) throw new Error(`a cycle of ${k} quiet runs read ${readInCycle} tables, not the ${cold.managedTables} managed`);
+  // The same warm container, made to read every table (as it does whenever a run may not be quiet).
+  memory.forget();
+  const full = await measure(container);
+  if ('buckets' in full) throw new Error('the run after forget() was quiet');
+  process.stdout.write(JSON.stringify({ tables, rescanMinutes: k, cold, quiet, full, peakRssKb: vmHwmKb(), warmUpPeakRssKb: idleKb, ...(process.env.PROBE_STAGES ? { stages } : {}) }));
 }
 
 main().catch((e) => {

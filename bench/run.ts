@@ -101,7 +101,12 @@ async function main(): Promise<void> {
       };
     })(),
     stackCost3Gateways: { target: `<= $${TARGETS.stackUsdPerMonth3GatewaysMax}/month for the whole stack, 3 gateways, defaults`, met: stack3.totalUsd <= TARGETS.stackUsdPerMonth3GatewaysMax },
-    steadyBytesParsed1000Tables: { target: `<= ${TARGETS.steadyBytesParsed1000TablesMax} bytes parsed by a steady run at 1,000 tables (real SDK path)`, met: realSdk.filter((r) => r.tables === 1000).every((r) => r.bytesParsed <= TARGETS.steadyBytesParsed1000TablesMax) },
+    // The deployed function's steady minute is a quiet run (a slice of the route tables, the rest
+    // remembered): every quiet run of a full re-read cycle must meet it, so the worst one is judged.
+    steadyBytesParsed1000Tables: {
+      target: `<= ${TARGETS.steadyBytesParsed1000TablesMax} bytes parsed by every steady (quiet) run of a warm container's full re-read cycle at 1,000 tables (real SDK path; the worst run judged)`,
+      met: realSdk.filter((r) => r.tables === 1000).every((r) => r.quiet.runs.length > 0 && r.quiet.runs.every((q) => q.bytesParsed <= TARGETS.steadyBytesParsed1000TablesMax) && r.bytesParsed <= TARGETS.steadyBytesParsed1000TablesMax),
+    },
     steadyFitsFunctionMemory10000Tables: { target: `a steady run at 10,000 tables fits the function's ${realSdk[0]!.memorySizeMb} MB (peak RSS, Lambda's heap flags)`, met: realSdk.filter((r) => r.tables === 10000).every((r) => r.peakRssMb <= r.memorySizeMb) },
     grayFailureProbes: {
       target: `gray failure switched by the probes: median <= ${TARGETS.grayFailureProbesMedianSecondsMax} s, worst <= ${TARGETS.grayFailureProbesWorstSecondsMax} s (fault to last route switched)`,
@@ -144,10 +149,10 @@ async function main(): Promise<void> {
   out.push(`1. API calls per steady-state run (${steady.rows[0]!.vpcs} VPCs x 3 AZs, ALARMS=${DEFAULTS.alarms}) — target <= ${TARGETS.steadyStateCallsMax}: ${mark(targets.steadyStateCalls.met)}`);
   out.push(
     table(
-      ['tables', 'NAT gws', 'calls', 'by operation', 'retries', 'changes', 'ALARMS=off, poll minute', 'run time'],
+      ['tables', 'NAT gws', 'calls', 'by operation', 'retries', 'changes', 'ALARMS=off, poll minute', 'run time', 'route tables read'],
       [
-        ...steady.rows.map((r) => [r.tables, r.natGateways, r.calls, Object.entries(r.byOperation).map(([k, v]) => `${k} ${v}`).join(', '), r.retries, r.actions, r.pollMinuteCallsAlarmsOff, s(r.durationMs)]),
-        [`${steady.sdk.tables} (SDK mocks)`, '', steady.sdk.sdkCalls, Object.entries(steady.sdk.byCommand).map(([k, v]) => `${k} ${v}`).join(', '), '', steady.sdk.actions, '', ''],
+        ...steady.rows.map((r) => [r.tables, r.natGateways, r.calls, Object.entries(r.byOperation).map(([k, v]) => `${k} ${v}`).join(', '), r.retries, r.actions, r.pollMinuteCallsAlarmsOff, s(r.durationMs), r.tablesRead < r.tables ? `${r.tablesRead} (quiet run)` : 'all']),
+        [`${steady.sdk.tables} (SDK mocks)`, '', steady.sdk.sdkCalls, Object.entries(steady.sdk.byCommand).map(([k, v]) => `${k} ${v}`).join(', '), '', steady.sdk.actions, '', '', 'all (no table memory)'],
       ],
     ),
   );
@@ -207,11 +212,19 @@ async function main(): Promise<void> {
     ),
   );
   out.push(`   Peak memory, ${mem.tables}-table runs on the simulator (fresh node): max RSS ${mem.maxRssMb} MB (idle node ${mem.baselineRssMb} MB), peak heapUsed ${mem.peakHeapUsedMb} MB`);
-  out.push(`\n6. Steady runs on the real SDK path (real adapters and SDK clients; EC2 XML / CloudWatch JSON replayed in-process; fresh node per size with Lambda's heap flags for ${realSdk[0]!.memorySizeMb} MB: ${realSdk[0]!.nodeFlags.join(' ')}) — <= 1 MB parsed at 1,000 tables: ${mark(targets.steadyBytesParsed1000Tables.met)}; 10,000 tables fit ${realSdk[0]!.memorySizeMb} MB: ${mark(targets.steadyFitsFunctionMemory10000Tables.met)}`);
+  out.push(`\n6. Steady runs on the real SDK path (real adapters and SDK clients; EC2 XML / CloudWatch JSON replayed in-process; fresh node per size with Lambda's heap flags for ${realSdk[0]!.memorySizeMb} MB: ${realSdk[0]!.nodeFlags.join(' ')}; a warm container with its table memory, TABLES_READ_PER_RUN=${DEFAULTS.tablesReadPerRun}) — <= 1 MB parsed at 1,000 tables (worst quiet run): ${mark(targets.steadyBytesParsed1000Tables.met)}; 10,000 tables fit ${realSdk[0]!.memorySizeMb} MB: ${mark(targets.steadyFitsFunctionMemory10000Tables.met)}`);
   out.push(
     table(
-      ['tables', 'bytes parsed (warm run)', 'CPU ms', 'peak RSS MB', 'calls (warm)', 'first run of a container: bytes, CPU ms, calls'],
-      realSdk.map((r) => [r.tables, r.bytesParsed, r.cpuMs, r.peakRssMb, Object.values(r.calls).reduce((a, n) => a + n, 0), `${r.cold.bytesParsed}, ${r.cold.cpuMs}, ${Object.values(r.cold.calls).reduce((a, n) => a + n, 0)}`]),
+      ['tables', 'bytes parsed (worst quiet run)', 'CPU ms (worst quiet run)', 'peak RSS MB', 'quiet cycle: minutes, tables read a run, mean bytes, calls', 'warm run reading every table: bytes, CPU ms, calls', 'first run of a container: bytes, CPU ms, calls'],
+      realSdk.map((r) => [
+        r.tables,
+        r.bytesParsed,
+        r.cpuMs,
+        r.peakRssMb,
+        `${r.quiet.rescanMinutes}, ${r.quiet.tablesReadMax}, ${r.quiet.bytesParsedMean}, ${r.quiet.callsMax}`,
+        `${r.full.bytesParsed}, ${r.full.cpuMs}, ${Object.values(r.full.calls).reduce((a, n) => a + n, 0)}`,
+        `${r.cold.bytesParsed}, ${r.cold.cpuMs}, ${Object.values(r.cold.calls).reduce((a, n) => a + n, 0)}`,
+      ]),
     ),
   );
   out.push(`\n${printCli(cli)}`);

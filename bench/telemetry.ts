@@ -1,7 +1,8 @@
 /**
  * What one steady-state scheduled run writes to CloudWatch: log bytes (formatted by the real
  * Powertools Logger, as the function writes them) and custom-metric series (EMF). Measured on the
- * simulator with 3 gateways (1 VPC x 3 AZs), the deployment the cost figure is for.
+ * simulator with 3 gateways (1 VPC x 3 AZs), the deployment the cost figure is for, on a warm
+ * container with the reconcile function's table memory (bench/harness.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
@@ -47,6 +48,10 @@ const CONTEXT = {
 export async function steadyRunTelemetry(): Promise<RunTelemetry> {
   const b = benchOn(benchWorld(9, 1), DEFAULTS);
   await warmUp(b);
+  nextMinute(b);
+  // One more run first: a warm container logs once why it reads every table (here: 9 tables fit
+  // in one run, TABLES_READ_PER_RUN); the steady minute after that does not repeat it.
+  await run(b);
   nextMinute(b);
   b.recorder.logs.length = 0;
   b.recorder.counters.length = 0;

@@ -179,7 +179,7 @@ const candidateHeadroom = (ctx: Ctx, n: NatGateway): Headroom => {
   // once they land there: otherwise one "ok" target would take them all and never fill up, where
   // the spread rule wants them shared (found in review: 40 tables of a deleted gateway on one).
   const blind = ctx.addedBlind.get(n.id) ?? 0;
-  return blind > 0 && h.verdict === 'ok' ? { ...h, verdict: 'unknown', detail: `${h.detail}, plus ${blind} table(s) of unknown load moved there this run` } : h;
+  return blind > 0 && h.verdict === 'ok' ? { ...h, verdict: 'unknown', detail: `${h.detail}, plus tables of unknown load moved there this run` } : h;
 };
 
 /** Tables per IP: a gateway with two IPs takes twice the tables (IPs unknown count as one). */

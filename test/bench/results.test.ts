@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUCKETS, rescanMinutes } from '../../src/core/slices';
 
 /**
  * bench/results.json is written by `npm run bench` and quoted by docs/benchmarks.md. This
@@ -63,13 +64,33 @@ describe('bench/results.json', () => {
       expect(count(r.bytesParsed) && r.bytesParsed > 0).toBe(true);
       expect(finite(r.cpuMs) && finite(r.peakRssMb) && r.peakRssMb > 0).toBe(true);
       expect(Object.values(r.bytesByOperation).reduce((a: number, n) => a + (n as number), 0)).toBe(r.bytesParsed);
-      expect(count(r.cold.bytesParsed) && finite(r.cold.cpuMs)).toBe(true);
+      for (const run of [r.cold, r.full]) expect(count(run.bytesParsed) && count(run.bytesParsedCompact) && finite(run.cpuMs)).toBe(true);
       expect(r.memorySizeMb).toBe(256);
       expect(r.nodeFlags).toEqual(['--expose-gc', '--enable-source-maps', '--max-semi-space-size=12', '--max-old-space-size=231']);
+      for (const k of ['bytesParsed', 'cpuMs', 'peakRssMb']) expect(typeof r.about[k]).toBe('string');
     }
     const [small, large] = rows;
-    expect(results.targets.steadyBytesParsed1000Tables.met).toBe(small.bytesParsed <= 1024 * 1024);
+    expect(results.targets.steadyBytesParsed1000Tables.met).toBe(small.quiet.runs.every((q: { bytesParsed: number }) => q.bytesParsed <= 1024 * 1024));
     expect(results.targets.steadyFitsFunctionMemory10000Tables.met).toBe(large.peakRssMb <= large.memorySizeMb);
+  });
+
+  it('6b. the steady figures are the worst quiet run of a full re-read cycle: every bucket read once, every table once', () => {
+    for (const r of results.steady.realSdk) {
+      const q = r.quiet;
+      // k = rescanMinutes(tables, TABLES_READ_PER_RUN): a power of two, at most 16.
+      expect(q.rescanMinutes).toBe(rescanMinutes(r.tables, q.tablesReadPerRun));
+      expect(q.runs).toHaveLength(q.rescanMinutes);
+      expect(q.runs.flatMap((x: { buckets: number[] }) => x.buckets).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: BUCKETS }, (_, i) => i));
+      expect(q.runs.reduce((a: number, x: { tablesRead: number }) => a + x.tablesRead, 0)).toBe(r.tables);
+      const bytes = q.runs.map((x: { bytesParsed: number }) => x.bytesParsed);
+      expect(r.bytesParsed).toBe(Math.max(...bytes));
+      expect(q.bytesParsedMax).toBe(r.bytesParsed);
+      expect(q.bytesParsedMean).toBe(Math.round(bytes.reduce((a: number, b: number) => a + b, 0) / bytes.length));
+      expect(r.cpuMs).toBe(Math.max(...q.runs.map((x: { cpuMs: number }) => x.cpuMs)));
+      expect(q.tablesReadMax).toBe(Math.max(...q.runs.map((x: { tablesRead: number }) => x.tablesRead)));
+      // A quiet run reads less than a warm run that reads every table.
+      expect(r.bytesParsed).toBeLessThan(r.full.bytesParsed);
+    }
   });
 
   it('2. failover of 3, 50 and 200 tables, ours and naive, with ratios', () => {
@@ -210,8 +231,12 @@ describe('docs/benchmarks.md quotes bench/results.json', () => {
     for (const r of results.steadyState.rows) expect(section).toMatch(row(r.tables, r.natGateways, r.calls));
   });
 
-  it('quotes the real-SDK steady runs (bytes parsed and peak RSS per table count)', () => {
-    for (const r of results.steady.realSdk) expect(section).toMatch(row(r.tables, r.bytesParsed, r.cpuMs, r.peakRssMb));
+  it('quotes the real-SDK steady runs (bytes parsed and peak RSS per table count), the full and first runs beside them', () => {
+    for (const r of results.steady.realSdk) {
+      expect(section).toMatch(row(r.tables, r.bytesParsed, r.cpuMs, r.peakRssMb));
+      expect(section).toContain(`${r.full.bytesParsed}, ${r.full.cpuMs}, `);
+      expect(section).toContain(`${r.cold.bytesParsed}, ${r.cold.cpuMs}, `);
+    }
   });
 
   it('quotes the failover runs and first-run times', () => {
@@ -240,6 +265,19 @@ describe('docs/benchmarks.md quotes bench/results.json', () => {
       expect(section).toMatch(row(r.gateways, `${r.alarms} (${r.alarmMetrics})`, r.alarmUsdPerMonth.toFixed(2)));
     }
   });
+});
+
+/** The steady run's XML at 1,000 tables (issue 16) is quoted in prose: the worst quiet run and a run that reads every table. */
+describe('the steady-run bytes are quoted from bench/results.json', () => {
+  const r = results.steady.realSdk.find((x: { tables: number }) => x.tables === 1000);
+  const n = (x: number): string => x.toLocaleString('en-US');
+  for (const file of ['README.md', 'docs/benchmarks.md']) {
+    it(`${file} quotes the worst quiet run (${n(r.bytesParsed)} bytes) and the full read (${n(r.full.bytesParsed)})`, () => {
+      const text = readFileSync(join(__dirname, '..', '..', file), 'utf8');
+      expect(text).toContain(`**${n(r.bytesParsed)} bytes**`);
+      expect(text).toContain(n(r.full.bytesParsed));
+    });
+  }
 });
 
 /** The whole-stack figure is quoted where a user decides to deploy: the README and the deploy guide. */
