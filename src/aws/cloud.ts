@@ -1,7 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Clock } from '../clock';
-import type { CloudPort, ProbeZone, Scope, TableSlice } from '../reconcile/ports';
+import type { CloudPort, KnownGateways, ProbeZone, Scope, TableSlice } from '../reconcile/ports';
 import { Retrier, type RetryOptions } from '../retry';
 import type { Inventory, MetricWindow, ProbeRound, Route } from '../core/types';
 import { CloudWatchAdapter } from './cloudwatch';
@@ -35,8 +35,8 @@ export class AwsCloud implements CloudPort {
     );
   }
 
-  readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory> {
-    return this.ec2.readInventory(scope, slice);
+  readInventory(scope: Scope, slice?: TableSlice, known?: KnownGateways): Promise<Inventory> {
+    return this.ec2.readInventory(scope, slice, known);
   }
   readMetrics(natGatewayIds: readonly string[], start: Date, end: Date): Promise<MetricWindow> {
     return this.cloudwatch.readMetrics(natGatewayIds, start, end);

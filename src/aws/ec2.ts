@@ -13,7 +13,7 @@ import {
   type RouteTable as SdkRouteTable,
 } from '@aws-sdk/client-ec2';
 import { CloudApiError } from '../errors';
-import type { Scope, TableSlice } from '../reconcile/ports';
+import type { KnownGateways, Scope, TableSlice } from '../reconcile/ports';
 import { bucketDigit, ROUTE_TABLE_IDS_PER_REQUEST } from '../core/slices';
 import type { Retrier } from '../retry';
 import type { ConnectivityType, Inventory, NatGateway, NatState, Route, RouteTable, Zone, ZoneState } from '../core/types';
@@ -262,7 +262,7 @@ export class Ec2Adapter {
    * VPCs on a container's first run and every refresh period, otherwise only subnets never seen
    * (usually none: no DescribeSubnets at all).
    */
-  async readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory> {
+  async readInventory(scope: Scope, slice?: TableSlice, known?: KnownGateways): Promise<Inventory> {
     const tagged: Filter = { Name: `tag:${scope.managedTagKey}`, Values: [scope.managedTagValue] };
     // A slice is selected by EC2 itself: a wildcard on the id's last hex digit (core/slices.ts), the
     // watched tables by id in the same filter (values are ORed), and the flagged tables by tag key
@@ -280,27 +280,42 @@ export class Ec2Adapter {
     const pageSize = this.lastManagedTables !== undefined && this.lastManagedTables <= UNPAGED_TABLES_MAX ? undefined : ROUTE_TABLES_PAGE;
     const readTables = async (): Promise<ReadTable[]> => {
       const out = new Map<string, ReadTable>();
-      for (const fixed of requests) {
-        const chunks = scope.vpcIds.length === 0 ? [fixed] : filterChunks(fixed, 'vpc-id', scope.vpcIds);
-        // A table both in the slice and flagged comes back twice: once is enough.
-        for (const filters of chunks) for (const t of await this.describeRouteTables(filters, pageSize, readTable)) out.set(t.id, t);
-      }
+      // The slice's requests go together (one round trip); a table both in the slice and flagged
+      // comes back twice: once is enough.
+      const lists = await Promise.all(
+        requests.map(async (fixed) => {
+          const found: ReadTable[] = [];
+          const chunks = scope.vpcIds.length === 0 ? [fixed] : filterChunks(fixed, 'vpc-id', scope.vpcIds);
+          for (const filters of chunks) found.push(...(await this.describeRouteTables(filters, pageSize, readTable)));
+          return found;
+        }),
+      );
+      for (const t of lists.flat()) out.set(t.id, t);
       return [...out.values()];
     };
-    const [tables, zones] = await Promise.all([readTables(), this.describeZones()]);
+    // A slice knows its VPCs beforehand (the remembered tables'): their gateways are read beside
+    // the tables, not after them. Zones and gateways a quiet attempt of this run just read are
+    // reused (KnownGateways).
+    const early = known ? undefined : slice && slice.vpcIds.length > 0 ? this.describeNatGateways(slice.vpcIds) : undefined;
+    const [tables, zones, earlyNats] = await Promise.all([readTables(), known ? Promise.resolve([...known.zones]) : this.describeZones(), early ?? Promise.resolve(undefined)]);
     // A slice's count says nothing of the whole: only a full read decides the next one's paging.
     if (!slice) this.lastManagedTables = tables.length;
     const vpcIds = [...new Set([...tables.map((t) => t.vpcId), ...(slice?.vpcIds ?? [])].filter((v) => !!v))].sort();
     if (vpcIds.length === 0) return { zones, natGateways: [], routeTables: [] };
     const tableSubnets = tables.flatMap((t) => t.subnetIds);
+    const done = new Set(known ? known.vpcIds : earlyNats ? (slice?.vpcIds ?? []) : []);
+    const rest = vpcIds.filter((v) => !done.has(v));
+    const reused = known ? known.natGateways.filter((n) => vpcIds.includes(n.vpcId)) : [];
     const fullRead = this.subnets.fullReadDue();
     let read: Map<string, string>;
     let sdkNats: SdkNat[];
     if (fullRead) {
-      [read, sdkNats] = await Promise.all([this.describeSubnetAzs({ vpcIds }), this.describeNatGateways(vpcIds)]);
+      const [r, n] = await Promise.all([this.describeSubnetAzs({ vpcIds }), rest.length > 0 ? this.describeNatGateways(rest) : Promise.resolve([])]);
+      read = r;
+      sdkNats = [...(earlyNats ?? []), ...n];
     } else {
       // Gateways first: their subnets are among those the cache may not know (a new gateway).
-      sdkNats = await this.describeNatGateways(vpcIds);
+      sdkNats = [...(earlyNats ?? []), ...(rest.length > 0 ? await this.describeNatGateways(rest) : [])];
       const unknown = this.subnets.unknown([...tableSubnets, ...natSubnets(sdkNats)]);
       read = unknown.length > 0 ? await this.describeSubnetAzs({ subnetIds: unknown }) : new Map<string, string>();
     }
@@ -311,7 +326,7 @@ export class Ec2Adapter {
       ...t,
       subnetAzs: [...new Set(subnetIds.map((s) => subnetAz.get(s)).filter((z): z is string => !!z))].sort(),
     }));
-    return { zones, natGateways: sdkNats.map((n) => toNat(n, subnetAz)), routeTables };
+    return { zones, natGateways: [...reused, ...sdkNats.map((n) => toNat(n, subnetAz))], routeTables };
   }
 
   async readRoutes(routeTableIds: readonly string[]): Promise<Map<string, readonly Route[]>> {

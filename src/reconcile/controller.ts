@@ -7,7 +7,7 @@ import { probeZoneKey } from '../core/probeHealth';
 import { assessHealth, isEligibleTarget } from '../core/health';
 import { plan as makePlan, type PlanOverrides, type Policy } from '../core/planner';
 import type { ActionResult, RunReport } from './types';
-import type { CloudPort, Notifier, PushedSignalsRead, Recorder, SignalSource } from './ports';
+import type { CloudPort, KnownGateways, Notifier, PushedSignalsRead, Recorder, SignalSource } from './ports';
 import { isCloudError } from '../errors';
 import { notificationFor, SAFETY } from './notification';
 import { mapLimit } from '../retry';
@@ -161,29 +161,34 @@ const mayBeQuiet = (opts: RunOptions): boolean =>
  * (tableMemory.ts). It ends there only if nothing is unwell and nothing is to be done
  * (core/quiet.ts); otherwise undefined, and the run reads every table and decides on that alone.
  */
-async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOptions): Promise<{ observation: Observation; health: HealthReport; plan: Plan; quiet: QuietRead } | undefined> {
+async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOptions): Promise<QuietAttempt> {
   const memory = deps.tables;
-  if (!memory) return undefined;
-  const readAll = (reason: string): undefined => {
+  if (!memory) return {};
+  // The reason, logged once per kind; and the zones and gateways the attempt read, if it got that
+  // far: the full read reuses them, so an incident costs the run no extra round trip.
+  const readAll = (reason: string, known?: KnownGateways): QuietAttempt => {
     memory.forget();
     if (memory.news(reason)) deps.recorder.info('reading every route table this run', { reason });
-    return undefined;
+    return known ? { known } : {};
   };
   if (!mayBeQuiet(opts)) {
     memory.forget();
-    return undefined;
+    return {};
   }
   const now = deps.clock.now();
   const p = memory.plan(now, config.tablesReadPerRun);
   if ('full' in p) return readAll(p.full);
   const remembered = memory.size;
+  const vpcIds = memory.vpcIds();
   let read: readonly RouteTable[] = [];
+  let gateways: KnownGateways | undefined;
   try {
     const { observation, signalWrites } = await observeWith(deps, config, opts, {
       check: true,
       inventory: async () => {
-        const inv = await deps.cloud.readInventory(config, { buckets: p.slice, vpcIds: memory.vpcIds(), ids: p.ids, tagKeys: p.tagKeys });
+        const inv = await deps.cloud.readInventory(config, { buckets: p.slice, vpcIds, ids: p.ids, tagKeys: p.tagKeys });
         read = inv.routeTables;
+        gateways = { zones: inv.zones, natGateways: inv.natGateways, vpcIds: [...new Set([...vpcIds, ...inv.routeTables.map((t) => t.vpcId)])] };
         const merged = memory.merge(p, inv.routeTables, now);
         if ('full' in merged) throw new ReadEveryTable(merged.full);
         return { ...inv, routeTables: merged.tables };
@@ -191,14 +196,20 @@ async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOpt
     });
     const decided = decide(observation, config, opts);
     const why = whyNotQuiet(observation, decided.health, decided.plan, signalWrites);
-    if (why !== undefined) return readAll(why);
+    if (why !== undefined) return readAll(why, gateways);
     memory.commit(p.slice, read, now);
-    return { observation, ...decided, quiet: { buckets: p.slice, rescanMinutes: p.rescanMinutes, tablesRead: read.length, tables: Math.max(remembered, observation.inventory.routeTables.length) } };
+    return { quiet: { observation, ...decided, quiet: { buckets: p.slice, rescanMinutes: p.rescanMinutes, tablesRead: read.length, tables: Math.max(remembered, observation.inventory.routeTables.length) } } };
   } catch (e) {
-    if (e instanceof ReadEveryTable) return readAll(e.message);
+    if (e instanceof ReadEveryTable) return readAll(e.message, gateways);
     memory.forget();
     throw e;
   }
+}
+
+/** A quiet attempt: the quiet run's decision, or what a full read may reuse. */
+interface QuietAttempt {
+  readonly quiet?: { observation: Observation; health: HealthReport; plan: Plan; quiet: QuietRead };
+  readonly known?: KnownGateways;
 }
 
 /** Probes configured but not read this run: no zone, no evidence, no proof. */
@@ -761,9 +772,12 @@ async function awaitProbeCorroboration(
 export async function reconcile(deps: ControllerDeps, config: Config, opts: RunOptions = {}): Promise<RunReport> {
   const started = deps.clock.now();
   const dryRun = isDryRun(config, opts);
-  const quiet = await observeQuietly(deps, config, opts);
+  const attempt = await observeQuietly(deps, config, opts);
+  const quiet = attempt.quiet;
+  const known = attempt.known;
   let firstRead: { observation: Observation; signalWrites: number } | undefined;
-  const corroborated = quiet ?? (await awaitProbeCorroboration(deps, config, opts, (firstRead = await observeWith(deps, config, opts, {})).observation));
+  const fullRead = known ? { inventory: () => deps.cloud.readInventory(config, undefined, known) } : {};
+  const corroborated = quiet ?? (await awaitProbeCorroboration(deps, config, opts, (firstRead = await observeWith(deps, config, opts, fullRead)).observation));
   // Capacity informs our planner only; another policy (the drills' peers' rule) decides on what it
   // would have observed itself.
   const informed = opts.policy === undefined && !quiet ? await withCapacity(deps, config, corroborated.observation, corroborated.plan) : undefined;

@@ -26,6 +26,17 @@ export interface TableSlice {
   readonly tagKeys: readonly string[];
 }
 
+/**
+ * Zones and gateways this run has just read (a quiet attempt that found something to do): the full
+ * read that follows reuses them instead of asking again, so an incident costs the run no extra
+ * round trip. Gateways of VPCs not in `vpcIds` are still read.
+ */
+export interface KnownGateways {
+  readonly zones: Inventory['zones'];
+  readonly natGateways: Inventory['natGateways'];
+  readonly vpcIds: readonly string[];
+}
+
 /** Which part of the region the controller manages. */
 export interface Scope {
   readonly managedTagKey: string;
@@ -44,7 +55,7 @@ export interface CloudPort {
    * `slice`, only the managed tables whose id ends in one of its buckets' hex digits
    * (core/slices.ts), selected by the server; zones and gateways are read whole either way.
    */
-  readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory>;
+  readInventory(scope: Scope, slice?: TableSlice, known?: KnownGateways): Promise<Inventory>;
   /** One-minute sums of the rule metrics for [start, end), batched; capacity too when asked. */
   readMetrics(natGatewayIds: readonly string[], start: Date, end: Date, opts?: MetricReadOptions): Promise<MetricWindow>;
   /**

@@ -1,7 +1,7 @@
 import { CAPACITY_METRICS, MANAGED_DESTINATIONS, RULE_METRICS, TAGS_PER_RESOURCE_MAX, type RuleMetric } from '../core/constants';
 import { userTagCount } from '../core/state';
 import { CloudApiError, ThrottledError, TransientError } from '../errors';
-import type { CloudPort, MetricReadOptions, ProbeZone, Scope, SignalSource, TableSlice } from '../reconcile/ports';
+import type { CloudPort, KnownGateways, MetricReadOptions, ProbeZone, Scope, SignalSource, TableSlice } from '../reconcile/ports';
 import { bucketOf, ROUTE_TABLE_IDS_PER_REQUEST } from '../core/slices';
 import { probeZoneKey } from '../core/probeHealth';
 import { DEFAULT_RETRY, Retrier, type RetryPolicy } from '../retry';
@@ -222,6 +222,8 @@ const BUCKET_OF: Record<string, BucketName> = {
 
 /** Batch sizes mirror src/aws/ec2.ts and src/aws/cloudwatch.ts. */
 const FILTER_VALUES_MAX = 200;
+/** The adapter's full subnet read period (src/aws/subnetCache.ts SUBNET_CACHE_REFRESH_MS). */
+const SUBNET_FULL_READ_MS = 60 * 60_000;
 const NAT_PAGE = 1000;
 const TAG_RESOURCES_MAX = 200;
 const QUERIES_PER_CALL = 500;
@@ -335,7 +337,7 @@ export class SimRegion implements CloudPort, SignalSource {
   }
 
   /** Zones, gateways and managed tables, with the same calls and pages as the EC2 adapter. */
-  async readInventory(scope: Scope, slice?: TableSlice): Promise<Inventory> {
+  async readInventory(scope: Scope, slice?: TableSlice, known?: KnownGateways): Promise<Inventory> {
     // The requests the EC2 adapter makes: every managed table; or, for a slice, the `route-table-id`
     // wildcards (the id's last digit) and watched ids in one request, the flagged tag keys in another.
     const scoped = (t: SimTable) => t.tags[scope.managedTagKey] === scope.managedTagValue && (scope.vpcIds.length === 0 || scope.vpcIds.includes(t.vpcId));
@@ -350,16 +352,24 @@ export class SimRegion implements CloudPort, SignalSource {
       : [scoped];
     const readTables = async (): Promise<SimTable[]> => {
       const out = new Map<string, SimTable>();
-      for (const match of requests) for (const t of await this.describeRouteTables(match)) out.set(t.id, t);
+      // The adapter sends a slice's requests together.
+      for (const list of await Promise.all(requests.map((match) => this.describeRouteTables(match)))) for (const t of list) out.set(t.id, t);
       return [...out.values()];
     };
-    const [tables, zones] = await Promise.all([
+    // As the adapter: a slice's gateways (VPCs known beforehand) beside its tables; the zones and
+    // gateways a quiet attempt of this run just read, reused.
+    const early = !known && slice && slice.vpcIds.length > 0 ? this.describeNatGateways(slice.vpcIds) : undefined;
+    const [tables, zones, earlyNats] = await Promise.all([
       readTables(),
-      this.api('DescribeAvailabilityZones', () => this.world.zones.map((z) => ({ name: z.name, id: z.id, state: z.state }))),
+      known ? Promise.resolve([...known.zones]) : this.api('DescribeAvailabilityZones', () => this.world.zones.map((z) => ({ name: z.name, id: z.id, state: z.state }))),
+      early ?? Promise.resolve(undefined),
     ]);
     const vpcIds = [...new Set([...tables.map((t) => t.vpcId), ...(slice?.vpcIds ?? [])])].sort();
     if (vpcIds.length === 0) return { zones, natGateways: [], routeTables: [] };
-    const [subnetAz, nats] = await Promise.all([this.describeSubnets(vpcIds), this.describeNatGateways(vpcIds)]);
+    const done = new Set(known ? known.vpcIds : earlyNats ? (slice?.vpcIds ?? []) : []);
+    const rest = vpcIds.filter((v) => !done.has(v));
+    const reused = known ? known.natGateways.filter((n) => vpcIds.includes(n.vpcId)) : [];
+    const [subnetAz, nats] = await Promise.all([this.subnetAzs(vpcIds, tables), rest.length > 0 ? this.describeNatGateways(rest) : Promise.resolve([])]);
     const routeTables: RouteTable[] = tables.map((t) => ({
       id: t.id,
       vpcId: t.vpcId,
@@ -367,7 +377,35 @@ export class SimRegion implements CloudPort, SignalSource {
       subnetAzs: [...new Set(t.subnetIds.map((s) => subnetAz.get(s)).filter((z): z is string => !!z))].sort(),
       routes: t.routes.map((r) => this.toRoute(r.destination, r.target)),
     }));
-    return { zones, natGateways: nats, routeTables };
+    return { zones, natGateways: [...reused, ...(earlyNats ?? []), ...nats], routeTables };
+  }
+
+  /**
+   * The EC2 adapter's container cache of subnet AZs (src/aws/subnetCache.ts), so the simulated
+   * calls are the deployed function's: every subnet of the VPCs on a container's first run and
+   * hourly, otherwise only subnets never seen (usually no call at all). A crash is a new container.
+   */
+  private subnetCache: { azs: Map<string, string>; at: number } | undefined;
+
+  /** A new container (after a crash): its caches start empty. */
+  newContainer(): void {
+    this.subnetCache = undefined;
+  }
+
+  private async subnetAzs(vpcIds: readonly string[], tables: readonly SimTable[]): Promise<Map<string, string>> {
+    const now = this.clock.nowMs();
+    if (!this.subnetCache || now - this.subnetCache.at >= SUBNET_FULL_READ_MS) {
+      const azs = await this.describeSubnets(vpcIds);
+      this.subnetCache = { azs: new Map(azs), at: now };
+      return azs;
+    }
+    const cache = this.subnetCache.azs;
+    const unknown = [...new Set(tables.flatMap((t) => t.subnetIds))].filter((id) => !cache.has(id));
+    for (const values of chunk(unknown, FILTER_VALUES_MAX)) {
+      const found = await this.api('DescribeSubnets', () => this.world.subnets.filter((s) => values.includes(s.id)));
+      for (const s of found) cache.set(s.id, s.az);
+    }
+    return cache;
   }
 
   private async describeRouteTables(match: (t: SimTable) => boolean): Promise<SimTable[]> {

@@ -304,7 +304,10 @@ export async function runScenario(
         error = (e as Error).message;
       }
       crashed = sim.crashed;
-      if (crashed) deps.tables?.forget();
+      if (crashed) {
+        deps.tables?.forget();
+        sim.newContainer();
+      }
       sim.endRun();
       const runMuts = sim.mutations.slice(mutStart);
       const mine = runMuts.filter((x) => x.actor === 'controller');

@@ -162,6 +162,23 @@ describe('Ec2Adapter.readInventory', () => {
     expect(ec2.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
   });
 
+  it('a full read after a quiet attempt reuses the zones and gateways it read: no DescribeAvailabilityZones, gateways only of VPCs it did not know', async () => {
+    const tables = [table('rtb-0000000a', 'vpc-11111111', 'subnet-a', 'nat-a'), table('rtb-0000000b', 'vpc-22222222', 'subnet-b', 'nat-b')];
+    ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: tables });
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-a', AvailabilityZone: 'us-east-1a' }, { SubnetId: 'subnet-b', AvailabilityZone: 'us-east-1b' }] });
+    ec2.on(DescribeNatGatewaysCommand).resolves({ NatGateways: [{ NatGatewayId: 'nat-b', VpcId: 'vpc-22222222', SubnetId: 'subnet-b', State: 'available' }] });
+    const natA = { id: 'nat-a', vpcId: 'vpc-11111111', az: 'us-east-1a', state: 'deleted' as const, connectivityType: 'public' as const, availabilityMode: 'zonal' as const, ips: [] };
+    const zones = [{ name: 'us-east-1a', id: 'use1-az1', state: 'available' as const }];
+
+    const inv = await new Ec2Adapter(client, retrier().retry).readInventory(SCOPE, undefined, { zones, natGateways: [natA], vpcIds: ['vpc-11111111'] });
+
+    expect(ec2.commandCalls(DescribeAvailabilityZonesCommand)).toHaveLength(0);
+    expect(ec2.commandCalls(DescribeNatGatewaysCommand).map((c) => c.args[0].input.Filter)).toStrictEqual([[{ Name: 'vpc-id', Values: ['vpc-22222222'] }]]);
+    expect(inv.zones).toStrictEqual(zones);
+    expect(inv.natGateways.map((n) => [n.id, n.state])).toStrictEqual([['nat-a', 'deleted'], ['nat-b', 'available']]);
+    expect(inv.routeTables.map((t) => t.id)).toStrictEqual(['rtb-0000000a', 'rtb-0000000b']);
+  });
+
   it('adds the vpc-id filter when VPC_IDS is set', async () => {
     ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
     ec2.on(DescribeAvailabilityZonesCommand).resolves({ AvailabilityZones: ZONES });
