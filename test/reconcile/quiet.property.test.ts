@@ -421,6 +421,9 @@ async function play(c: Case): Promise<Trace> {
 
 const written = (r: Run): Set<string> => new Set(r.writes.map((m) => m.routeTableId));
 
+// The counts asserted after each property are floors that keep it from passing vacuously (enough
+// generated cases reached what it is about), set at about half the lowest count seen over 22 runs:
+// the cases are random, and a floor near the typical count failed about once in 16 runs.
 describe('quiet runs on generated event sequences (twin regions: slicing on and off)', () => {
   it('(a) a run that writes anything was decided on a full read (report.quiet undefined); a quiet run plans nothing', async () => {
     let quiet = 0;
@@ -436,7 +439,7 @@ describe('quiet runs on generated event sequences (twin regions: slicing on and 
       { numRuns: 12 },
     );
     // The property is not vacuous: slicing was on for many runs.
-    expect(quiet).toBeGreaterThan(20);
+    expect(quiet).toBeGreaterThanOrEqual(10);
   });
 
   it('(b) after every run no more managed tables are on a gateway that is down than without slicing; none when the twin has none', async () => {
@@ -453,7 +456,9 @@ describe('quiet runs on generated event sequences (twin regions: slicing on and 
       }),
       { numRuns: 20 },
     );
-    expect(onQuiet).toBeGreaterThan(8);
+    // Not vacuous: gateway events did land on containers whose last run was quiet. A floor, not a
+    // typical count (20 generated cases give 8-20; a floor of 9 failed about once in 16 runs).
+    expect(onQuiet).toBeGreaterThanOrEqual(3);
   });
 
   it('(c) drift on an at-home table is acted on within k runs (the table\'s slice comes round), as the twin acts at once', async () => {
@@ -478,7 +483,7 @@ describe('quiet runs on generated event sequences (twin regions: slicing on and 
       }),
       { numRuns: 15 },
     );
-    expect(checked).toBeGreaterThan(10);
+    expect(checked).toBeGreaterThanOrEqual(5);
   });
 
   it('(c\') with schedule ticks skipped, drift is acted on by the first run at least 2k minutes after it', async () => {
@@ -503,7 +508,7 @@ describe('quiet runs on generated event sequences (twin regions: slicing on and 
       }),
       { numRuns: 10 },
     );
-    expect(checked).toBeGreaterThan(5);
+    expect(checked).toBeGreaterThanOrEqual(3);
   });
 
   it('at scale (400-1,200 tables, the default TABLES_READ_PER_RUN 250, k 2-8): (a), (b) and (d) together', async () => {
@@ -549,7 +554,7 @@ describe('quiet runs on generated event sequences (twin regions: slicing on and 
         ],
       },
     );
-    expect(quiet).toBeGreaterThan(6);
+    expect(quiet).toBeGreaterThanOrEqual(3);
   });
 
   it('(e) a pin written by another writer (its reconcile invoke lost, or IaC) is applied by the next run, as without slicing', async () => {
@@ -567,7 +572,7 @@ describe('quiet runs on generated event sequences (twin regions: slicing on and 
       }),
       { numRuns: 15 },
     );
-    expect(checked).toBeGreaterThan(3);
+    expect(checked).toBeGreaterThanOrEqual(2);
   });
 
   it('(d) a deleted, un-tagged or opted-out table is never planned for nor written to', async () => {
@@ -591,7 +596,7 @@ describe('quiet runs on generated event sequences (twin regions: slicing on and 
       }),
       { numRuns: 12 },
     );
-    expect(checked).toBeGreaterThan(5);
+    expect(checked).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -671,7 +676,7 @@ describe('two containers: scheduled runs quiet in one, evacuation events handled
       ),
       { numRuns: 30 },
     );
-    expect(quiet).toBeGreaterThan(30);
-    expect(eventsOnQuiet).toBeGreaterThan(10);
+    expect(quiet).toBeGreaterThanOrEqual(15);
+    expect(eventsOnQuiet).toBeGreaterThanOrEqual(5);
   });
 });
