@@ -15,9 +15,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { DEFAULTS } from '../src/config';
-import { buildDir } from './artefacts';
+import { buildDir, bundle } from './artefacts';
 
 export const REAL_SDK_SIZES = [1000, 10000] as const;
 
@@ -144,23 +143,10 @@ export function lambdaHeapFlags(memoryMb: number): string[] {
 
 export async function realSdkSteady(): Promise<RealSdkRow[]> {
   const file = join(buildDir(), 'realSdkProbe.js');
-  // Built as serverless.yml's custom.esbuild builds the functions (the SDK's ES-module builds,
-  // minified, names kept, source maps without sources) and run with the function's
-  // NODE_OPTIONS=--enable-source-maps: the loaded SDK is most of the baseline memory.
-  await build({
-    entryPoints: [join(__dirname, 'realSdkProbe.ts')],
-    outfile: file,
-    bundle: true,
-    minify: true,
-    keepNames: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    logLevel: 'silent',
-  });
+  // Built as serverless.yml's custom.esbuild builds the functions (artefacts.ts bundle(): the SDK's
+  // ES-module builds, minified, names kept, source maps without sources) and run with the
+  // function's NODE_OPTIONS=--enable-source-maps: the loaded SDK is most of the baseline memory.
+  await bundle('bench/realSdkProbe.ts', file);
   const memorySizeMb = functionMemoryMb();
   const nodeFlags = ['--expose-gc', '--enable-source-maps', ...lambdaHeapFlags(memorySizeMb)];
   return REAL_SDK_SIZES.map((tables) => {

@@ -7,7 +7,7 @@ import { probeZoneKey } from '../core/probeHealth';
 import { assessHealth, isEligibleTarget } from '../core/health';
 import { plan as makePlan, type PlanOverrides, type Policy } from '../core/planner';
 import type { ActionResult, RunReport } from './types';
-import type { CloudPort, KnownGateways, Notifier, PushedSignalsRead, Recorder, SignalSource } from './ports';
+import type { CloudPort, KnownGateways, Notifier, PrefetchedSignals, PushedSignalsRead, Recorder, SignalSource } from './ports';
 import { isCloudError } from '../errors';
 import { notificationFor, SAFETY } from './notification';
 import { mapLimit } from '../retry';
@@ -92,12 +92,14 @@ export async function observe(deps: ControllerDeps, config: Config, opts: RunOpt
 interface ObserveHow {
   readonly inventory?: () => Promise<Inventory>;
   readonly check?: boolean;
+  /** Reads a quiet attempt of this run already started (its DescribeAlarms): not asked again. */
+  readonly prefetched?: PrefetchedSignals;
 }
 
-async function observeWith(deps: ControllerDeps, config: Config, opts: RunOptions, how: ObserveHow): Promise<{ observation: Observation; signalWrites: number }> {
+async function observeWith(deps: ControllerDeps, config: Config, opts: RunOptions, how: ObserveHow): Promise<{ observation: Observation; signalWrites: number; prefetched?: PrefetchedSignals }> {
   const now = deps.clock.now();
   // Reads that need no inventory (DescribeAlarms) start now and run beside the EC2 describes.
-  const prefetched = deps.signals?.prefetch?.(now);
+  const prefetched = how.prefetched ?? deps.signals?.prefetch?.(now);
   const inventory = await (how.inventory ? how.inventory() : deps.cloud.readInventory(config));
   // Alarms that watch the same rules make the scheduled poll redundant; forced reads still happen.
   // While polling, a table away from home reads metrics every run: a restore may only be decided on
@@ -132,6 +134,7 @@ async function observeWith(deps: ControllerDeps, config: Config, opts: RunOption
   return {
     observation: { now, inventory, metrics: read.metrics, evacuations: pushed.evacuations, alarms: pushed.alarms, unreadSignals, ...(probes ? { probes: probes.observation } : {}) },
     signalWrites: pushed.pendingWrites ?? 0,
+    ...(prefetched ? { prefetched } : {}),
   };
 }
 
@@ -166,10 +169,10 @@ async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOpt
   if (!memory) return {};
   // The reason, logged once per kind; and the zones and gateways the attempt read, if it got that
   // far: the full read reuses them, so an incident costs the run no extra round trip.
-  const readAll = (reason: string, known?: KnownGateways): QuietAttempt => {
+  const readAll = (reason: string, known?: KnownGateways, prefetched?: PrefetchedSignals): QuietAttempt => {
     memory.forget();
     if (memory.news(reason)) deps.recorder.info('reading every route table this run', { reason });
-    return known ? { known } : {};
+    return { ...(known ? { known } : {}), ...(prefetched ? { prefetched } : {}) };
   };
   if (!mayBeQuiet(opts)) {
     memory.forget();
@@ -182,9 +185,12 @@ async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOpt
   const vpcIds = memory.vpcIds();
   let read: readonly RouteTable[] = [];
   let gateways: KnownGateways | undefined;
+  // Started here, so that a full read after a failed attempt reuses it instead of asking again.
+  const prefetched = deps.signals?.prefetch?.(now);
   try {
     const { observation, signalWrites } = await observeWith(deps, config, opts, {
       check: true,
+      ...(prefetched ? { prefetched } : {}),
       inventory: async () => {
         const inv = await deps.cloud.readInventory(config, { buckets: p.slice, vpcIds, ids: p.ids, tagKeys: p.tagKeys });
         read = inv.routeTables;
@@ -196,11 +202,11 @@ async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOpt
     });
     const decided = decide(observation, config, opts);
     const why = whyNotQuiet(observation, decided.health, decided.plan, signalWrites);
-    if (why !== undefined) return readAll(why, gateways);
+    if (why !== undefined) return readAll(why, gateways, prefetched);
     memory.commit(p.slice, read, now);
     return { quiet: { observation, ...decided, quiet: { buckets: p.slice, rescanMinutes: p.rescanMinutes, tablesRead: read.length, tables: Math.max(remembered, observation.inventory.routeTables.length) } } };
   } catch (e) {
-    if (e instanceof ReadEveryTable) return readAll(e.message, gateways);
+    if (e instanceof ReadEveryTable) return readAll(e.message, gateways, prefetched);
     memory.forget();
     throw e;
   }
@@ -210,6 +216,7 @@ async function observeQuietly(deps: ControllerDeps, config: Config, opts: RunOpt
 interface QuietAttempt {
   readonly quiet?: { observation: Observation; health: HealthReport; plan: Plan; quiet: QuietRead };
   readonly known?: KnownGateways;
+  readonly prefetched?: PrefetchedSignals;
 }
 
 /** Probes configured but not read this run: no zone, no evidence, no proof. */
@@ -776,7 +783,10 @@ export async function reconcile(deps: ControllerDeps, config: Config, opts: RunO
   const quiet = attempt.quiet;
   const known = attempt.known;
   let firstRead: { observation: Observation; signalWrites: number } | undefined;
-  const fullRead = known ? { inventory: () => deps.cloud.readInventory(config, undefined, known) } : {};
+  const fullRead: ObserveHow = {
+    ...(known ? { inventory: () => deps.cloud.readInventory(config, undefined, known) } : {}),
+    ...(attempt.prefetched ? { prefetched: attempt.prefetched } : {}),
+  };
   const corroborated = quiet ?? (await awaitProbeCorroboration(deps, config, opts, (firstRead = await observeWith(deps, config, opts, fullRead)).observation));
   // Capacity informs our planner only; another policy (the drills' peers' rule) decides on what it
   // would have observed itself.

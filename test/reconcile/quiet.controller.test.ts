@@ -7,7 +7,7 @@ import { TAGS } from '../../src/core/constants';
 import { pinValue } from '../../src/core/state';
 import { bucketOf } from '../../src/core/slices';
 import { reconcile, type RunOptions } from '../../src/reconcile/controller';
-import type { Recorder, TableSlice } from '../../src/reconcile/ports';
+import { type Recorder, type SignalSource, silentRecorder, type TableSlice } from '../../src/reconcile/ports';
 import { TableMemory } from '../../src/reconcile/tableMemory';
 import { MemoryCloud, ZONES, managedTable, nat } from './memoryCloud';
 
@@ -147,6 +147,34 @@ describe('a quiet scheduled run', () => {
     expect(next.reads[0]?.tagKeys).toContain(TAGS.pin);
     expect(next.report.quiet).toBeUndefined();
     expect(['nat-b', 'nat-c']).toContain(r.cloud.target(pinned, '0.0.0.0/0'));
+  });
+
+  it('a run whose quiet attempt finds trouble lists the managed alarms once: the full read reuses the attempt\'s DescribeAlarms', async () => {
+    const cloud = new MemoryCloud(ZONES, AZS.map((z) => nat(`nat-${z}`, `us-east-1${z}`)));
+    for (let i = 0; i < 1000; i++) cloud.addTable(managedTable(idOf(i), `us-east-1${AZS[i % 3] as string}`, `nat-${AZS[i % 3] as string}`));
+    let listings = 0;
+    const signals: SignalSource = {
+      prefetch: () => {
+        listings++;
+        return { alarmListing: Promise.resolve({ alarms: [] }) };
+      },
+      read: async () => ({ evacuations: [], alarms: [] }),
+    };
+    const tables = new TableMemory();
+    let minute = 0;
+    const run = () => {
+      const now = new Date(T0.getTime() + minute++ * 60_000);
+      return reconcile({ cloud, clock: { now: () => now, sleep: async () => {} }, recorder: silentRecorder, signals, tables }, config, { trigger: 'schedule' });
+    };
+    await run();
+    await run();
+    expect((await run()).quiet).toBeDefined();
+    cloud.nats = [nat('nat-a', 'us-east-1a', 'failed'), nat('nat-b', 'us-east-1b'), nat('nat-c', 'us-east-1c')];
+    const before = listings;
+    const report = await run();
+    expect(report.quiet).toBeUndefined();
+    // One listing for the quiet attempt and the full read it led to, one for the verify after the writes.
+    expect(listings - before).toBe(2);
   });
 
   it('a table deleted meanwhile: the slice read disagrees with memory, so the run reads every table', async () => {
